@@ -1,0 +1,49 @@
+# gridgov: `make demo` runs the platform with the Xinjing demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GRIDGOV := $(BIN)/gridgov
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: demo test install browser serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: export GRIDGOV_DEMO := 1
+demo: install
+	$(GRIDGOV) migrate --noinput
+	$(GRIDGOV) createcachetable
+	$(GRIDGOV) collectstatic --noinput --verbosity 0
+	$(GRIDGOV) load_demo
+	$(MAKE) --no-print-directory serve
+
+serve:
+	$(BIN)/gunicorn gridgov.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--worker-class gthread --access-logfile - --timeout 60
+
+# Debian's Chromium drives the browser test; installed here when missing (needs root and apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# With GRIDGOV_TEST_DATABASE_URL set (postgres://...), the same suite runs on PostgreSQL.
+test: install browser
+	@DATABASE_URL="$${GRIDGOV_TEST_DATABASE_URL:-}" $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$status
+
+bench: install
+	$(BIN)/python bench/grid_lookup.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

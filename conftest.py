@@ -1,0 +1,37 @@
+"""Settings and fixtures shared by every app's tests."""
+
+import importlib
+
+import pytest
+from django.db import connection
+
+_append_only = importlib.import_module("gridgov.core.migrations.0002_audit_append_only")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # Each test starts with an empty in-process cache (log-in throttling lives there).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """A committed database (threads, live server). The audit log refuses DELETE, so after the
+    test its triggers are lifted just long enough to empty it, then put back."""
+    yield
+    with connection.schema_editor() as editor:
+        _append_only.remove(None, editor)
+        editor.execute("DELETE FROM core_auditentry")
+        _append_only.install(None, editor)

@@ -1,0 +1,172 @@
+"""Writes on accounts: every one audited in its own transaction."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from gridgov.accounts import sms, throttle
+from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
+from gridgov.accounts.roles import ROLE_SCOPES, Role
+from gridgov.core import audit, pii
+from gridgov.core.scope import forget_assignments
+
+
+class LoginError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class AssignmentError(Exception):
+    def __init__(self, field: str, code: str, message: str):
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+@transaction.atomic
+def create_user(*, actor, phone: str, name: str, password: str | None = None, **fields) -> User:
+    user = User.objects.create_user(phone, password, name=name, **fields)
+    audit.record(
+        "accounts.user.created",
+        actor=actor,
+        target=user,
+        changes={"account": user.masked_phone},
+    )
+    return user
+
+
+def _check_scope_exists(kind: str, scope_id: int) -> bool:
+    from gridgov.grids.models import scope_model
+
+    return scope_model(kind).objects.filter(pk=scope_id).exists()
+
+
+@transaction.atomic
+def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor) -> RoleAssignment:
+    if role not in Role.values:
+        raise AssignmentError("role", "invalid", f"未知角色：{role}")
+    if scope_kind not in ROLE_SCOPES[role]:
+        raise AssignmentError("scope_kind", "invalid", "该角色不能授予此类范围")
+    if not _check_scope_exists(scope_kind, scope_id):
+        raise AssignmentError("scope_id", "not_found", "授权范围不存在")
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, scope_kind=scope_kind, scope_id=scope_id
+    )
+    if created:
+        audit.record(
+            "accounts.role.assigned",
+            actor=actor,
+            target=user,
+            changes={"role": role, "scope_kind": scope_kind, "scope_id": scope_id},
+        )
+    forget_assignments(user)
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(assignment: RoleAssignment, *, actor) -> None:
+    audit.record(
+        "accounts.role.revoked",
+        actor=actor,
+        target=assignment.user,
+        changes={"role": assignment.role, "scope_kind": assignment.scope_kind,
+                 "scope_id": assignment.scope_id},
+    )
+    assignment.delete()
+    forget_assignments(assignment.user)
+
+
+def log_in_with_password(request, phone: str, password: str) -> User:
+    ip = request.META.get("REMOTE_ADDR")
+    index = pii.blind_index(pii.normalize_phone(phone))
+    if throttle.is_locked_out(index, ip):
+        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+    user = authenticate(request, phone=phone, password=password)
+    if user is None:
+        _note_failed_login(index, ip, phone, "password")
+        raise LoginError("invalid", "手机号或密码不正确")
+    throttle.clear(index)
+    return user
+
+
+def _hash_code(phone_index: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def send_login_code(request, phone: str) -> None:
+    """Send a six-digit code if the number belongs to an active user; say nothing either way."""
+    phone = pii.normalize_phone(phone)
+    if not pii.is_valid_mobile(phone):
+        raise LoginError("invalid_phone", "请输入11位手机号码")
+    index = pii.blind_index(phone)
+    ip = request.META.get("REMOTE_ADDR")
+    if throttle.is_locked_out(index, ip):
+        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+    if not User.objects.filter(phone_index=index, is_active=True).exists():
+        return
+    recent = OneTimeCode.objects.filter(
+        phone_index=index, created_at__gte=timezone.now() - timedelta(seconds=60)
+    )
+    if recent.exists():
+        raise LoginError("too_soon", "验证码已发送，请一分钟后再试")
+    code = f"{secrets.randbelow(10**6):06d}"
+    OneTimeCode.objects.create(
+        phone_index=index,
+        code_hash=_hash_code(index, code),
+        expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
+    minutes = settings.OTP_TTL_SECONDS // 60
+    transaction.on_commit(
+        lambda: sms.get_sender().send(phone, f"您的登录验证码是{code}，{minutes}分钟内有效。")
+    )
+
+
+def log_in_with_code(request, phone: str, code: str) -> User:
+    index = pii.blind_index(pii.normalize_phone(phone))
+    ip = request.META.get("REMOTE_ADDR")
+    if throttle.is_locked_out(index, ip):
+        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+    with transaction.atomic():
+        candidate = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone_index=index, used_at=None, expires_at__gt=timezone.now())
+            .order_by("-created_at")
+            .first()
+        )
+        user = User.objects.filter(phone_index=index, is_active=True).first()
+        accepted = (
+            candidate is not None
+            and user is not None
+            and hmac.compare_digest(candidate.code_hash, _hash_code(index, code.strip()))
+        )
+        if candidate is not None:
+            candidate.attempts += 0 if accepted else 1
+            if accepted or candidate.attempts >= 5:
+                candidate.used_at = timezone.now()
+            candidate.save(update_fields=["attempts", "used_at"])
+    if not accepted:
+        _note_failed_login(index, ip, phone, "code")
+        raise LoginError("invalid_code", "验证码不正确或已过期")
+    throttle.clear(index)
+    return user
+
+
+def _note_failed_login(index: str, ip: str | None, phone: str, method: str) -> None:
+    throttle.note_failure(index, ip)
+    audit.record(
+        "accounts.login.failed",
+        actor=None,
+        changes={"account": pii.mask_phone(phone), "method": method},
+    )
+
+
+def record_login(user: User, method: str) -> None:
+    audit.record("accounts.login.succeeded", actor=user, target=user, changes={"method": method})

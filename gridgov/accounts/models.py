@@ -1,0 +1,125 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.roles import Role
+from gridgov.core import pii
+from gridgov.core.scope import ScopeKind
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, phone):
+        return self.get(phone_index=pii.blind_index(pii.normalize_phone(phone)))
+
+    def by_phone(self, phone: str):
+        return self.filter(phone_index=pii.blind_index(pii.normalize_phone(phone)))
+
+    def create_user(self, phone, password=None, **fields):
+        user = self.model(phone=phone, **fields)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone_index, password=None, **fields):
+        # createsuperuser asks for the USERNAME_FIELD: the person types a phone number.
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(phone_index, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: residents and staff alike, known by a mobile number.
+
+    The number is stored encrypted and found by its blind index; the name is shown masked."""
+
+    phone = pii.EncryptedTextField(_("手机号"))
+    phone_index = models.CharField(_("手机号"), max_length=64, unique=True, editable=False)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = pii.EncryptedTextField(_("身份证号"), blank=True, default="")
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    is_staff = models.BooleanField(_("可进入管理后台"), default=False)
+    date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+
+    USERNAME_FIELD = "phone_index"
+    REQUIRED_FIELDS = ["name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return pii.mask_name(self.name) or pii.mask_phone(self.phone)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        self.phone = pii.normalize_phone(self.phone)
+        if not pii.is_valid_mobile(self.phone):
+            errors["phone"] = _("请输入11位手机号码")
+        self.phone_index = pii.blind_index(self.phone)
+        if self.id_number:
+            self.id_number = pii.normalize_id_number(self.id_number)
+            if not pii.is_valid_id_number(self.id_number):
+                errors["id_number"] = _("身份证号码格式或校验位不正确")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.phone = pii.normalize_phone(self.phone)
+        self.phone_index = pii.blind_index(self.phone)
+        self.id_number_index = pii.blind_index(pii.normalize_id_number(self.id_number))
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_phone(self) -> str:
+        return pii.mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        return pii.mask_name(self.name)
+
+
+class RoleAssignment(models.Model):
+    """A staff role held within one scope: a town, a community, a grid or a department."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    scope_kind = models.CharField(_("范围类型"), max_length=20, choices=ScopeKind.choices)
+    scope_id = models.PositiveBigIntegerField(_("范围编号"))
+    created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_kind", "scope_id"], name="unique_role_assignment"
+            )
+        ]
+        indexes = [models.Index(fields=["scope_kind", "scope_id", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.get_scope_kind_display()} {self.scope_id}"
+
+
+class OneTimeCode(models.Model):
+    """A log-in code sent by SMS; only its hash is kept, it expires and allows few attempts."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")

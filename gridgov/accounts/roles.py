@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.scope import ScopeKind
+
+
+class Role(models.TextChoices):
+    """Staff roles; a user with no role assignment is a resident, shop owner or enterprise
+    (居民/商户) and sees only what they reported or applied for."""
+
+    GRID_STAFF = "grid_staff", _("网格员")
+    HANDLER = "handler", _("处置部门人员")
+    OPERATOR = "operator", _("城运中心")
+    LEADER = "leader", _("镇领导")
+    DEPUTY = "deputy", _("人大代表/党代表")
+    PARTY_AFFAIRS = "party_affairs", _("党建办")
+    ADMIN = "admin", _("管理员")
+
+
+RESIDENT_LABEL = _("居民/商户")
+
+# Which scope kinds each role may hold.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.GRID_STAFF: frozenset({ScopeKind.GRID, ScopeKind.COMMUNITY}),
+    Role.HANDLER: frozenset({ScopeKind.DEPARTMENT}),
+    Role.OPERATOR: frozenset({ScopeKind.TOWN, ScopeKind.COMMUNITY}),
+    Role.LEADER: frozenset({ScopeKind.TOWN, ScopeKind.COMMUNITY}),
+    Role.DEPUTY: frozenset({ScopeKind.TOWN, ScopeKind.COMMUNITY}),
+    Role.PARTY_AFFAIRS: frozenset({ScopeKind.TOWN, ScopeKind.COMMUNITY}),
+    Role.ADMIN: frozenset({ScopeKind.TOWN}),
+}
+
+# Roles that look after places and people in their scope (may see the registry, staff lists).
+REGISTRY_ROLES = frozenset(
+    {Role.GRID_STAFF, Role.OPERATOR, Role.LEADER, Role.PARTY_AFFAIRS, Role.ADMIN, Role.HANDLER}
+)
+# Roles that may ask to see a phone or ID number in full, within their scope.
+PII_ROLES = frozenset({Role.GRID_STAFF, Role.OPERATOR, Role.ADMIN})
+# Roles that may edit the grid registry (import, export, staff assignments).
+REGISTRY_EDITORS = frozenset({Role.ADMIN})

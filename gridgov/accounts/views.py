@@ -1,0 +1,79 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.accounts import actions
+from gridgov.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+def _finish(request, user, method):
+    login(request, user, backend="gridgov.accounts.backends.PhoneBackend")
+    actions.record_login(user, method)
+    return redirect(_next_url(request))
+
+
+def login_view(request):
+    form = PasswordLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.log_in_with_password(
+                request, form.cleaned_data["phone"], form.cleaned_data["password"]
+            )
+        except actions.LoginError as error:
+            form.add_error(None, error.message)
+        else:
+            return _finish(request, user, "password")
+    return render(request, "accounts/login.html", {
+        "form": form, "code_form": CodeRequestForm(), "next": _next_url(request),
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+def send_code_view(request):
+    form = CodeRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.send_login_code(request, form.cleaned_data["phone"])
+        except actions.LoginError as error:
+            form.add_error("phone", error.message)
+    if form.errors:
+        return render(request, "accounts/login.html", {
+            "form": PasswordLoginForm(), "code_form": form, "next": _next_url(request),
+        }, status=400)
+    messages.info(request, _("如该手机号已注册，验证码已发送。"))
+    return render(request, "accounts/code_login.html", {
+        "form": CodeLoginForm(initial={"phone": form.cleaned_data["phone"]}),
+        "next": _next_url(request),
+    })
+
+
+@require_POST
+def code_login_view(request):
+    form = CodeLoginForm(request.POST)
+    if form.is_valid():
+        try:
+            user = actions.log_in_with_code(
+                request, form.cleaned_data["phone"], form.cleaned_data["code"]
+            )
+        except actions.LoginError as error:
+            form.add_error("code", error.message)
+        else:
+            return _finish(request, user, "sms_code")
+    return render(request, "accounts/code_login.html", {"form": form, "next": _next_url(request)},
+                  status=400)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/")

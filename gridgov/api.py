@@ -1,0 +1,95 @@
+"""One django-ninja API at /api/ with a router per app.
+
+Every error has the same shape: {"errors": [{"field": ..., "code": ..., "message": ...}]}.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from gridgov.core.workflow import WorkflowError
+
+
+class ApiError(Exception):
+    """Raised by endpoints for a refusal that is about one input field."""
+
+    def __init__(self, status: int, code: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+api = NinjaAPI(
+    title="gridgov API",
+    version="1",
+    description="新泾镇网格治理平台接口",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def errors(request, status, items):
+    return api.create_response(request, {"errors": items}, status=status)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return errors(request, exc.status, [{"field": exc.field, "code": exc.code, "message": exc.message}])
+
+
+@api.exception_handler(WorkflowError)
+def _workflow_error(request, exc: WorkflowError):
+    status = 403 if exc.code == "forbidden" else 409 if exc.code == "illegal_transition" else 400
+    return errors(request, status, [{"field": exc.field, "code": exc.code, "message": exc.message}])
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request, exc: NinjaValidationError):
+    items = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        items.append({"field": ".".join(location), "code": error.get("type", "invalid"),
+                      "message": error.get("msg", "")})
+    return errors(request, 422, items)
+
+
+@api.exception_handler(ValidationError)
+def _model_error(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        items = [{"field": field, "code": e.code or "invalid", "message": " ".join(e.messages)}
+                 for field, field_errors in exc.error_dict.items() for e in field_errors]
+    else:
+        items = [{"field": "", "code": e.code or "invalid", "message": " ".join(e.messages)}
+                 for e in exc.error_list]
+    return errors(request, 400, items)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return errors(request, 404, [{"field": "", "code": "not_found", "message": "未找到"}])
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return errors(request, 403, [{"field": "", "code": "forbidden", "message": str(exc) or "无权操作"}])
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return errors(request, 401, [{"field": "", "code": "unauthenticated", "message": "请先登录"}])
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return errors(request, exc.status_code, [{"field": "", "code": "error", "message": str(exc)}])
+
+
+def _mount_routers():
+    from gridgov.grids.api import router as grids_router
+
+    api.add_router("/grids/", grids_router)
+
+
+_mount_routers()

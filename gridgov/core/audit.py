@@ -1,0 +1,71 @@
+"""The audit log: record() is called inside the transaction of every write."""
+
+import contextvars
+import re
+import uuid
+from contextlib import contextmanager
+
+from gridgov.core.models import AuditEntry
+
+_request = contextvars.ContextVar("gridgov_request", default=(None, None))
+_ACTION = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+# Values under these keys never reach the log in clear.
+_SECRET_KEYS = {"password", "phone", "id_number", "otp", "token", "secret"}
+
+
+@contextmanager
+def request_context(request_id: uuid.UUID | None, ip: str | None):
+    token = _request.set((request_id, ip))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def _scrub(changes: dict) -> dict:
+    clean = {}
+    for key, value in changes.items():
+        if key in _SECRET_KEYS or key.rsplit("_", 1)[-1] in _SECRET_KEYS or key.endswith("_id_number"):
+            clean[key] = "***"
+        elif isinstance(value, dict):
+            clean[key] = _scrub(value)
+        else:
+            clean[key] = value
+    return clean
+
+
+def record(action: str, *, actor, target=None, changes: dict | None = None) -> AuditEntry:
+    """Write one audit entry. `action` is a dotted name such as "cases.case.dispatched"."""
+    if not _ACTION.match(action):
+        raise ValueError(f"audit action must be a dotted lower-case name, not {action!r}")
+    if changes is not None and not isinstance(changes, dict):
+        raise TypeError("audit changes must be a dict")
+    request_id, ip = _request.get()
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor_obj,
+        actor_label=str(actor_obj) if actor_obj else "",
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        object_label=str(target)[:200] if target is not None else "",
+        changes=_scrub(changes or {}),
+        request_id=request_id,
+        ip=ip,
+    )
+
+
+def model_changes(instance, fields, before: dict) -> dict:
+    """{field: [old, new]} for the fields whose value differs from `before`."""
+    changes = {}
+    for field in fields:
+        new = getattr(instance, field)
+        if before.get(field) != new:
+            changes[field] = [_plain(before.get(field)), _plain(new)]
+    return changes
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

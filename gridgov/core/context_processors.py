@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from gridgov.core import navigation
+from gridgov.core.scope import roles_of
+
+
+def platform(request):
+    user = getattr(request, "user", None)
+    roles = roles_of(user) if user is not None else set()
+    return {
+        "platform_name": "新泾镇网格治理平台",
+        "user_roles": roles,
+        "nav_items": navigation.items_for(user, roles, request.path) if user is not None else [],
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One write, or one view of unmasked personal data. Append-only: the database refuses UPDATE
+    and DELETE on this table (see migration 0002), so the actor is kept as a plain id plus a label
+    and is never cascaded."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=100)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_label = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("内容"), default=dict, blank=True)
+    request_id = models.UUIDField(_("请求编号"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["action", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
+
+class CalendarDay(models.Model):
+    """A day whose status the town sets itself: a holiday or make-up working day (调休) that the
+    bundled official calendar does not know yet, e.g. next year's before the package is updated."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'} {self.note}"
+
+    def save(self, *args, **kwargs):
+        from gridgov.core.workdays import forget_overrides
+
+        super().save(*args, **kwargs)
+        forget_overrides()
+
+    def delete(self, *args, **kwargs):
+        from gridgov.core.workdays import forget_overrides
+
+        result = super().delete(*args, **kwargs)
+        forget_overrides()
+        return result

@@ -1,0 +1,157 @@
+"""Personal data: encrypted at rest, found by a blind index, shown masked.
+
+Phone and ID numbers are stored with Fernet (AES + HMAC) under keys derived from
+settings.PII_KEY; several comma-separated keys allow rotation (the first encrypts, all decrypt).
+Equality search goes through an HMAC of the normalised value (the blind index), so the database
+never sees a number in clear. Masked display is the default everywhere; reveal() gives the
+clear value to a role that needs it and writes an audit entry for that view.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+
+
+@lru_cache(maxsize=4)
+def _fernet(key_setting: str) -> MultiFernet:
+    keys = [k.strip() for k in key_setting.split(",") if k.strip()]
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(_derive(k, b"gridgov-pii-encryption"))) for k in keys]
+    )
+
+
+def encrypt(value: str) -> str:
+    return _fernet(settings.PII_KEY).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(settings.PII_KEY).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("personal data cannot be decrypted with the configured GRIDGOV_PII_KEY")
+
+
+def normalize_phone(value: str) -> str:
+    digits = re.sub(r"[\s\-()]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits
+
+
+def normalize_id_number(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def blind_index(value: str) -> str:
+    """The HMAC by which an exact value is found without storing it in clear."""
+    if not value:
+        return ""
+    first_key = settings.PII_KEY.split(",")[0].strip()
+    return hmac.new(
+        _derive(first_key, b"gridgov-pii-blind-index"), value.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; empty stays empty so that "not given" is visible."""
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt(value)
+
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def is_valid_mobile(value: str) -> bool:
+    return bool(PHONE_RE.match(normalize_phone(value)))
+
+
+def is_valid_id_number(value: str) -> bool:
+    """GB 11643 resident ID: 17 digits and an ISO 7064 MOD 11-2 check character."""
+    value = normalize_id_number(value)
+    if not re.match(r"^\d{17}[\dX]$", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == value[17]
+
+
+def mask_phone(value: str) -> str:
+    value = normalize_phone(value)
+    if len(value) < 7:
+        return "*" * len(value)
+    return f"{value[:3]}****{value[-4:]}"
+
+
+def mask_id_number(value: str) -> str:
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+def mask_name(value: str) -> str:
+    if not value:
+        return value
+    if len(value) == 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_address(value: str) -> str:
+    """Keep the road or compound, hide the house, building and room numbers."""
+    if not value:
+        return value
+    return re.sub(r"\d+(号|弄|栋|幢|楼|室|单元|层)", r"*\1", value)
+
+
+MASKERS = {
+    "phone": mask_phone,
+    "id_number": mask_id_number,
+    "name": mask_name,
+    "address": mask_address,
+}
+
+
+def masked(kind: str, value: str) -> str:
+    return MASKERS[kind](value) if value else ""
+
+
+def reveal(obj, field: str, *, actor, may_reveal) -> str:
+    """The clear value of obj.field for an actor who may see it, with the view audited.
+
+    `may_reveal(actor, obj)` is the owning app's rule for who needs this person's data."""
+    from gridgov.core import audit
+
+    if not may_reveal(actor, obj):
+        raise PermissionDenied("无权查看完整个人信息")
+    value = getattr(obj, field)
+    audit.record(
+        "core.pii.revealed",
+        actor=actor,
+        target=obj,
+        changes={"field": field},
+    )
+    return value

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from gridgov.grids.models import Community, Department, Grid, GridStaff, Place, Town
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = ("name", "district", "district_code", "code", "is_sample")
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ("name", "town", "code", "is_sample")
+    list_filter = ("town",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "town", "is_sample")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class GridStaffInline(admin.TabularInline):
+    model = GridStaff
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Grid)
+class GridAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "community", "unit_code", "is_sample")
+    list_filter = ("community",)
+    search_fields = ("name", "unit_code")
+    inlines = [GridStaffInline]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "grid", "address", "is_sample")
+    list_filter = ("kind",)
+    search_fields = ("name", "address")
+    list_select_related = ("grid",)
+    raw_id_fields = ("grid",)

@@ -1,0 +1,337 @@
+"""The town's registry (S1): town → communities → grids → places, departments and grid staff.
+
+Boundaries are GeoJSON polygons in WGS 84 (longitude, latitude), with their bounding box stored
+beside them so that a map viewport is an indexed range query on either database.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core import pii
+from gridgov.core.scope import ScopedQuerySet, ScopeKind
+
+
+class Town(models.Model):
+    name = models.CharField(_("名称"), max_length=50)
+    district = models.CharField(_("所属区"), max_length=50)
+    district_code = models.CharField(
+        _("区代码"), max_length=6, validators=[RegexValidator(r"^\d{6}$", _("区代码为6位数字"))]
+    )
+    code = models.CharField(
+        _("街镇代码"), max_length=3, validators=[RegexValidator(r"^\d{3}$", _("街镇代码为3位数字"))]
+    )
+    longitude = models.FloatField(_("中心经度"))
+    latitude = models.FloatField(_("中心纬度"))
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    class Meta:
+        verbose_name = _("镇/街道")
+        verbose_name_plural = _("镇/街道")
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "code"], name="unique_town_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(pk__in=ids),
+        ScopeKind.GRID: lambda ids: Q(pk__in=Grid.objects.filter(pk__in=ids).values("community_id")),
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
+    }
+
+
+class Community(models.Model):
+    town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
+                             related_name="communities")
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("居民区代码"), max_length=3,
+        validators=[RegexValidator(r"^\d{3}$", _("居民区代码为3位数字"))],
+    )
+    color = models.CharField(_("地图颜色"), max_length=7, default="#3b82f6")
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("居民区")
+        verbose_name_plural = _("居民区")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "code"], name="unique_community_code"),
+            models.UniqueConstraint(fields=["town", "name"], name="unique_community_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentKind(models.TextChoices):
+    ENFORCEMENT = "enforcement", _("综合行政执法队")
+    MARKET = "market", _("市场监管所")
+    POLICE = "police", _("派出所")
+    OPERATIONS = "operations", _("城运中心")
+    NEIGHBOURHOOD = "neighbourhood", _("居委会")
+    PROPERTY = "property", _("物业")
+    HOUSING = "housing", _("房管")
+    GREENING = "greening", _("绿化市容")
+    UTILITY = "utility", _("公用事业单位")
+    OFFICE = "office", _("镇机关科室")
+    OTHER = "other", _("其他")
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(
+            town_id__in=Community.objects.filter(pk__in=ids).values("town_id")
+        ),
+        ScopeKind.GRID: lambda ids: Q(town_id__in=Grid.objects.filter(pk__in=ids).values("town_id")),
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
+    }
+
+
+class Department(models.Model):
+    """A handling department (处置部门) or an office of the town."""
+
+    town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
+                             related_name="departments")
+    name = models.CharField(_("名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
+    community = models.ForeignKey(
+        Community, verbose_name=_("所属居民区"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("居委会、物业等只服务一个居民区的部门"),
+    )
+    duty_phone = models.CharField(_("值班电话"), max_length=30, blank=True)
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="unique_department_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+unit_grid_code_validator = RegexValidator(
+    r"^\d{15}$", _("单元网格代码为15位数字：6位区代码+3位街镇+3位社区+3位顺序号")
+)
+
+
+class GridQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
+        ScopeKind.GRID: lambda ids: Q(pk__in=ids),
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
+    }
+
+    def in_bbox(self, west: float, south: float, east: float, north: float):
+        return self.filter(
+            min_longitude__lte=east, max_longitude__gte=west,
+            min_latitude__lte=north, max_latitude__gte=south,
+        )
+
+
+class Grid(models.Model):
+    """A numbered grid (第N网格): since "多格合一" the one layer for party, safety, city-management
+    and service work. Its unit-grid code follows GB/T 30428."""
+
+    town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
+                             related_name="grids")
+    community = models.ForeignKey(Community, verbose_name=_("居民区"), on_delete=models.PROTECT,
+                                  related_name="grids")
+    number = models.PositiveIntegerField(_("网格编号"))
+    name = models.CharField(_("名称"), max_length=50)
+    unit_code = models.CharField(
+        _("单元网格代码"), max_length=15, unique=True, validators=[unit_grid_code_validator]
+    )
+    boundary = models.JSONField(_("边界"), help_text=_("GeoJSON Polygon 或 MultiPolygon，WGS84"))
+    min_longitude = models.FloatField(editable=False)
+    min_latitude = models.FloatField(editable=False)
+    max_longitude = models.FloatField(editable=False)
+    max_latitude = models.FloatField(editable=False)
+    area_m2 = models.FloatField(_("面积（平方米）"), editable=False, default=0)
+    signature_service = models.CharField(_("一格一最品牌"), max_length=50, blank=True)
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "number"], name="unique_grid_number"),
+        ]
+        indexes = [
+            # The map asks for grids overlapping the viewport.
+            models.Index(fields=["min_longitude", "max_longitude", "min_latitude", "max_latitude"],
+                         name="grid_bbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from gridgov.grids.geometry import GeometryError, polygon_from_geojson
+
+        if self.community_id and self.town_id and self.community.town_id != self.town_id:
+            raise ValidationError({"community": _("居民区不属于该镇/街道")})
+        try:
+            polygon_from_geojson(self.boundary)
+        except GeometryError as error:
+            raise ValidationError({"boundary": error.message}) from None
+
+    def save(self, *args, **kwargs):
+        from gridgov.grids.geometry import area_m2, polygon_from_geojson
+
+        shape = polygon_from_geojson(self.boundary)
+        self.min_longitude, self.min_latitude, self.max_longitude, self.max_latitude = shape.bounds
+        self.area_m2 = area_m2(shape)
+        super().save(*args, **kwargs)
+
+
+class PlaceKind(models.TextChoices):
+    BUILDING = "building", _("楼宇")
+    SHOP_STREET = "shop_street", _("商铺/街区")
+    SHOP = "shop", _("商铺")
+    MARKET = "market", _("市场")
+    METRO = "metro", _("地铁站")
+    COMPOUND = "compound", _("小区")
+    ENTERPRISE = "enterprise", _("企业")
+    SCHOOL = "school", _("学校")
+    PARK = "park", _("公园/绿地")
+    SERVICE_POINT = "service_point", _("服务站点")
+    OTHER = "other", _("其他")
+
+
+class PlaceQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(grid__community_id__in=ids),
+        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
+    }
+
+
+class Place(models.Model):
+    town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
+                             related_name="places")
+    grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="places",
+                             help_text=_("由坐标自动确定"))
+    kind = models.CharField(_("类型"), max_length=20, choices=PlaceKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    longitude = models.FloatField(_("经度"))
+    latitude = models.FloatField(_("纬度"))
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("地点")
+        verbose_name_plural = _("地点")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "kind", "name"], name="unique_place_name"),
+        ]
+        indexes = [
+            models.Index(fields=["grid", "kind"]),
+            models.Index(fields=["longitude", "latitude"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffPosition(models.TextChoices):
+    LEADER = "leader", _("网格长")
+    DEPUTY = "deputy", _("副网格长")
+    LIAISON = "liaison", _("联络员")
+    MEMBER = "member", _("网格员")
+
+
+class StaffLine(models.TextChoices):
+    """The grid each member came from before "多格合一" merged them into one."""
+
+    PARTY = "party", _("党建网格")
+    SAFETY = "safety", _("平安网格")
+    CITY = "city", _("城管网格")
+    SERVICE = "service", _("服务网格")
+
+
+class GridStaffQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(grid__town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(grid__community_id__in=ids),
+        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+    }
+
+
+class GridStaff(models.Model):
+    grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.CASCADE,
+                             related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("人员"),
+                             on_delete=models.PROTECT, related_name="grid_posts")
+    position = models.CharField(_("职务"), max_length=20, choices=StaffPosition.choices)
+    line = models.CharField(_("来源条线"), max_length=20, choices=StaffLine.choices)
+    also_liaison = models.BooleanField(_("兼联络员"), default=False)
+    work_unit = models.CharField(_("工作单位"), max_length=100, blank=True)
+    is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = GridStaffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格人员")
+        verbose_name_plural = _("网格人员")
+        ordering = ["grid", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "user", "position"], name="unique_grid_post"),
+            # One 网格长 per grid.
+            models.UniqueConstraint(fields=["grid"], condition=Q(position="leader"),
+                                    name="one_leader_per_grid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.get_position_display()} {self.user}"
+
+    @property
+    def masked_phone(self) -> str:
+        return pii.mask_phone(self.user.phone)
+
+
+SCOPE_MODELS = {
+    ScopeKind.TOWN: Town,
+    ScopeKind.COMMUNITY: Community,
+    ScopeKind.GRID: Grid,
+    ScopeKind.DEPARTMENT: Department,
+}
+
+
+def scope_model(kind: str):
+    return SCOPE_MODELS[kind]

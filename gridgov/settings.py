@@ -1,0 +1,207 @@
+"""gridgov settings: everything that varies between machines comes from the environment.
+
+The defaults run the Xinjing demo on one machine with SQLite under var/. Production sets at least
+SECRET_KEY, GRIDGOV_PII_KEY, ALLOWED_HOSTS and DEBUG=false; a district or city sets DATABASE_URL.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("GRIDGOV_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env(name: str, default: str = "") -> str:
+    """A string setting; NAME_FILE, when set, names a file holding the value (for secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name) or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+_DEMO_SECRET = "gridgov-demo-only-not-secret"
+SECRET_KEY = env("SECRET_KEY", _DEMO_SECRET)
+# Phone and ID numbers are encrypted with this key and found by an HMAC keyed from it.
+PII_KEY = env("GRIDGOV_PII_KEY", "")
+if not PII_KEY:
+    if SECRET_KEY != _DEMO_SECRET and not DEBUG and not env_bool("GRIDGOV_DEMO", False):
+        raise ImproperlyConfigured("GRIDGOV_PII_KEY must be set when SECRET_KEY is (see README)")
+    PII_KEY = "gridgov-demo-pii-key-not-secret"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "gridgov.core",
+    "gridgov.accounts",
+    "gridgov.grids",
+    "gridgov.cases",
+    "gridgov.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "gridgov.core.middleware.RequestIdMiddleware",
+]
+
+ROOT_URLCONF = "gridgov.urls"
+WSGI_APPLICATION = "gridgov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gridgov.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+_SQLITE_PATH = VAR_DIR / "gridgov.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{_SQLITE_PATH}"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Many writers on one file: WAL lets readers run beside the writer, IMMEDIATE takes the write
+    # lock when a transaction starts (so read-check-write cannot interleave), and the timeout makes
+    # a second writer wait instead of failing with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=30000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
+        ),
+    }
+    # Tests use a file, not memory, so that concurrent writers meet the same locking as production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("GRIDGOV_TEST_SQLITE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["gridgov.accounts.backends.PhoneBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed log-ins per phone number and per address before a pause, and the pause in seconds.
+LOGIN_MAX_FAILURES = env_int("GRIDGOV_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("GRIDGOV_LOGIN_LOCKOUT_SECONDS", 900)
+# Where one-time codes go: "console" prints them (development), a dotted path names another sender.
+SMS_BACKEND = env("GRIDGOV_SMS_BACKEND", "gridgov.accounts.sms.ConsoleSender")
+OTP_TTL_SECONDS = env_int("GRIDGOV_OTP_TTL_SECONDS", 300)
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+        if env("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "gridgov_cache",
+        }
+    )
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "gridgov" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("MEDIA_ROOT", str(VAR_DIR / "media"))},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+WHITENOISE_USE_FINDERS = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The map needs no tiles: grids are drawn on a plain background. A town with its own tile server
+# (or an internet connection) names it here, e.g. http://tiles.local/{z}/{x}/{y}.png
+MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}
