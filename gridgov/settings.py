@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,6 +173,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+# Leaflet ships inside the xstatic-leaflet package: served as /static/leaflet/..., never from a CDN.
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -198,6 +201,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # (or an internet connection) names it here, e.g. http://tiles.local/{z}/{x}/{y}.png
 MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+# Each process keeps the point-to-grid index in memory and asks the database at most this often
+# whether grids changed in another process.
+GRID_LOOKUP_RECHECK_SECONDS = env_int("GRIDGOV_GRID_LOOKUP_RECHECK_SECONDS", 5)
+# Grids may overlap by at most this share of the smaller grid's area (drawing slack) on import.
+GRID_OVERLAP_TOLERANCE = float(env("GRIDGOV_GRID_OVERLAP_TOLERANCE", "0.01"))
 
 LOGGING = {
     "version": 1,
