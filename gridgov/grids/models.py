@@ -211,6 +211,19 @@ class Grid(models.Model):
         self.min_longitude, self.min_latitude, self.max_longitude, self.max_latitude = shape.bounds
         self.area_m2 = area_m2(shape)
         super().save(*args, **kwargs)
+        self._forget_lookup()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._forget_lookup()
+        return result
+
+    @staticmethod
+    def _forget_lookup():
+        # This process sees the change at once; others within GRID_LOOKUP_RECHECK_SECONDS.
+        from gridgov.grids import lookup
+
+        lookup.invalidate()
 
 
 class PlaceKind(models.TextChoices):

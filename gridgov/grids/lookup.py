@@ -1,0 +1,203 @@
+"""Point-to-grid lookup: which grid holds a longitude/latitude.
+
+One shapely STRtree over every grid's polygon is built once per process and reused. A batch is
+answered with a few vectorised calls (bounding-box query of the tree, then a prepared
+point-in-polygon test of the candidate pairs), so a request with thousands of points costs
+milliseconds, not a loop in Python.
+
+Each answer says explicitly where the point is:
+- "inside": in exactly one grid (its interior, or an edge no other grid shares): `grid_id`;
+- "border": in more than one grid, i.e. on an edge or corner they share (or in a sliver where
+  they overlap within the import tolerance): `border_grid_ids`, and no `grid_id`;
+- "outside": in no grid.
+`assigned_grid_id` turns that into the one grid a record is filed under: the grid for "inside",
+the lowest id for "border" (stable, so re-importing the same point gives the same grid).
+
+Freshness: saving or deleting a grid in this process drops the index at once; other processes
+notice within settings.GRID_LOOKUP_RECHECK_SECONDS through a cheap aggregate (count and latest
+`updated_at` of the grids), and rebuild.
+"""
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db.models import Count, Max
+from shapely.geometry import shape
+
+INSIDE, BORDER, OUTSIDE = "inside", "border", "outside"
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    grid_id: int | None
+    border_grid_ids: tuple[int, ...]
+    status: Literal["inside", "border", "outside"]
+
+    @property
+    def assigned_grid_id(self) -> int | None:
+        if self.status == INSIDE:
+            return self.grid_id
+        if self.status == BORDER:
+            return self.border_grid_ids[0]
+        return None
+
+
+OUTSIDE_RESULT = LookupResult(None, (), OUTSIDE)
+
+
+def _coordinates(points) -> np.ndarray:
+    """(n, 2) float array of longitude, latitude; anything unreadable becomes NaN (outside)."""
+    try:
+        coords = np.asarray(points, dtype=float)
+    except (TypeError, ValueError):
+        coords = np.array([_pair(p) for p in points], dtype=float)
+    if coords.size == 0:
+        return np.empty((0, 2))
+    if coords.ndim != 2 or coords.shape[1] != 2:
+        raise ValueError("points must be (longitude, latitude) pairs")
+    return coords
+
+
+def _pair(point) -> tuple[float, float]:
+    try:
+        lon, lat = point
+        return float(lon), float(lat)
+    except (TypeError, ValueError):
+        return float("nan"), float("nan")
+
+
+class GridIndex:
+    """An immutable spatial index over grid polygons. Needs no database: the benchmark and the
+    importer's checks build one straight from polygons."""
+
+    def __init__(self, grid_ids: Sequence[int], polygons: Sequence, town_ids: Sequence[int] | None = None):
+        self.grid_ids = np.asarray(grid_ids, dtype=np.int64)
+        self.polygons = np.asarray(polygons, dtype=object)
+        if len(self.grid_ids) != len(self.polygons):
+            raise ValueError("one grid id per polygon")
+        self.town_ids = (np.asarray(town_ids, dtype=np.int64) if town_ids is not None
+                         else np.zeros(len(self.grid_ids), dtype=np.int64))
+        shapely.prepare(self.polygons)
+        self.tree = shapely.STRtree(self.polygons)
+        # Answers are immutable, so each grid's "inside" answer is made once and shared; the last
+        # slot is the "outside" answer, so one fancy index picks every point's answer.
+        self._answers = np.empty(len(self.grid_ids) + 1, dtype=object)
+        self._answers[:-1] = [LookupResult(int(g), (), INSIDE) for g in self.grid_ids]
+        self._answers[-1] = OUTSIDE_RESULT
+
+    def __len__(self) -> int:
+        return len(self.grid_ids)
+
+    def locate_many(self, points, *, town_id: int | None = None,
+                    grid_ids: Iterable[int] | None = None) -> list[LookupResult]:
+        """One answer per (longitude, latitude), in order. `town_id` and `grid_ids` restrict the
+        grids considered (a town's own grids; the grids a user may see)."""
+        coords = _coordinates(points)
+        count = len(coords)
+        if count == 0 or len(self) == 0:
+            return [OUTSIDE_RESULT] * count
+        point_idx, tree_idx = self.tree.query(shapely.points(coords))
+        keep = shapely.intersects_xy(self.polygons[tree_idx], coords[point_idx, 0],
+                                     coords[point_idx, 1])
+        if town_id is not None:
+            keep &= self.town_ids[tree_idx] == town_id
+        if grid_ids is not None:
+            keep &= np.isin(self.grid_ids[tree_idx], np.fromiter(grid_ids, dtype=np.int64))
+        point_idx, tree_idx = point_idx[keep], tree_idx[keep]
+
+        hits = np.bincount(point_idx, minlength=count)
+        slot = np.full(count, len(self), dtype=np.int64)
+        single = hits[point_idx] == 1
+        slot[point_idx[single]] = tree_idx[single]
+        results = self._answers[slot].tolist()
+        if (hits > 1).any():
+            self._fill_borders(results, point_idx[~single], tree_idx[~single])
+        return results
+
+    def _fill_borders(self, results: list, point_idx: np.ndarray, tree_idx: np.ndarray) -> None:
+        grid_ids = self.grid_ids[tree_idx]
+        order = np.lexsort((grid_ids, point_idx))
+        point_idx, grid_ids = point_idx[order].tolist(), grid_ids[order].tolist()
+        start = 0
+        for end in range(1, len(point_idx) + 1):
+            if end == len(point_idx) or point_idx[end] != point_idx[start]:
+                results[point_idx[start]] = LookupResult(None, tuple(grid_ids[start:end]), BORDER)
+                start = end
+
+
+class _ProcessIndex:
+    """The GridIndex of all grids in the database, shared by the threads of one process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._index: GridIndex | None = None
+        self._version = None
+        self._checked_at = float("-inf")
+
+    def get(self) -> GridIndex:
+        index = self._index
+        if index is not None and time.monotonic() - self._checked_at < settings.GRID_LOOKUP_RECHECK_SECONDS:
+            return index
+        with self._lock:
+            version = _database_version()
+            if self._index is None or version != self._version:
+                self._index = _build_from_database()
+                self._version = version
+            self._checked_at = time.monotonic()
+            return self._index
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+
+
+def _database_version():
+    from gridgov.grids.models import Grid
+
+    state = Grid.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    return state["count"], state["latest"]
+
+
+def _build_from_database() -> GridIndex:
+    from gridgov.grids.models import Grid
+
+    rows = list(Grid.objects.order_by("id").values_list("id", "town_id", "boundary"))
+    return GridIndex(
+        [row[0] for row in rows],
+        [shape(row[2]) for row in rows],
+        [row[1] for row in rows],
+    )
+
+
+_process_index = _ProcessIndex()
+
+
+def invalidate() -> None:
+    """Forget the index; the next lookup rebuilds it. Called when grids change."""
+    _process_index.invalidate()
+
+
+def _town_id(town) -> int | None:
+    return getattr(town, "pk", town)
+
+
+def locate_many(points, *, town=None, grid_ids: Iterable[int] | None = None) -> list[LookupResult]:
+    """Where each (longitude, latitude) falls, among all grids or a town's (Town or id)."""
+    return _process_index.get().locate_many(points, town_id=_town_id(town), grid_ids=grid_ids)
+
+
+def locate(lon: float, lat: float, *, town=None, grid_ids: Iterable[int] | None = None) -> LookupResult:
+    return locate_many([(lon, lat)], town=town, grid_ids=grid_ids)[0]
+
+
+def assign_grid(place) -> LookupResult:
+    """Set place.grid from its coordinates, within its town (the caller saves)."""
+    result = locate(place.longitude, place.latitude, town=place.town_id)
+    place.grid_id = result.assigned_grid_id
+    return result

@@ -1,0 +1,143 @@
+import math
+
+import pytest
+import shapely
+from django.utils import timezone
+
+from gridgov.grids import lookup
+from gridgov.grids.lookup import GridIndex, LookupResult, assign_grid, locate, locate_many
+from gridgov.grids.models import Grid, Place
+from gridgov.grids.tests.factories import GridFactory, PlaceFactory, TownFactory, square
+
+# Four unit squares around (1, 1): 10 | 11 on top of 20 | 21 (grid ids).
+SQUARES = {20: shapely.box(0, 0, 1, 1), 21: shapely.box(1, 0, 2, 1),
+           10: shapely.box(0, 1, 1, 2), 11: shapely.box(1, 1, 2, 2)}
+
+
+@pytest.fixture
+def index():
+    return GridIndex(list(SQUARES), list(SQUARES.values()), town_ids=[1, 1, 2, 2])
+
+
+def test_a_point_in_one_grid_is_inside_it(index):
+    assert index.locate_many([(0.5, 0.5)]) == [LookupResult(20, (), "inside")]
+
+
+def test_a_point_on_a_shared_edge_lists_both_grids(index):
+    [result] = index.locate_many([(1.0, 0.5)])
+    assert result.status == "border"
+    assert result.grid_id is None
+    assert result.border_grid_ids == (20, 21)
+    assert result.assigned_grid_id == 20
+
+
+def test_a_shared_corner_lists_every_grid_touching_it(index):
+    [result] = index.locate_many([(1.0, 1.0)])
+    assert result.border_grid_ids == (10, 11, 20, 21)
+
+
+def test_an_outer_edge_belongs_to_its_only_grid(index):
+    assert index.locate_many([(0.0, 0.5)])[0] == LookupResult(20, (), "inside")
+
+
+def test_outside_and_unreadable_points_are_outside(index):
+    results = index.locate_many([(5, 5), (math.nan, 0.5), ("abc", None), (-0.0001, 0.5)])
+    assert [r.status for r in results] == ["outside"] * 4
+    assert all(r.grid_id is None and r.border_grid_ids == () for r in results)
+
+
+def test_a_batch_keeps_the_order_of_its_points(index):
+    points = [(1.5, 1.5), (0.5, 0.5), (9, 9), (1.5, 0.5), (1.0, 0.2), (0.5, 1.5)]
+    results = index.locate_many(points)
+    assert [r.grid_id for r in results] == [11, 20, None, 21, None, 10]
+    assert results[4].border_grid_ids == (20, 21)
+
+
+def test_the_batch_answers_like_one_point_at_a_time(index):
+    import numpy as np
+
+    points = np.random.default_rng(7).uniform(-0.5, 2.5, size=(2000, 2))
+    points[::50] = np.round(points[::50])  # plenty of edges and corners
+    batch = index.locate_many(points)
+    assert batch == [index.locate_many([p])[0] for p in points]
+    assert {r.status for r in batch} == {"inside", "border", "outside"}
+
+
+def test_a_town_filter_ignores_other_towns_grids(index):
+    # Town 1 holds the bottom row only: the top edge of 20 is no longer shared.
+    assert index.locate_many([(0.5, 1.0)], town_id=1)[0] == LookupResult(20, (), "inside")
+    assert index.locate_many([(0.5, 1.5)], town_id=1)[0].status == "outside"
+
+
+def test_a_grid_filter_ignores_grids_not_listed(index):
+    assert index.locate_many([(0.5, 0.5), (1.5, 0.5)], grid_ids=[21]) == [
+        lookup.OUTSIDE_RESULT, LookupResult(21, (), "inside")]
+
+
+def test_an_empty_index_or_batch_answers_outside():
+    empty = GridIndex([], [])
+    assert empty.locate_many([(1, 1)]) == [lookup.OUTSIDE_RESULT]
+    assert GridIndex([1], [shapely.box(0, 0, 1, 1)]).locate_many([]) == []
+
+
+def test_points_must_be_pairs(index):
+    with pytest.raises(ValueError):
+        index.locate_many([(1, 2, 3)])
+
+
+@pytest.mark.django_db
+def test_locate_reads_the_grids_of_the_database():
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    assert locate(121.005, 31.005) == LookupResult(grid.pk, (), "inside")
+    assert locate(121.005, 31.005, town=TownFactory()).status == "outside"
+    assert locate(121.005, 31.005, town=grid.town).grid_id == grid.pk
+
+
+@pytest.mark.django_db
+def test_saving_a_grid_is_seen_by_the_next_lookup_in_this_process():
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    assert locate(121.015, 31.005).status == "outside"
+    grid.boundary = square(121.01, 31.0, 0.01)
+    grid.save()
+    assert locate(121.015, 31.005).grid_id == grid.pk
+    grid.delete()
+    assert locate(121.015, 31.005).status == "outside"
+
+
+@pytest.mark.django_db
+def test_another_process_change_is_seen_after_the_recheck_interval(settings):
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    assert locate(121.015, 31.005).status == "outside"
+    # Another process moves the grid: this process's index is not told.
+    Grid.objects.filter(pk=grid.pk).update(boundary=square(121.01, 31.0, 0.01),
+                                           updated_at=timezone.now())
+    settings.GRID_LOOKUP_RECHECK_SECONDS = 3600
+    assert locate(121.015, 31.005).status == "outside"
+    settings.GRID_LOOKUP_RECHECK_SECONDS = 0
+    assert locate(121.015, 31.005).grid_id == grid.pk
+
+
+@pytest.mark.django_db
+def test_locate_many_accepts_pairs_and_restricts_to_visible_grids():
+    a = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    b = GridFactory(boundary=square(121.01, 31.0, 0.01), community=a.community)
+    results = locate_many([[121.005, 31.005], [121.015, 31.005]], grid_ids=[a.pk])
+    assert [r.grid_id for r in results] == [a.pk, None]
+    assert locate(121.01, 31.005).border_grid_ids == tuple(sorted([a.pk, b.pk]))
+
+
+@pytest.mark.django_db
+def test_assign_grid_files_a_place_under_its_grid_or_none():
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    place = Place(town=grid.town, kind="shop", name="便利店", longitude=121.002, latitude=31.003)
+    assert assign_grid(place).status == "inside"
+    assert place.grid == grid
+    place.longitude = 122.0
+    assert assign_grid(place).status == "outside"
+    assert place.grid_id is None
+
+
+@pytest.mark.django_db
+def test_place_factory_puts_the_place_in_its_grid():
+    place = PlaceFactory()
+    assert locate(place.longitude, place.latitude).grid_id == place.grid_id
