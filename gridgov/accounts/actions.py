@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,11 @@ from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
 from gridgov.accounts.roles import ROLE_SCOPES, Role
 from gridgov.core import audit, pii
 from gridgov.core.scope import forget_assignments
+
+
+# One code per number per minute; a code is burnt after this many wrong tries.
+CODE_RESEND_SECONDS = 60
+CODE_MAX_ATTEMPTS = 5
 
 
 class LoginError(Exception):
@@ -102,7 +108,10 @@ def _hash_code(phone_index: str, code: str) -> str:
 
 
 def send_login_code(request, phone: str) -> None:
-    """Send a six-digit code if the number belongs to an active user; say nothing either way."""
+    """Send a six-digit code if the number belongs to an active user; say nothing either way.
+
+    The one-a-minute limit is kept per number whether or not it is registered, so that the
+    answer to a second request cannot tell which numbers have an account."""
     phone = pii.normalize_phone(phone)
     if not pii.is_valid_mobile(phone):
         raise LoginError("invalid_phone", "请输入11位手机号码")
@@ -110,23 +119,26 @@ def send_login_code(request, phone: str) -> None:
     ip = request.META.get("REMOTE_ADDR")
     if throttle.is_locked_out(index, ip):
         raise LoginError("throttled", "登录失败次数过多，请稍后再试")
-    if not User.objects.filter(phone_index=index, is_active=True).exists():
-        return
-    recent = OneTimeCode.objects.filter(
-        phone_index=index, created_at__gte=timezone.now() - timedelta(seconds=60)
-    )
-    if recent.exists():
+    if not cache.add(f"login-code-sent:{index}", 1, timeout=CODE_RESEND_SECONDS):
         raise LoginError("too_soon", "验证码已发送，请一分钟后再试")
+    user = User.objects.filter(phone_index=index, is_active=True).first()
+    if user is None:
+        return
     code = f"{secrets.randbelow(10**6):06d}"
-    OneTimeCode.objects.create(
-        phone_index=index,
-        code_hash=_hash_code(index, code),
-        expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
-    )
-    minutes = settings.OTP_TTL_SECONDS // 60
-    transaction.on_commit(
-        lambda: sms.get_sender().send(phone, f"您的登录验证码是{code}，{minutes}分钟内有效。")
-    )
+    with transaction.atomic():
+        # A new code replaces any earlier one: only the latest message is valid.
+        OneTimeCode.objects.filter(phone_index=index).delete()
+        OneTimeCode.objects.create(
+            phone_index=index,
+            code_hash=_hash_code(index, code),
+            expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+        audit.record("accounts.login_code.sent", actor=None, target=user,
+                     changes={"account": user.masked_phone})
+        minutes = settings.OTP_TTL_SECONDS // 60
+        transaction.on_commit(
+            lambda: sms.get_sender().send(phone, f"您的登录验证码是{code}，{minutes}分钟内有效。")
+        )
 
 
 def log_in_with_code(request, phone: str, code: str) -> User:
@@ -149,7 +161,7 @@ def log_in_with_code(request, phone: str, code: str) -> User:
         )
         if candidate is not None:
             candidate.attempts += 0 if accepted else 1
-            if accepted or candidate.attempts >= 5:
+            if accepted or candidate.attempts >= CODE_MAX_ATTEMPTS:
                 candidate.used_at = timezone.now()
             candidate.save(update_fields=["attempts", "used_at"])
     if not accepted:

@@ -1,4 +1,8 @@
-"""Failed log-ins are counted per phone number and per address; too many pause further tries."""
+"""Failed log-ins are counted per phone number and per address; too many pause further tries.
+
+A failure counts for LOGIN_LOCKOUT_SECONDS; once LOGIN_MAX_FAILURES have piled up, every try
+(right password included) is refused until that period has passed since the last failure.
+"""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,8 +30,12 @@ def note_failure(phone_index: str, ip: str | None) -> None:
             continue
         try:
             cache.incr(key)
-        except ValueError:
+        except ValueError:  # expired between add() and incr()
             cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        else:
+            # The database cache's incr() re-sets the key with its default expiry (5 minutes):
+            # put the lock-out period back, counted from this failure, on every backend alike.
+            cache.touch(key, settings.LOGIN_LOCKOUT_SECONDS)
 
 
 def clear(phone_index: str) -> None:
