@@ -123,3 +123,16 @@ class OneTimeCode(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
+
+
+def assignments_with_scopes(user) -> list[tuple[RoleAssignment, models.Model | None]]:
+    """The user's role assignments, each beside the town, community, grid or department it
+    names (None when that record is gone): one query per scope kind, however many there are."""
+    from gridgov.grids.models import scope_model
+
+    assignments = list(user.role_assignments.order_by("role", "scope_kind", "scope_id"))
+    wanted: dict[str, set[int]] = {}
+    for assignment in assignments:
+        wanted.setdefault(assignment.scope_kind, set()).add(assignment.scope_id)
+    scopes = {kind: scope_model(kind).objects.in_bulk(ids) for kind, ids in wanted.items()}
+    return [(a, scopes[a.scope_kind].get(a.scope_id)) for a in assignments]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/code/send/", views.send_code_view, name="send_code"),
     path("login/code/", views.code_login_view, name="code_login"),
     path("logout/", views.logout_view, name="logout"),
+    path("me/", views.my_account, name="my_account"),
 ]
