@@ -1,0 +1,185 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from gridgov.accounts.models import OneTimeCode
+from gridgov.accounts.sms import OutboxSender
+from gridgov.accounts.tests.factories import UserFactory
+from gridgov.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+SEND = reverse("accounts:send_code")
+CODE_LOGIN = reverse("accounts:code_login")
+PHONE = "13912345678"
+SENT_NOTICE = "如该手机号已注册，验证码已发送。"
+REFUSED = "验证码不正确或已过期"
+
+
+@pytest.fixture(autouse=True)
+def outbox(settings):
+    settings.SMS_BACKEND = "gridgov.accounts.sms.OutboxSender"
+    OutboxSender.outbox.clear()
+    yield OutboxSender.outbox
+    OutboxSender.outbox.clear()
+
+
+@pytest.fixture
+def request_code(client, django_capture_on_commit_callbacks):
+    def request_code(phone=PHONE):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(SEND, {"phone": phone})
+    return request_code
+
+
+def code_in(message: str) -> str:
+    return re.search(r"\d{6}", message).group()
+
+
+def enter(client, code, phone=PHONE):
+    return client.post(CODE_LOGIN, {"phone": phone, "code": code})
+
+
+def test_code_goes_to_an_active_user_and_signs_them_in_once(client, user, outbox, request_code):
+    response = request_code()
+
+    assert response.status_code == 200
+    assert SENT_NOTICE in response.content.decode()
+    [(phone, message)] = outbox
+    assert phone == PHONE
+    code = code_in(message)
+
+    assert enter(client, code).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert AuditEntry.objects.get(action="accounts.login.succeeded").changes == {
+        "method": "sms_code"}
+
+    client.logout()
+    assert enter(client, code).status_code == 400
+
+
+@pytest.mark.parametrize("phone", ["13700000000", "13911112222"])
+def test_unknown_or_inactive_number_gets_the_same_answer_and_no_message(
+    client, outbox, request_code, phone
+):
+    UserFactory(phone="13911112222", is_active=False)
+
+    response = request_code(phone)
+
+    assert response.status_code == 200
+    assert SENT_NOTICE in response.content.decode()
+    assert outbox == []
+    assert not OneTimeCode.objects.exists()
+
+
+@pytest.mark.parametrize("phone", [PHONE, "13700000000"])
+def test_one_request_per_number_per_minute_registered_or_not(
+    user, outbox, request_code, at_noon, phone
+):
+    request_code(phone)
+
+    at_noon.shift(59)
+    second = request_code(phone)
+    assert second.status_code == 400
+    assert "验证码已发送，请一分钟后再试" in second.content.decode()
+
+    at_noon.shift(2)
+    assert request_code(phone).status_code == 200
+    assert len(outbox) == (2 if phone == PHONE else 0)
+
+
+def test_a_new_code_replaces_the_earlier_one(client, user, outbox, request_code, at_noon,
+                                            monkeypatch):
+    draws = iter([123456, 654321])
+    monkeypatch.setattr("gridgov.accounts.actions.secrets.randbelow", lambda _n: next(draws))
+    request_code()
+    at_noon.shift(61)
+    request_code()
+    first, second = (code_in(message) for _phone, message in outbox)
+    assert (first, second) == ("123456", "654321")
+
+    assert enter(client, first).status_code == 400
+    assert enter(client, second).status_code == 302
+    assert OneTimeCode.objects.count() == 1
+
+
+def test_code_expires(client, user, outbox, request_code, at_noon, settings):
+    request_code()
+    code = code_in(outbox[0][1])
+
+    at_noon.shift(settings.OTP_TTL_SECONDS + 1)
+    response = enter(client, code)
+
+    assert response.status_code == 400
+    assert REFUSED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_code_still_works_just_before_it_expires(client, user, outbox, request_code, at_noon,
+                                                 settings):
+    request_code()
+
+    at_noon.shift(settings.OTP_TTL_SECONDS - 1)
+
+    assert enter(client, code_in(outbox[0][1])).status_code == 302
+
+
+def wrong_codes_for(code: str, count: int) -> list[str]:
+    return [f"{(int(code) + n) % 10**6:06d}" for n in range(1, count + 1)]
+
+
+def test_five_wrong_tries_burn_the_code(client, user, outbox, request_code, settings):
+    settings.LOGIN_MAX_FAILURES = 100  # so that it is the code that refuses, not the throttle
+    request_code()
+    code = code_in(outbox[0][1])
+    for wrong in wrong_codes_for(code, 5):
+        assert enter(client, wrong).status_code == 400
+
+    response = enter(client, code)
+
+    assert response.status_code == 400
+    assert REFUSED in response.content.decode()
+    assert AuditEntry.objects.filter(action="accounts.login.failed",
+                                     changes__method="code").count() == 6
+
+
+def test_four_wrong_tries_leave_the_code_usable(client, user, outbox, request_code, settings):
+    settings.LOGIN_MAX_FAILURES = 100
+    request_code()
+    code = code_in(outbox[0][1])
+    for wrong in wrong_codes_for(code, 4):
+        enter(client, wrong)
+
+    assert enter(client, code).status_code == 302
+
+
+def test_only_a_hash_of_the_code_is_stored_or_logged(user, outbox, request_code):
+    request_code()
+    code = code_in(outbox[0][1])
+
+    stored = OneTimeCode.objects.get()
+    assert code not in stored.code_hash
+    assert len(stored.code_hash) == 64
+    assert all(code not in str(entry.changes) for entry in AuditEntry.objects.all())
+    sent = AuditEntry.objects.get(action="accounts.login_code.sent")
+    assert sent.changes == {"account": "139****5678"}
+
+
+def test_a_code_is_bound_to_its_number(client, user, outbox, request_code):
+    other = UserFactory(phone="13900000001")
+    request_code()
+    code = code_in(outbox[0][1])
+
+    assert enter(client, code, phone="13900000001").status_code == 400
+    assert client.session.get("_auth_user_id") != str(other.pk)
+
+
+def test_code_form_refuses_non_digits_in_chinese(client, user):
+    response = enter(client, "12ab56")
+
+    assert response.status_code == 400
+    assert "验证码为6位数字" in response.content.decode()
+
+
+def test_send_code_needs_post(client):
+    assert client.get(SEND).status_code == 405
