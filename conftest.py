@@ -26,6 +26,13 @@ def _fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests check who gets in, not the hash. Set for
+    # every test alike, so that a hash cached by a factory always matches the active hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def live_db(transactional_db):
     """A committed database (threads, live server). The audit log refuses DELETE, so after the
