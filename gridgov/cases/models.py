@@ -199,6 +199,9 @@ class Case(models.Model):
     state_before_suspension = models.CharField(max_length=12, blank=True)
     warned_at = models.DateTimeField(_("已预警"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("已超期督办"), null=True, blank=True)
+    # Office hours the clock stood still (suspended, awaiting an extension decision, closed
+    # before a reopening): subtracted from handling_hours.
+    paused_hours = models.FloatField(_("暂停计时（工作小时）"), default=0)
     closed_on_time = models.BooleanField(_("按期结案"), null=True, blank=True)
     handling_hours = models.FloatField(_("处置用时（工作小时）"), null=True, blank=True)
 
@@ -207,6 +210,11 @@ class Case(models.Model):
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices,
                                     blank=True)
     satisfaction_reason = models.CharField(_("不满意原因"), max_length=500, blank=True)
+    # A 不满意 rating puts the case before the operations centre again: reopen or confirm.
+    needs_review = models.BooleanField(_("待复核"), default=False)
+    # Self-handled cases are checked by sampling after closure.
+    sample_checked_at = models.DateTimeField(_("抽查核实时间"), null=True, blank=True)
+    is_sample = models.BooleanField(_("示例数据"), default=False)
 
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,6 +237,8 @@ class Case(models.Model):
             models.Index(fields=["town", "registered_at"]),
             models.Index(fields=["town", "due_at"]),
             models.Index(fields=["category", "registered_at"]),
+            # Duplicates on intake: same category, recent.
+            models.Index(fields=["category", "reported_at"]),
             # The map: open cases in the viewport.
             models.Index(fields=["longitude", "latitude"]),
         ]
@@ -249,6 +259,17 @@ class Case(models.Model):
     @property
     def masked_reporter_name(self) -> str:
         return pii.mask_name(self.reporter_name)
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given out on a day: numbers read "XJ20261123000042"."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事件编号序列")
+        verbose_name_plural = _("事件编号序列")
 
 
 class CaseEvent(models.Model):
@@ -319,6 +340,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ExtensionRequest(models.Model):
