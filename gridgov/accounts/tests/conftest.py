@@ -1,7 +1,6 @@
 import pytest
 
-from gridgov.accounts.tests.factories import UserFactory
-from gridgov.grids.models import Department, DepartmentKind, Town
+from gridgov.grids.tests.factories import DepartmentFactory, TownFactory, UserFactory
 
 
 @pytest.fixture
@@ -11,14 +10,12 @@ def user(db):
 
 @pytest.fixture
 def town(db):
-    return Town.objects.create(name="新泾镇", district="长宁区", district_code="310105", code="013",
-                               longitude=121.36, latitude=31.21)
+    return TownFactory(name="新泾镇", code="013")
 
 
 @pytest.fixture
 def department(town):
-    return Department.objects.create(town=town, name="新泾综合行政执法队",
-                                     kind=DepartmentKind.ENFORCEMENT)
+    return DepartmentFactory(town=town, name="新泾综合行政执法队")
 
 
 @pytest.fixture
@@ -28,9 +25,3 @@ def at_noon(db):
 
     with time_machine.travel("2025-07-11 12:00:00 +0800", tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The production hasher is slow on purpose; these tests check who gets in, not the hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from gridgov.accounts.models import OneTimeCode
 from gridgov.accounts.sms import OutboxSender
-from gridgov.accounts.tests.factories import UserFactory
+from gridgov.grids.tests.factories import UserFactory
 from gridgov.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gridgov.accounts.models import User
-from gridgov.accounts.tests.factories import UserFactory
+from gridgov.grids.tests.factories import UserFactory
 from gridgov.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

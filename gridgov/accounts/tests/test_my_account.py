@@ -4,7 +4,7 @@ from django.urls import reverse
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
 from gridgov.core.scope import ScopeKind
-from gridgov.grids.models import Community, Department, DepartmentKind
+from gridgov.grids.tests.factories import CommunityFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 MY_ACCOUNT = reverse("accounts:my_account")
@@ -41,8 +41,7 @@ def test_resident_without_roles_is_told_what_they_can_do(client, user):
 
 
 def test_sample_scope_is_badged(client, user, town):
-    community = Community.objects.create(town=town, name="示例·淞虹居民区", code="901",
-                                         is_sample=True)
+    community = CommunityFactory(town=town, name="示例·淞虹居民区", is_sample=True)
     RoleAssignment.objects.create(user=user, role=Role.OPERATOR, scope_kind=ScopeKind.COMMUNITY,
                                   scope_id=community.pk)
     client.force_login(user)
@@ -57,10 +56,8 @@ def test_queries_do_not_grow_with_the_number_of_assignments(
     client, user, town, django_assert_max_num_queries
 ):
     def handler_in_new_departments(count):
-        for n in range(count):
-            department = Department.objects.create(
-                town=town, name=f"部门{RoleAssignment.objects.count()}-{n}",
-                kind=DepartmentKind.OFFICE)
+        for _ in range(count):
+            department = DepartmentFactory(town=town)
             RoleAssignment.objects.create(user=user, role=Role.HANDLER,
                                           scope_kind=ScopeKind.DEPARTMENT, scope_id=department.pk)
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from gridgov.accounts.tests.factories import PASSWORD, UserFactory
+from gridgov.grids.tests.factories import PASSWORD, UserFactory
 from gridgov.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import pytest
 from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-from gridgov.accounts.tests.factories import UserFactory
+from gridgov.grids.tests.factories import UserFactory
 from gridgov.core.models import AuditEntry
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from gridgov.accounts.tests.factories import PASSWORD, UserFactory
+from gridgov.grids.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
