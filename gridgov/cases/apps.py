@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class CasesConfig(AppConfig):
     name = "gridgov.cases"
     label = "cases"
     verbose_name = _("网格事件")
+
+    def ready(self):
+        from gridgov.cases import search
+
+        post_migrate.connect(search.restore_sqlite_triggers, sender=self,
+                             dispatch_uid="cases.search.restore_sqlite_triggers")
