@@ -58,6 +58,9 @@ if not PII_KEY:
     if SECRET_KEY != _DEMO_SECRET and not DEBUG and not env_bool("GRIDGOV_DEMO", False):
         raise ImproperlyConfigured("GRIDGOV_PII_KEY must be set when SECRET_KEY is (see README)")
     PII_KEY = "gridgov-demo-pii-key-not-secret"
+# No key of its own: this is a demo or development machine, where `load_demo` may create accounts
+# with the published demo password (it refuses elsewhere).
+USING_DEMO_KEYS = not env("GRIDGOV_PII_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
