@@ -9,7 +9,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("网格事件")
 
     def ready(self):
-        from gridgov.cases import search
+        from gridgov.cases import notifications, search
+        from gridgov.core.workflow import transitioned
 
         post_migrate.connect(search.restore_sqlite_triggers, sender=self,
                              dispatch_uid="cases.search.restore_sqlite_triggers")
+        # Notices about a move leave after its commit; a failing sender never undoes it.
+        transitioned.connect(notifications.on_transition,
+                             dispatch_uid="cases.notifications.on_transition")

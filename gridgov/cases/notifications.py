@@ -1,0 +1,226 @@
+"""Who hears about what happens to a case, through a pluggable sender.
+
+Each CaseEvent action names the groups it concerns (RULES): the reporters (including those of
+duplicates merged into the case), the handlers of its department or of departments called in, its
+supervisors (the operations centre of its town or community), the grid staff of its grid. Notices
+leave after the commit (the workflow's `transitioned` signal, or on_commit for the deadline
+sweep); a sender that fails is logged and never undoes what happened.
+
+The sender is settings.GRIDGOV_NOTIFICATION_BACKEND, a dotted path to a class with
+send(notices): ConsoleBackend (development), LogBackend (a log line each, for a town that reads
+its logs), MemoryBackend (tests). SMS and WeChat senders plug in the same way.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from gridgov.accounts.models import RoleAssignment
+from gridgov.accounts.roles import Role
+from gridgov.core import pii
+from gridgov.core.scope import ScopeKind
+
+from .models import Case, CaseEvent, Satisfaction
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "gridgov.cases.notifications.ConsoleBackend"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # the CaseEvent action: "dispatch", "overdue", ...
+    case_id: int
+    case_number: str
+    text: str
+    user_id: int | None = None  # a recipient with an account ...
+    phone: str = ""  # ... or a reporter known only by a phone number
+
+
+class ConsoleBackend:
+    def send(self, notices: Iterable[Notice]) -> None:
+        for notice in notices:
+            to = f"用户{notice.user_id}" if notice.user_id else pii.mask_phone(notice.phone)
+            print(f"[通知 {to}] {notice.text}")
+
+
+class LogBackend:
+    def send(self, notices: Iterable[Notice]) -> None:
+        for notice in notices:
+            to = f"user:{notice.user_id}" if notice.user_id else f"phone:{pii.mask_phone(notice.phone)}"
+            logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to, notice.text)
+
+
+class MemoryBackend:
+    """Keeps what was sent in MemoryBackend.outbox (tests empty it)."""
+
+    outbox: list[Notice] = []
+
+    def send(self, notices: Iterable[Notice]) -> None:
+        MemoryBackend.outbox.extend(notices)
+
+
+def backend():
+    return import_string(getattr(settings, "GRIDGOV_NOTIFICATION_BACKEND", DEFAULT_BACKEND))()
+
+
+# Recipient groups.
+REPORTERS, DEPARTMENT, PARTICIPANTS, CALLED_IN, SUPERVISORS, GRID_STAFF = (
+    "reporters", "department", "participants", "called_in", "supervisors", "grid_staff",
+)
+
+RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "report": ((REPORTERS,), "您反映的问题已收到，编号{number}，查询码{code}，可凭查询码查看进展。"),
+    "register": ((REPORTERS,), "您反映的问题（编号{number}）已立案，将尽快派遣处置。"),
+    "reject": ((REPORTERS,), "您反映的问题（编号{number}）不予立案：{note}"),
+    "merge": ((REPORTERS,), "您反映的问题（编号{number}）与同一问题（编号{into}）合并办理，进展将继续通知您。"),
+    "dispatch": ((DEPARTMENT,), "新派遣工单{number}：{category}，{address}，请于{due}前处置完毕。"),
+    "accept": ((REPORTERS,), "您反映的问题（编号{number}）已由处置部门受理，正在处置。"),
+    "return": ((SUPERVISORS,), "工单{number}被退回：{note}"),
+    "request_extension": ((SUPERVISORS,), "工单{number}申请延期：{note}"),
+    "approve_extension": ((DEPARTMENT,), "工单{number}延期已批准，新的处置时限为{due}。"),
+    "refuse_extension": ((DEPARTMENT,), "工单{number}延期未批准：{note}，处置时限为{due}。"),
+    "suspend": ((DEPARTMENT,), "工单{number}已挂账：{note}"),
+    "resume": ((DEPARTMENT,), "工单{number}恢复办理，处置时限为{due}。"),
+    "urge": ((DEPARTMENT, PARTICIPANTS), "督办：工单{number}（{category}）请抓紧处置。{note}"),
+    "escalate": ((CALLED_IN,), "吹哨：网格请求协同处置工单{number}（{category}，{address}），请报到。"),
+    "report_in": ((SUPERVISORS, GRID_STAFF), "工单{number}：协同部门已报到。"),
+    "handle": ((GRID_STAFF, SUPERVISORS), "工单{number}已处置完毕，请核查。"),
+    "fail_verification": ((DEPARTMENT,), "工单{number}核查未通过，请返工：{note}"),
+    "close": ((REPORTERS,), "您反映的问题（编号{number}）已办结，欢迎凭查询码{code}评价。"),
+    "evaluate": ((SUPERVISORS,), "工单{number}评价为不满意，请复核：{note}"),
+    "confirm_review": ((REPORTERS,), "您反映的问题（编号{number}）经复核维持办结：{note}"),
+    "reopen": ((REPORTERS, SUPERVISORS), "您反映的问题（编号{number}）已重新办理。"),
+    "warned": ((DEPARTMENT,), "预警：工单{number}将于{due}到期，请抓紧处置。"),
+    "overdue": ((SUPERVISORS, DEPARTMENT), "超期：工单{number}（{category}）已超过处置时限{due}。"),
+}
+
+
+def _users_with(role: str, condition: Q) -> set[int]:
+    return set(
+        RoleAssignment.objects.filter(condition, role=role).values_list("user_id", flat=True)
+    )
+
+
+def handlers_of(department_ids: Iterable[int]) -> set[int]:
+    ids = [d for d in department_ids if d]
+    if not ids:
+        return set()
+    return _users_with(Role.HANDLER, Q(scope_kind=ScopeKind.DEPARTMENT, scope_id__in=ids))
+
+
+def supervisors_of(case: Case) -> set[int]:
+    condition = Q(scope_kind=ScopeKind.TOWN, scope_id=case.town_id)
+    if case.community_id:
+        condition |= Q(scope_kind=ScopeKind.COMMUNITY, scope_id=case.community_id)
+    return _users_with(Role.OPERATOR, condition)
+
+
+def grid_staff_of(case: Case) -> set[int]:
+    condition = Q(pk__in=[])
+    if case.grid_id:
+        condition |= Q(scope_kind=ScopeKind.GRID, scope_id=case.grid_id)
+    if case.community_id:
+        condition |= Q(scope_kind=ScopeKind.COMMUNITY, scope_id=case.community_id)
+    return _users_with(Role.GRID_STAFF, condition)
+
+
+def reporters_of(case: Case) -> tuple[set[int], set[str]]:
+    """The case's reporter and those of every duplicate merged into it (at any depth): user ids,
+    and phone numbers of reporters who left one without an account. Anonymous reporters follow
+    their case by its tracking code."""
+    users, phones = set(), set()
+    level = [case.pk]
+    seen = set(level)
+    rows = []
+    while level:
+        batch = list(Case.objects.filter(pk__in=level).values_list(
+            "pk", "reporter_id", "is_anonymous"))
+        rows.extend(batch)
+        level = [pk for pk in Case.objects.filter(merged_into_id__in=level).values_list("pk", flat=True)
+                 if pk not in seen]
+        seen.update(level)
+    phone_cases = []
+    for pk, reporter_id, anonymous in rows:
+        if reporter_id:
+            users.add(reporter_id)
+        elif not anonymous:
+            phone_cases.append(pk)
+    for phone in Case.objects.filter(pk__in=phone_cases).values_list("reporter_phone", flat=True):
+        if phone:
+            phones.add(phone)
+    return users, phones
+
+
+def _recipients(event: CaseEvent, case: Case, groups) -> tuple[set[int], set[str]]:
+    users, phones = set(), set()
+    for group in groups:
+        if group == REPORTERS:
+            found_users, found_phones = reporters_of(case)
+            users |= found_users
+            phones |= found_phones
+        elif group == DEPARTMENT:
+            users |= handlers_of([case.department_id]) if case.department_id else supervisors_of(case)
+        elif group == PARTICIPANTS:
+            users |= handlers_of(case.participants.values_list("department_id", flat=True))
+        elif group == CALLED_IN:
+            users |= handlers_of(event.data.get("departments", []))
+        elif group == SUPERVISORS:
+            users |= supervisors_of(case)
+        elif group == GRID_STAFF:
+            users |= grid_staff_of(case)
+    users.discard(event.actor_id)
+    return users, phones
+
+
+def _format_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def notices_for(event: CaseEvent) -> list[Notice]:
+    rule = RULES.get(event.action)
+    if rule is None:
+        return []
+    if event.action == "evaluate" and event.data.get("satisfaction") != Satisfaction.UNSATISFIED:
+        return []
+    groups, template = rule
+    case = Case.objects.select_related("category").get(pk=event.case_id)
+    into = event.data.get("into_number", "")
+    text = template.format(
+        number=case.number, code=case.tracking_code, note=event.note,
+        category=case.category.name, address=case.address or "—", due=_format_time(case.due_at),
+        into=into,
+    )
+    users, phones = _recipients(event, case, groups)
+    notices = [Notice(event.action, case.pk, case.number, text, user_id=u) for u in sorted(users)]
+    notices += [Notice(event.action, case.pk, case.number, text, phone=p) for p in sorted(phones)]
+    return notices
+
+
+def send_for(event: CaseEvent) -> None:
+    """Send the notices an event calls for; any failure is logged, never raised."""
+    try:
+        notices = notices_for(event)
+        if notices:
+            backend().send(notices)
+    except Exception:
+        logger.exception("notifications for case event %s failed", event.pk)
+
+
+def send_on_commit(event: CaseEvent) -> None:
+    transaction.on_commit(lambda: send_for(event))
+
+
+def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
+    """Receiver of gridgov.core.workflow.transitioned for the case workflow (connected in
+    CasesConfig.ready)."""
+    from .workflow import CASE_WORKFLOW
+
+    if workflow is CASE_WORKFLOW:
+        send_for(event)
