@@ -164,10 +164,13 @@ def _database_version():
     return state["count"], state["latest"]
 
 
-def _build_from_database() -> GridIndex:
+def _build_from_database(town=None) -> GridIndex:
     from gridgov.grids.models import Grid
 
-    rows = list(Grid.objects.order_by("id").values_list("id", "town_id", "boundary"))
+    grids = Grid.objects.order_by("id")
+    if town is not None:
+        grids = grids.filter(town=town)
+    rows = list(grids.values_list("id", "town_id", "boundary"))
     return GridIndex(
         [row[0] for row in rows],
         [shape(row[2]) for row in rows],
@@ -176,6 +179,12 @@ def _build_from_database() -> GridIndex:
 
 
 _process_index = _ProcessIndex()
+
+
+def index_for_town(town) -> GridIndex:
+    """A fresh index of one town's grids as this connection sees them, bypassing the process
+    index: an import places its rows against the grids of its own transaction."""
+    return _build_from_database(town)
 
 
 def invalidate() -> None:

@@ -7,12 +7,23 @@ beside them so that a map viewport is an indexed range query on either database.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import pii
 from gridgov.core.scope import ScopedQuerySet, ScopeKind
+
+
+class TownQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(pk__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(pk__in=Community.objects.filter(pk__in=ids).values("town_id")),
+        ScopeKind.GRID: lambda ids: Q(pk__in=Grid.objects.filter(pk__in=ids).values("town_id")),
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            pk__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
+    }
 
 
 class Town(models.Model):
@@ -27,6 +38,8 @@ class Town(models.Model):
     longitude = models.FloatField(_("中心经度"))
     latitude = models.FloatField(_("中心纬度"))
     is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = TownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("镇/街道")
@@ -152,6 +165,15 @@ class GridQuerySet(ScopedQuerySet):
             min_latitude__lte=north, max_latitude__gte=south,
         )
 
+    def search(self, text: str):
+        """By name, unit-grid code, or number ("4" or "第4网格")."""
+        text = text.strip()
+        condition = Q(name__icontains=text) | Q(unit_code__startswith=text)
+        number = text.removeprefix("第").removesuffix("网格")
+        if number.isdigit():
+            condition |= Q(number=int(number))
+        return self.filter(condition)
+
 
 class Grid(models.Model):
     """A numbered grid (第N网格): since "多格合一" the one layer for party, safety, city-management
@@ -220,10 +242,13 @@ class Grid(models.Model):
 
     @staticmethod
     def _forget_lookup():
-        # This process sees the change at once; others within GRID_LOOKUP_RECHECK_SECONDS.
+        # This process sees the change at once, and again after commit (another thread may have
+        # rebuilt the index from the committed state meanwhile); other processes within
+        # GRID_LOOKUP_RECHECK_SECONDS.
         from gridgov.grids import lookup
 
         lookup.invalidate()
+        transaction.on_commit(lookup.invalidate)
 
 
 class PlaceKind(models.TextChoices):
@@ -249,6 +274,13 @@ class PlaceQuerySet(ScopedQuerySet):
             town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
         ),
     }
+
+    def in_bbox(self, west: float, south: float, east: float, north: float):
+        return self.filter(longitude__range=(west, east), latitude__range=(south, north))
+
+    def search(self, text: str):
+        text = text.strip()
+        return self.filter(Q(name__icontains=text) | Q(address__icontains=text))
 
 
 class Place(models.Model):
@@ -303,6 +335,11 @@ class GridStaffQuerySet(ScopedQuerySet):
         ScopeKind.TOWN: lambda ids: Q(grid__town_id__in=ids),
         ScopeKind.COMMUNITY: lambda ids: Q(grid__community_id__in=ids),
         ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+        # A handling department reads its town's map, grid staff included (masked): it needs to
+        # know whom to call about a case.
+        ScopeKind.DEPARTMENT: lambda ids: Q(
+            grid__town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
+        ),
     }
 
 
