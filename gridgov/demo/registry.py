@@ -1,0 +1,104 @@
+"""Demo data loaders of every app, run in dependency order by `gridgov load_demo`.
+
+An app adds its own demo data in a module `gridgov/<app>/demo.py`:
+
+    from gridgov.demo.registry import register
+
+    @register("cases", after=("registry", "demo_accounts"))
+    def load_cases(context):
+        ...
+
+A loader must be idempotent: it finds its records by natural keys (update_or_create, the
+accounts actions' get-or-create) so that running `load_demo` again changes nothing. The whole run
+is one transaction: a loader that fails leaves the database as it was.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+
+from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A log-in that load_demo prints at the end, for people trying the demo."""
+
+    role: str
+    phone: str
+    name: str
+    scope: str
+
+
+@dataclass
+class DemoContext:
+    """What loaders share: where to report, the accounts to print, the town they fill."""
+
+    write: Callable[[str], None] = print
+    accounts: list[DemoAccount] = field(default_factory=list)
+    town: object = None
+
+    def random(self, purpose: str) -> random.Random:
+        """A generator seeded by purpose, so that invented data is the same on every run."""
+        return random.Random(f"gridgov-demo:{purpose}")
+
+
+@dataclass(frozen=True)
+class Loader:
+    name: str
+    function: Callable[[DemoContext], None]
+    after: tuple[str, ...]
+
+
+_LOADERS: dict[str, Loader] = {}
+
+
+class RegistryError(Exception):
+    pass
+
+
+def register(name: str, *, after: tuple[str, ...] = ()):
+    def decorator(function):
+        _LOADERS[name] = Loader(name, function, tuple(after))
+        return function
+
+    return decorator
+
+
+def discover() -> None:
+    """Import the demo app's own loaders and every installed app's `demo` module."""
+    import gridgov.demo.loaders  # noqa: F401  (registers the town's registry and accounts)
+
+    autodiscover_modules("demo")
+
+
+def ordered(loaders: dict[str, Loader] | None = None) -> list[Loader]:
+    """Loaders with each one after those it names in `after` (ties broken by name)."""
+    loaders = _LOADERS if loaders is None else loaders
+    sorter = TopologicalSorter()
+    for loader in loaders.values():
+        missing = [name for name in loader.after if name not in loaders]
+        if missing:
+            raise RegistryError(f"demo loader {loader.name!r} needs unknown loader(s) {missing}")
+        sorter.add(loader.name, *loader.after)
+    try:
+        sorter.prepare()
+    except CycleError as error:
+        raise RegistryError(f"demo loaders depend on each other in a circle: {error.args[1]}")
+    result = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        result.extend(loaders[name] for name in ready)
+        sorter.done(*ready)
+    return result
+
+
+def load_all(context: DemoContext) -> DemoContext:
+    discover()
+    with transaction.atomic():
+        for loader in ordered():
+            context.write(f"· {loader.name}")
+            loader.function(context)
+    return context
