@@ -6,7 +6,8 @@ The rules, decided here once:
   suspension, waiting for an extension decision, or a reopening moves the deadline.
 - Ordinary limits count working days on the official calendar (gridgov.core.workdays): N working
   days end at 18:00 on the Nth working day after the day of registration, as 12345 counts.
-- Urgent cases count hours: office hours in general (a department cannot be asked to repair a
+- Urgent cases (the category's urgency is the default; the operations centre may change it at
+  registration) count hours, the category's time_limit_hours: office hours in general (a department cannot be asked to repair a
   street lamp at 3 a.m.), but clock hours for the 大类 突发事件 (emergencies do not wait for
   Monday).
 - The yellow warning comes when three quarters of the limit have passed (for a 5-day limit that
@@ -33,7 +34,7 @@ from .models import Case, Category, Urgency
 # An urgent case whose category names no hours gets this many.
 DEFAULT_URGENT_HOURS = 4
 # The 大类 of events whose urgent cases count clock hours.
-EMERGENCY_MAJOR_CODE = "05"
+EMERGENCY_MAJOR_CODE = "04"
 WARN_FRACTION = 0.75
 
 _moment = contextvars.ContextVar("gridgov_cases_now", default=None)
@@ -65,7 +66,7 @@ def counts_clock_hours(category: Category, urgency: str) -> bool:
 
 def limit_for(category: Category, urgency: str) -> tuple[str, float]:
     """("days", n) or ("office_hours", h) or ("clock_hours", h) for a case of this category."""
-    if urgency == Urgency.URGENT or category.time_limit_class == "urgent":
+    if urgency == Urgency.URGENT:
         hours = category.time_limit_hours or DEFAULT_URGENT_HOURS
         unit = "clock_hours" if counts_clock_hours(category, Urgency.URGENT) else "office_hours"
         return unit, hours

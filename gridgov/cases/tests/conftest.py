@@ -1,0 +1,25 @@
+import pytest
+
+from gridgov.cases.notifications import MemoryBackend
+from gridgov.cases.tests.factories import CaseWorld
+
+
+@pytest.fixture(autouse=True)
+def _cases_media_and_outbox(settings, tmp_path):
+    """Photos go to a temporary directory; notices are kept in MemoryBackend.outbox."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    settings.GRIDGOV_NOTIFICATION_BACKEND = "gridgov.cases.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def world(db):
+    """A town with two communities and three grids, its departments and one user per role and
+    scope (see CaseWorld), plus a second town whose staff must be refused."""
+    return CaseWorld.build()
