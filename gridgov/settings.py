@@ -210,6 +210,20 @@ GRID_LOOKUP_RECHECK_SECONDS = env_int("GRIDGOV_GRID_LOOKUP_RECHECK_SECONDS", 5)
 # Grids may overlap by at most this share of the smaller grid's area (drawing slack) on import.
 GRID_OVERLAP_TOLERANCE = float(env("GRIDGOV_GRID_OVERLAP_TOLERANCE", "0.01"))
 
+# Cases. Who hears about a case goes through this sender: LogBackend (a log line per notice),
+# ConsoleBackend (printed, for development) or the dotted path of an SMS/WeChat sender.
+GRIDGOV_NOTIFICATION_BACKEND = env("GRIDGOV_NOTIFICATION_BACKEND",
+                                   "gridgov.cases.notifications.LogBackend")
+# A new report is offered for merging with an unfinished case of the same category this close,
+# this recent and with descriptions at least this similar (character-bigram Jaccard).
+GRIDGOV_DUPLICATE_METRES = env_int("GRIDGOV_DUPLICATE_METRES", 100)
+GRIDGOV_DUPLICATE_HOURS = env_int("GRIDGOV_DUPLICATE_HOURS", 72)
+GRIDGOV_DUPLICATE_SIMILARITY = float(env("GRIDGOV_DUPLICATE_SIMILARITY", "0.2"))
+# Case numbers read PREFIX + yyyymmdd + a 6-digit daily sequence: XJ20261123000042.
+GRIDGOV_CASE_NUMBER_PREFIX = env("GRIDGOV_CASE_NUMBER_PREFIX", "XJ")
+GRIDGOV_PHOTO_MAX_BYTES = env_int("GRIDGOV_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+GRIDGOV_PHOTOS_PER_REPORT = env_int("GRIDGOV_PHOTOS_PER_REPORT", 9)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
