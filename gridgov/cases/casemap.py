@@ -1,0 +1,177 @@
+"""The map of open cases: only the visible area, clustered by the database.
+
+A viewport (bounding box and zoom) is answered in one or two SQL queries, whatever the number of
+cases: the box is an indexed range filter on longitude/latitude, and the cases in it are snapped
+to square cells whose size follows the zoom (about CELL_PIXELS on screen) and counted with
+GROUP BY, with their centre and their deadline colours. When the area holds few cases, or the
+map is zoomed in far enough, the cases themselves are returned instead. Either way a response
+holds at most MAX_FEATURES items.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Avg, CharField, Count, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models import Case as SqlCase
+from django.utils import timezone
+
+# On-screen size of a cluster cell, in pixels of a 256-pixel tile.
+CELL_PIXELS = 64
+# A box is never cut into more cells than this per side, whatever zoom is claimed.
+MAX_CELLS_PER_SIDE = 64
+MAX_FEATURES = 2000
+# From this zoom on (street level) cases are shown one by one.
+MARKER_ZOOM = 17
+# Fewer cases than this in the box are shown one by one at any zoom.
+MARKER_THRESHOLD = 200
+# Grid outlines are drawn from this zoom on (a town's grids, not a city's), at most MAX_GRIDS.
+GRID_ZOOM = 12
+MAX_GRIDS = 300
+# The largest box worth asking for: a city, not the world.
+MAX_SPAN_DEGREES = 5.0
+
+
+class BBoxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Viewport:
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def parse(cls, bbox: str, zoom: str) -> "Viewport":
+        try:
+            west, south, east, north = (float(part) for part in bbox.split(","))
+            zoom_level = int(zoom)
+        except (AttributeError, TypeError, ValueError):
+            raise BBoxError("bbox 应为 西,南,东,北 四个数，zoom 为整数") from None
+        values = (west, south, east, north)
+        if not all(math.isfinite(v) for v in values) or not 0 <= zoom_level <= 22:
+            raise BBoxError("bbox 或 zoom 超出范围")
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise BBoxError("bbox 应为 西<东、南<北 的经纬度")
+        if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
+            raise BBoxError("范围过大，请放大地图")
+        return cls(west, south, east, north, zoom_level)
+
+    def cell_size(self) -> float:
+        """Degrees per cell: CELL_PIXELS at this zoom, but no finer than the box allows."""
+        by_zoom = 360 / 2**self.zoom * CELL_PIXELS / 256
+        by_box = max(self.east - self.west, self.north - self.south) / MAX_CELLS_PER_SIDE
+        return max(by_zoom, by_box)
+
+
+class CellIndex(Func):
+    """floor((value + offset) / size) as an integer: the cell a coordinate falls in. The offset
+    keeps the value positive, where SQLite's CAST truncation equals floor()."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, size: float, offset: float):
+        super().__init__(expression, size=size, offset=offset)
+        self.size, self.offset = size, offset
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(FLOOR(({sql} + %s) / %s) AS INTEGER)", [*params, self.offset, self.size]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST((({sql} + %s) / %s) AS INTEGER)", [*params, self.offset, self.size]
+
+
+def deadline_conditions(now):
+    """The colours of gridgov.cases.deadlines.traffic_light() as SQL conditions, for counting:
+    red past due_at, yellow past warn_at, while the clock runs."""
+    running = Q(clock_paused_at__isnull=True, due_at__isnull=False)
+    red = running & Q(due_at__lt=now)
+    yellow = running & Q(due_at__gte=now, warn_at__lte=now)
+    return red, yellow
+
+
+def in_box(queryset, view: Viewport):
+    return queryset.filter(
+        longitude__gte=view.west, longitude__lte=view.east,
+        latitude__gte=view.south, latitude__lte=view.north,
+    )
+
+
+def _colour(red: int, yellow: int) -> str:
+    return "red" if red else "yellow" if yellow else "green"
+
+
+def clusters(queryset, view: Viewport, now) -> list[dict]:
+    size = view.cell_size()
+    red, yellow = deadline_conditions(now)
+    rows = (
+        queryset.order_by()
+        .annotate(cx=CellIndex(F("longitude"), size, 180.0), cy=CellIndex(F("latitude"), size, 90.0))
+        .values("cx", "cy")
+        .annotate(
+            n=Count("pk"),
+            lon=Avg("longitude", output_field=FloatField()),
+            lat=Avg("latitude", output_field=FloatField()),
+            red=Count("pk", filter=red),
+            yellow=Count("pk", filter=yellow),
+        )
+        .order_by("-n")[:MAX_FEATURES]
+    )
+    return [
+        {"lon": round(row["lon"], 6), "lat": round(row["lat"], 6), "count": row["n"],
+         "red": row["red"], "yellow": row["yellow"], "colour": _colour(row["red"], row["yellow"])}
+        for row in rows
+    ]
+
+
+def markers(queryset, now) -> list[dict]:
+    red, yellow = deadline_conditions(now)
+    rows = (
+        queryset.order_by("-reported_at", "-pk")
+        .annotate(colour=SqlCase(When(red, then=Value("red")), When(yellow, then=Value("yellow")),
+                                 default=Value("green"), output_field=CharField()))
+        .values("pk", "number", "longitude", "latitude", "category__name", "colour")[:MAX_FEATURES]
+    )
+    return [
+        {"id": row["pk"], "number": row["number"], "category": row["category__name"],
+         "lon": row["longitude"], "lat": row["latitude"], "colour": row["colour"]}
+        for row in rows
+    ]
+
+
+def grid_counts(grids, cases, view: Viewport, now) -> list[dict]:
+    """The grids overlapping the box, each with its open and overdue cases (one GROUP BY)."""
+    shown = list(grids.in_bbox(view.west, view.south, view.east, view.north)
+                 .values("pk", "name", "boundary")[:MAX_GRIDS])
+    red, _yellow = deadline_conditions(now)
+    counts = {
+        row["grid_id"]: row
+        for row in cases.filter(grid_id__in=[g["pk"] for g in shown]).order_by()
+        .values("grid_id").annotate(n=Count("pk"), red=Count("pk", filter=red))
+    }
+    return [
+        {"id": g["pk"], "name": g["name"], "boundary": g["boundary"],
+         "open": counts.get(g["pk"], {}).get("n", 0), "overdue": counts.get(g["pk"], {}).get("red", 0)}
+        for g in shown
+    ]
+
+
+def features(cases, grids, view: Viewport, now=None) -> dict:
+    """What the map shows in `view` of the open `cases` and the `grids` a user may see:
+    {"mode": "clusters" | "cases", "items": [...], "grids": [...], "total", "truncated"}."""
+    now = now or timezone.now()
+    boxed = in_box(cases, view)
+    answer = {"grids": grid_counts(grids, cases, view, now) if view.zoom >= GRID_ZOOM else []}
+    if view.zoom < MARKER_ZOOM:
+        cells = clusters(boxed, view, now)
+        total = sum(cell["count"] for cell in cells)
+        if total > MARKER_THRESHOLD or len(cells) >= MAX_FEATURES:
+            return {**answer, "mode": "clusters", "items": cells, "total": total,
+                    "truncated": len(cells) >= MAX_FEATURES}
+    items = markers(boxed, now)
+    return {**answer, "mode": "cases", "items": items, "total": len(items),
+            "truncated": len(items) >= MAX_FEATURES}

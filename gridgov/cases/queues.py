@@ -1,0 +1,132 @@
+"""The workbench queues: what each role has to do, within the scope of that role.
+
+A queue is a condition on cases and the roles it serves; its cases are
+`Case.objects.visible_to(user, roles=queue.roles)`, so a handler's queue holds the cases of its
+department, a grid member's those of its grids, and an operator's those of its town or
+community. Lists are read newest first by (reported_at, id) and cut into pages by keyset: the
+next page starts after the last row shown, so page 1000 costs what page 1 costs.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.roles import Role
+from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
+
+PAGE_SIZE = 20
+ALL_ROLES = frozenset({Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER, Role.ADMIN})
+RUNNING_CLOCK = Q(clock_paused_at__isnull=True, due_at__isnull=False)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    roles: frozenset[str]
+    condition: Callable[[dt.datetime], Q]
+    # The queue whose rows may be ticked and dispatched together.
+    bulk_dispatch: bool = False
+
+
+def _state(*states) -> Callable[[dt.datetime], Q]:
+    return lambda now: Q(state__in=states)
+
+
+def _overdue(now) -> Q:
+    return Q(state__in=OPEN_STATES, due_at__lt=now) & RUNNING_CLOCK
+
+
+def _warned_or_overdue(now) -> Q:
+    return Q(state__in=OPEN_STATES, warn_at__lte=now) & RUNNING_CLOCK
+
+
+def _extension_waiting(now) -> Q:
+    return Q(pk__in=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+             .values("case_id"))
+
+
+OPERATOR, HANDLER, GRID_STAFF, LEADER = (frozenset({r, Role.ADMIN}) for r in (
+    Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER))
+
+QUEUES = (
+    Queue("intake", _("待受理"), OPERATOR, _state(State.REPORTED)),
+    Queue("dispatch", _("待派遣"), OPERATOR, _state(State.REGISTERED), bulk_dispatch=True),
+    Queue("extension", _("延期待批"), OPERATOR, _extension_waiting),
+    Queue("close", _("待结案"), OPERATOR, _state(State.VERIFIED)),
+    Queue("supervise", _("督办（临期/超期）"), OPERATOR, _warned_or_overdue),
+    Queue("review", _("不满意待复核"), OPERATOR, lambda now: Q(needs_review=True)),
+    Queue("suspended", _("挂账"), OPERATOR, _state(State.SUSPENDED)),
+    Queue("incoming", _("待接单"), HANDLER, _state(State.DISPATCHED)),
+    Queue("handling", _("处置中"), HANDLER, _state(State.HANDLING)),
+    Queue("verify", _("待核查"), GRID_STAFF, _state(State.HANDLED)),
+    Queue("grid_open", _("本网格在办"), GRID_STAFF, _state(State.REPORTED, *OPEN_STATES)),
+    Queue("overdue", _("超期"), LEADER | OPERATOR, _overdue),
+    Queue("open", _("全部在办"), LEADER, _state(*OPEN_STATES)),
+    Queue("all", _("全部"), ALL_ROLES, lambda now: Q()),
+)
+QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
+
+
+def queues_for(user, roles: set[str]) -> list[Queue]:
+    if user.is_superuser:
+        return list(QUEUES)
+    return [queue for queue in QUEUES if queue.roles & roles]
+
+
+def queue_cases(queue: Queue, user, now):
+    return (Case.objects.visible_to(user, roles=queue.roles)
+            .filter(queue.condition(now))
+            .select_related("category", "grid", "department"))
+
+
+def apply_filters(cases, filters: dict, now):
+    from gridgov.cases.search import search
+
+    if filters.get("state"):
+        cases = cases.filter(state=filters["state"])
+    for name in ("category", "grid", "department"):
+        if filters.get(name) is not None:
+            cases = cases.filter(**{name: filters[name]})
+    if filters.get("overdue"):
+        cases = cases.filter(_overdue(now))
+    # Whole local days, as a range on the column itself so that its index serves.
+    if filters.get("date_from"):
+        cases = cases.filter(reported_at__gte=_start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        cases = cases.filter(reported_at__lt=_start_of(filters["date_to"] + dt.timedelta(days=1)))
+    return search(cases, filters.get("q", ""))
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def encode_cursor(case: Case) -> str:
+    return f"{case.reported_at.isoformat()}~{case.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    moment, _sep, pk = (cursor or "").partition("~")
+    try:
+        parsed = parse_datetime(moment)
+        return (parsed, int(pk)) if parsed is not None and parsed.tzinfo else None
+    except ValueError:
+        return None
+
+
+def page(cases, cursor: str = "") -> tuple[list[Case], str]:
+    """One page, newest first, and the cursor of the next one ("" at the end)."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        moment, pk = after
+        cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, pk__lt=pk))
+    rows = list(cases.order_by("-reported_at", "-pk")[:PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, encode_cursor(rows[-1]) if more else ""

@@ -1,0 +1,85 @@
+/* The report form on a phone: find a type by typing, put the point on the map or take the
+   phone's position, and warn about too many photos before sending. */
+(function () {
+  var MAX_PHOTOS = 9;
+  var form = document.getElementById("report-form");
+
+  // Category search: hide what does not match the words typed.
+  var search = document.getElementById("category-search");
+  var list = document.getElementById("category-list");
+  search.addEventListener("input", function () {
+    var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    list.querySelectorAll("fieldset").forEach(function (group) {
+      var visible = 0;
+      group.querySelectorAll(".choice").forEach(function (choice) {
+        var text = choice.dataset.search.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        choice.hidden = !match;
+        if (match) { visible += 1; }
+      });
+      group.hidden = visible === 0;
+      shown += visible;
+    });
+    document.getElementById("category-none").hidden = shown > 0;
+  });
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); }
+  });
+
+  // The point: a tap on the map or the phone's position.
+  var lon = form.querySelector("[name=longitude]");
+  var lat = form.querySelector("[name=latitude]");
+  var status = document.getElementById("location-status");
+  var mapElement = document.getElementById("report-map");
+  var map = window.casesMap(mapElement, 15);
+  var marker = null;
+  function place(latlng, label) {
+    lat.value = latlng.lat.toFixed(6);
+    lon.value = latlng.lng.toFixed(6);
+    if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
+    status.textContent = label;
+  }
+  if (lon.value && lat.value) {
+    var kept = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+    place(kept, status.textContent);
+    map.setView(kept, 17);
+  }
+  map.on("click", function (event) { place(event.latlng, "已选定位置，可再点地图调整"); });
+  document.getElementById("use-location").addEventListener("click", function () {
+    if (!navigator.geolocation) {
+      status.textContent = "此设备不能定位，请在地图上点选";
+      return;
+    }
+    status.textContent = "正在定位…";
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var here = L.latLng(position.coords.latitude, position.coords.longitude);
+      place(here, "已使用您的位置（精度约" + Math.round(position.coords.accuracy) + "米），可点地图调整");
+      map.setView(here, 17);
+    }, function () {
+      status.textContent = "未能定位（可能未允许定位），请在地图上点选";
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+
+  // Anonymous: the contact fields are not needed.
+  var anonymous = form.querySelector("[name=is_anonymous]");
+  var contact = document.getElementById("contact-fields");
+  function toggleContact() { contact.hidden = anonymous.checked; }
+  anonymous.addEventListener("change", toggleContact);
+  toggleContact();
+
+  // Photos: say how many, and stop more than nine before they are uploaded.
+  var photos = form.querySelector("[name=photos]");
+  var count = document.getElementById("photo-count");
+  photos.addEventListener("change", function () {
+    var n = photos.files.length;
+    count.textContent = n > MAX_PHOTOS ? "最多上传9张照片，您选择了" + n + "张" : (n ? "已选择" + n + "张照片" : "");
+    count.className = n > MAX_PHOTOS ? "error" : "muted";
+  });
+  form.addEventListener("submit", function (event) {
+    if (photos.files.length > MAX_PHOTOS) {
+      event.preventDefault();
+      photos.focus();
+    }
+  });
+})();

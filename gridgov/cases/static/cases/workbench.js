@@ -1,0 +1,18 @@
+/* The workbench: a refused bulk dispatch (400) still shows its message; the cases dispatched
+   leave the list at once. */
+(function () {
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "bulk-results" && event.detail.xhr.status === 200) {
+      event.detail.target.querySelectorAll("[data-dispatched]").forEach(function (done) {
+        var box = document.querySelector('#queue input[name=cases][value="' + done.dataset.dispatched + '"]');
+        if (box) { box.closest("li").remove(); }
+      });
+    }
+  });
+})();

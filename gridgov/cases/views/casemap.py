@@ -1,0 +1,29 @@
+"""The map of open cases (/cases/map/): a page, and the data of one viewport as JSON."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from gridgov.cases import casemap
+from gridgov.cases.models import Case
+from gridgov.cases.views.access import staff_required
+from gridgov.cases.views.common import map_center
+from gridgov.grids.models import Grid
+
+
+@staff_required
+def case_map(request):
+    return render(request, "cases/map.html", {"map_center": map_center()})
+
+
+@staff_required
+def case_map_data(request):
+    try:
+        view = casemap.Viewport.parse(request.GET.get("bbox", ""), request.GET.get("zoom", ""))
+    except casemap.BBoxError as error:
+        return JsonResponse({"errors": [{"field": "bbox", "code": "invalid", "message": str(error)}]},
+                            status=400)
+    answer = casemap.features(Case.objects.visible_to(request.user).open(),
+                              Grid.objects.visible_to(request.user), view)
+    answer["case_url"] = reverse("cases:case_detail", args=[0]).replace("/0/", "/{id}/")
+    return JsonResponse(answer)

@@ -1,0 +1,125 @@
+"""The resident's pages, on a phone: report a problem, follow it by tracking code, rate it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.cases import actions, queues
+from gridgov.cases.forms import RateForm, ReportForm, TrackForm
+from gridgov.cases.models import Case, Source, State
+from gridgov.cases.views.common import category_groups, map_center, photo_response
+from gridgov.core.scope import roles_of
+from gridgov.core.workflow import WorkflowError
+
+# Moves whose note the public page shows: the reason given to the reporter.
+PUBLIC_NOTES = frozenset({"reject"})
+
+
+def report(request):
+    roles = roles_of(request.user)
+    form = ReportForm(request.POST or None, request.FILES or None, roles=roles)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = actions.report_case(
+                actor=request.user,
+                category=data["category"],
+                description=data["description"],
+                longitude=data["longitude"],
+                latitude=data["latitude"],
+                address=data["address"],
+                source=data.get("source") or Source.RESIDENT,
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                is_anonymous=data["is_anonymous"],
+                photos=data["photos"],
+                self_handled=data.get("self_handled", False),
+                after_photos=data.get("after_photos") or (),
+            )
+        except WorkflowError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
+    return render(request, "cases/report.html", {
+        "form": form, "category_groups": category_groups(), "map_center": map_center(),
+    }, status=400 if form.errors else 200)
+
+
+def track(request):
+    form = TrackForm(request.GET or None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            if Case.objects.filter(tracking_code=code).exists():
+                return redirect("cases:track_case", code=code)
+            form.add_error("code", _("没有找到这个查询码对应的问题，请核对"))
+            status = 404
+    return render(request, "cases/track.html", {"form": form}, status=status)
+
+
+def _tracked(code: str) -> Case:
+    return get_object_or_404(Case.objects.select_related("category", "merged_into__category"),
+                             tracking_code=code.upper())
+
+
+def _followed(case: Case) -> Case:
+    """A duplicate merged into another case follows that case from then on."""
+    return case.merged_into if case.state == State.MERGED and case.merged_into else case
+
+
+def track_case(request, code):
+    case = _tracked(code)
+    return render(request, "cases/track_case.html", _track_context(case, RateForm(), request))
+
+
+def _track_context(case: Case, rate_form: RateForm, request) -> dict:
+    followed = _followed(case)
+    events = list(followed.events.only("action", "to_state", "from_state", "note", "at"))
+    return {
+        "case": case,
+        "followed": followed,
+        "events": events,
+        "public_notes": PUBLIC_NOTES,
+        "photos": list(followed.photos.only("pk", "phase")),
+        "rate_form": rate_form,
+        "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
+        "just_reported": request.GET.get("new") == "1",
+    }
+
+
+@require_POST
+def rate(request, code):
+    case = _tracked(code)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.rate(
+                case,
+                satisfaction=form.cleaned_data["satisfaction"],
+                reason=form.cleaned_data["reason"].strip(),
+                actor=request.user,
+                tracking_code=case.tracking_code,
+            )
+        except WorkflowError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("感谢您的评价！"))
+            return redirect("cases:track_case", code=case.tracking_code)
+    return render(request, "cases/track_case.html", _track_context(case, form, request), status=400)
+
+
+def track_photo(request, code, photo_id):
+    return photo_response(_followed(_tracked(code)), photo_id)
+
+
+@login_required
+def my_cases(request):
+    """The cases a signed-in resident reported (not those reported anonymously)."""
+    cases = Case.objects.filter(reporter=request.user).select_related("category")
+    rows, next_cursor = queues.page(cases, request.GET.get("after", ""))
+    return render(request, "cases/my_cases.html", {"rows": rows, "next_cursor": next_cursor})

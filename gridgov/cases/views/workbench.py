@@ -1,0 +1,72 @@
+"""The staff workbench: each role's queues within its scope, filters and search, and dispatching
+many cases at once."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.cases import actions, queues
+from gridgov.cases.forms import BulkDispatchForm, WorkbenchFilterForm
+from gridgov.cases.models import Case
+from gridgov.cases.views.access import staff_required
+from gridgov.core.scope import roles_of
+from gridgov.core.workflow import WorkflowError
+
+
+@staff_required
+def workbench(request):
+    available = queues.queues_for(request.user, roles_of(request.user))
+    queue = queues.QUEUES_BY_KEY.get(request.GET.get("queue", ""))
+    if queue not in available:
+        queue = available[0]
+    now = timezone.now()
+    form = WorkbenchFilterForm(request.GET, user=request.user)
+    rows, next_cursor = [], ""
+    if form.is_valid():
+        cases = queues.apply_filters(queues.queue_cases(queue, request.user, now),
+                                     form.cleaned_data, now)
+        rows, next_cursor = queues.page(cases, request.GET.get("after", ""))
+    context = {
+        "queues": available, "queue": queue, "form": form, "rows": rows,
+        "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
+        "query_string": _without(request.GET, "after"),
+        "bulk_form": BulkDispatchForm(user=request.user) if queue.bulk_dispatch else None,
+    }
+    return render(request, "cases/workbench.html", context, status=200 if form.is_valid() else 400)
+
+
+def _without(params, name: str) -> str:
+    copy = params.copy()
+    copy.pop(name, None)
+    return copy.urlencode()
+
+
+@staff_required
+@require_POST
+def bulk_dispatch(request):
+    """Dispatch the ticked cases, each in its own transaction: one refusal stops only itself."""
+    form = BulkDispatchForm(request.POST, user=request.user)
+    results = []
+    if form.is_valid():
+        ids = form.cleaned_data["cases"]
+        found = Case.objects.visible_to(request.user).in_bulk(ids)
+        extra = {"department": form.cleaned_data["department"]} if form.cleaned_data[
+            "department"] else {}
+        for pk in ids:
+            case = found.get(pk)
+            if case is None:
+                results.append({"pk": pk, "case": None, "ok": False,
+                                "message": _("未找到或不在您的范围内")})
+                continue
+            try:
+                case, event = actions.act(case, "dispatch", actor=request.user,
+                                          note=form.cleaned_data["note"], **extra)
+            except WorkflowError as error:
+                results.append({"pk": pk, "case": case, "ok": False, "message": error.message})
+            else:
+                results.append({"pk": pk, "case": case, "ok": True, "message": _(
+                    "已派遣至%(name)s") % {"name": event.data.get("department_name", "")}})
+    template = "cases/includes/bulk_results.html" if request.htmx else "cases/bulk_results.html"
+    return render(request, template, {"form": form, "results": results},
+                  status=200 if form.is_valid() else 400)
