@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("gridgov.core.urls")),
     path("accounts/", include("gridgov.accounts.urls")),
     path("grids/", include("gridgov.grids.urls")),
+    path("cases/", include("gridgov.cases.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
