@@ -10,6 +10,8 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from gridgov.cases import notifications, search
+        from gridgov.cases.views.access import STAFF_ROLES
+        from gridgov.core import navigation
         from gridgov.core.workflow import transitioned
 
         post_migrate.connect(search.restore_sqlite_triggers, sender=self,
@@ -17,3 +19,7 @@ class CasesConfig(AppConfig):
         # Notices about a move leave after its commit; a failing sender never undoes it.
         transitioned.connect(notifications.on_transition,
                              dispatch_uid="cases.notifications.on_transition")
+        navigation.register(_("反映问题"), "cases:report", "📣", order=10)
+        navigation.register(_("查询进度"), "cases:track", "🔎", order=11)
+        navigation.register(_("工作台"), "cases:workbench", "🗂", roles=STAFF_ROLES, order=20)
+        navigation.register(_("事件地图"), "cases:case_map", "🗺", roles=STAFF_ROLES, order=21)
