@@ -154,6 +154,8 @@ class CaseWorld:
             (State.VERIFIED, "verify", self.operator, {}),
             (State.CLOSED, "close", self.operator, {}),
         ]
+        if state == State.REPORTED:
+            return case
         if state in steps:
             for action, actor, data in steps[state]:
                 case, _ = act(case, action, actor=actor, **data)
