@@ -6,3 +6,11 @@ class GridsConfig(AppConfig):
     name = "gridgov.grids"
     label = "grids"
     verbose_name = _("网格与地点")
+
+    def ready(self):
+        from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
+        from gridgov.core import navigation
+
+        navigation.register(_("网格地图"), "grids:map", icon="🗺", roles=REGISTRY_ROLES, order=20)
+        navigation.register(_("网格数据导入导出"), "grids:transfer", icon="⇅",
+                            roles=REGISTRY_EDITORS, order=90)

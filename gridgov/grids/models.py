@@ -168,10 +168,12 @@ class GridQuerySet(ScopedQuerySet):
     def search(self, text: str):
         """By name, unit-grid code, or number ("4" or "第4网格")."""
         text = text.strip()
-        condition = Q(name__icontains=text) | Q(unit_code__startswith=text)
+        condition = Q(name__icontains=text)
         number = text.removeprefix("第").removesuffix("网格")
-        if number.isdigit():
+        if number.isdigit() and len(number) <= 5:
             condition |= Q(number=int(number))
+        elif number.isdigit():
+            condition |= Q(unit_code__startswith=number)
         return self.filter(condition)
 
 

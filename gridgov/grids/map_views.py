@@ -1,0 +1,96 @@
+"""The grid map page and the GeoJSON it draws from."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.grids import mapdata
+from gridgov.grids.access import registry_reader
+
+# Places appear from this zoom level on (a street or two on a phone screen).
+PLACES_MIN_ZOOM = 15
+
+
+LABELS = {
+    "community": _("居民区"),
+    "signature": _("一格一最"),
+    "staff": _("网格人员"),
+    "noStaff": _("暂无人员"),
+    "places": _("地点"),
+    "noPlaces": _("暂无地点"),
+    "detail": _("查看详情"),
+    "liaison": _("兼联络员"),
+    "grid": _("网格"),
+    "legend": _("居民区"),
+    "zoomForPlaces": _("放大地图以显示地点"),
+    "placesTruncated": _("地点较多，仅显示一部分，请放大地图"),
+    "gridsTruncated": _("网格较多，仅显示一部分，请放大地图"),
+    "noResults": _("没有找到匹配的网格或地点"),
+    "loadFailed": _("地图数据加载失败，请稍后重试"),
+    "sample": _("示例"),
+}
+
+
+def map_config(user, grid=None) -> dict:
+    """What static/grids/map.js needs; with a grid, a small map of that grid alone."""
+    if grid is not None:
+        extent = [grid.min_longitude, grid.min_latitude, grid.max_longitude, grid.max_latitude]
+    else:
+        extent = mapdata.extent(user)
+    return {
+        "extent": extent,
+        "grid": grid.pk if grid is not None else None,
+        "gridsUrl": reverse("grids:map_grids"),
+        "placesUrl": reverse("grids:map_places"),
+        "searchUrl": reverse("grids:map_search"),
+        "placesMinZoom": 0 if grid is not None else PLACES_MIN_ZOOM,
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "labels": {key: str(label) for key, label in LABELS.items()},
+    }
+
+
+@registry_reader
+def grid_map(request):
+    return render(request, "grids/map.html", {"map_config": map_config(request.user)})
+
+
+def _bad_request(error: mapdata.BadRequest) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": error.field, "code": "invalid",
+                                     "message": error.message}]}, status=400)
+
+
+def _grid_param(request) -> int | None:
+    value = request.GET.get("grid", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise mapdata.BadRequest("grid", "grid 应为网格编号（id）")
+    return int(value)
+
+
+@registry_reader
+def map_grids(request):
+    try:
+        data = mapdata.grid_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
+                                       _grid_param(request))
+    except mapdata.BadRequest as error:
+        return _bad_request(error)
+    return JsonResponse(data)
+
+
+@registry_reader
+def map_places(request):
+    try:
+        data = mapdata.place_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
+                                        _grid_param(request))
+    except mapdata.BadRequest as error:
+        return _bad_request(error)
+    return JsonResponse(data)
+
+
+@registry_reader
+def map_search(request):
+    return JsonResponse(mapdata.search(request.user, request.GET.get("q", "")))
