@@ -233,6 +233,13 @@ class Case(models.Model):
             # The deadline sweep: open cases by due time.
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "warn_at"]),
+            # cases_tick asks for open cases whose deadline (warning) passed and that were not yet
+            # escalated (warned): these partial indexes hold only those, however many cases
+            # were escalated before.
+            models.Index(fields=["due_at"], name="case_due_unescalated",
+                         condition=Q(escalated_at__isnull=True, state__in=OPEN_STATES)),
+            models.Index(fields=["warn_at"], name="case_warn_unwarned",
+                         condition=Q(warned_at__isnull=True, state__in=OPEN_STATES)),
             # Indicators by period.
             models.Index(fields=["town", "registered_at"]),
             models.Index(fields=["town", "due_at"]),
