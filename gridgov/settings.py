@@ -5,6 +5,7 @@ SECRET_KEY, GRIDGOV_PII_KEY, ALLOWED_HOSTS and DEBUG=false; a district or city s
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Listed so that its docs page (/api/docs) loads Swagger UI from its own static files, not a CDN.
+    "ninja",
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.grids",
@@ -177,7 +180,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 # Leaflet ships inside the xstatic-leaflet package: served as /static/leaflet/..., never from a CDN.
-STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+# plotly.min.js ships inside the plotly package: served as /static/plotly/plotly.min.js (found
+# without importing plotly, which is slow to import).
+_PLOTLY_DATA = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data"
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR), ("plotly", _PLOTLY_DATA)]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
