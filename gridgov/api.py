@@ -5,7 +5,7 @@ Every error has the same shape: {"errors": [{"field": ..., "code": ..., "message
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -27,6 +27,8 @@ api = NinjaAPI(
     description="新泾镇网格治理平台接口",
     auth=django_auth,
     urls_namespace="api",
+    # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
