@@ -116,12 +116,16 @@ def pause(case: Case, at: dt.datetime) -> None:
 def _shift(case: Case, moment: dt.datetime, paused_from: dt.datetime, at: dt.datetime):
     if uses_clock_hours(case):
         return moment + (at - paused_from)
+    if workdays.working_hours_between(paused_from, at) == 0:
+        # Paused outside office hours: nothing to add (and 18:00 stays 18:00, not 09:00 the
+        # next working day).
+        return moment
     return workdays.shift_by_working_time(moment, paused_from, at)
 
 
 def resume(case: Case, at: dt.datetime, extra_working_days: int = 0) -> float:
-    """Start the clock again: the deadline moves later by the time it stood still, plus any
-    approved extension. Returns the office hours it stood still."""
+    """Start the clock again: the deadline moves later by any approved extension and by the
+    time the clock stood still. Returns the office hours it stood still."""
     paused_from = case.clock_paused_at
     if paused_from is None:
         return 0.0
@@ -129,8 +133,7 @@ def resume(case: Case, at: dt.datetime, extra_working_days: int = 0) -> float:
     case.paused_hours += stood_still
     case.clock_paused_at = None
     if case.due_at is not None:
-        due = _shift(case, case.due_at, paused_from, at)
-        warn = _shift(case, case.warn_at or case.due_at, paused_from, at)
+        due, warn = case.due_at, case.warn_at or case.due_at
         if extra_working_days:
             # 延期3个工作日 means three more after the deadline; the warning comes again when
             # three quarters of the extension have passed.
@@ -139,7 +142,8 @@ def resume(case: Case, at: dt.datetime, extra_working_days: int = 0) -> float:
                 due, workdays.working_hours_between(due, extended) * WARN_FRACTION
             )
             due = extended
-        set_deadline(case, due, warn, at)
+        set_deadline(case, _shift(case, due, paused_from, at), _shift(case, warn, paused_from, at),
+                     at)
     return stood_still
 
 

@@ -135,35 +135,30 @@ class CaseWorld:
         return report_case(actor=actor if actor is not None else self.resident, **values)
 
     def walk(self, case, state: str):
-        """Move a case reported in grid a1 (or anywhere in the town, up to verification by the
-        operator) through the workflow until it reaches `state`."""
+        """Move a case of grid a1 (or anywhere in the town, since the operator verifies) on
+        through the workflow, from wherever it is, until it reaches `state`."""
         from gridgov.cases.actions import act, rate
         from gridgov.cases.models import State
 
-        steps = {
-            State.REGISTERED: [("register", self.operator, {})],
-            State.REJECTED: [("reject", self.operator, {"note": "示例：不属于受理范围"})],
-            State.SUSPENDED: [("register", self.operator, {}),
-                              ("suspend", self.operator, {"note": "示例：待统筹"})],
+        after = {"after_photos": [photo("after.jpg")]}
+        detours = {
+            State.REJECTED: {State.REPORTED: ("reject", self.operator, {"note": "示例：不属于受理范围"})},
+            State.SUSPENDED: {State.REGISTERED: ("suspend", self.operator, {"note": "示例：待统筹"})},
         }
-        loop = [
-            (State.REGISTERED, "register", self.operator, {}),
-            (State.DISPATCHED, "dispatch", self.operator, {}),
-            (State.HANDLING, "accept", self.handler, {}),
-            (State.HANDLED, "handle", self.handler, {"after_photos": [photo("after.jpg")]}),
-            (State.VERIFIED, "verify", self.operator, {}),
-            (State.CLOSED, "close", self.operator, {}),
-        ]
-        if state == State.REPORTED:
-            return case
-        if state in steps:
-            for action, actor, data in steps[state]:
-                case, _ = act(case, action, actor=actor, **data)
-            return case
-        for reached, action, actor, data in loop:
+        main = {
+            State.REPORTED: ("register", self.operator, {}),
+            State.REGISTERED: ("dispatch", self.operator, {}),
+            State.DISPATCHED: ("accept", self.handler, {}),
+            State.HANDLING: ("handle", self.handler, after),
+            State.HANDLED: ("verify", self.operator, {}),
+            State.VERIFIED: ("close", self.operator, {}),
+        }
+        while case.state != state:
+            step = detours.get(state, {}).get(case.state) or main.get(case.state)
+            if step is None:
+                if case.state == State.CLOSED and state == State.EVALUATED:
+                    return rate(case, satisfaction="satisfied", tracking_code=case.tracking_code)
+                raise ValueError(f"walk() cannot go from {case.state} to {state}")
+            action, actor, data = step
             case, _ = act(case, action, actor=actor, **data)
-            if reached == state:
-                return case
-        if state == State.EVALUATED:
-            return rate(case, satisfaction="satisfied", tracking_code=case.tracking_code)
-        raise ValueError(f"walk() cannot reach {state}")
+        return case

@@ -1,0 +1,72 @@
+"""Two people acting on one case at once: exactly one wins, the other gets a clear refusal.
+
+Runs on committed data (live_db) with one database connection per thread, on the SQLite file
+(IMMEDIATE transactions) and on PostgreSQL (SELECT ... FOR UPDATE) alike."""
+
+import threading
+
+from django.db import connection
+
+from gridgov.accounts.roles import Role
+from gridgov.cases.actions import act
+from gridgov.cases.models import Case, CaseEvent, State
+from gridgov.cases.tests.factories import CaseWorld
+from gridgov.core.workflow import WorkflowError
+from gridgov.grids.tests.factories import staff
+
+
+def race(*attempts):
+    """Run the callables at the same moment; their results or exceptions, in order."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes = [None] * len(attempts)
+
+    def run(i, attempt):
+        try:
+            barrier.wait()
+            outcomes[i] = attempt()
+        except Exception as error:
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_two_handlers_accepting_one_case_one_wins(live_db):
+    world = CaseWorld.build()
+    colleague = staff(Role.HANDLER, world.enforcement)
+    case = world.walk(world.report(), State.DISPATCHED)
+    outcomes = race(
+        lambda: act(Case.objects.get(pk=case.pk), "accept", actor=world.handler),
+        lambda: act(Case.objects.get(pk=case.pk), "accept", actor=colleague),
+    )
+    wins = [o for o in outcomes if isinstance(o, tuple)]
+    losses = [o for o in outcomes if isinstance(o, WorkflowError)]
+    assert len(wins) == 1 and len(losses) == 1, outcomes
+    assert losses[0].code == "illegal_transition"
+    assert "处置中" in losses[0].message
+    assert CaseEvent.objects.filter(case=case, action="accept").count() == 1
+    assert Case.objects.get(pk=case.pk).state == State.HANDLING
+
+
+def test_registering_and_rejecting_at_once_one_wins_and_the_state_says_which(live_db):
+    world = CaseWorld.build()
+    other_operator = staff(Role.OPERATOR, world.town)
+    case = world.report()
+    outcomes = race(
+        lambda: act(Case.objects.get(pk=case.pk), "register", actor=world.operator),
+        lambda: act(Case.objects.get(pk=case.pk), "reject", actor=other_operator,
+                    note="重复上报"),
+    )
+    winner = next(i for i, o in enumerate(outcomes) if isinstance(o, tuple))
+    loser = outcomes[1 - winner]
+    assert isinstance(loser, WorkflowError) and loser.code == "illegal_transition"
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == (State.REGISTERED, State.REJECTED)[winner]
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
+        "report", ("register", "reject")[winner]]
