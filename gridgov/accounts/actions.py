@@ -48,20 +48,21 @@ def create_user(*, actor, phone: str, name: str, password: str | None = None, **
     return user
 
 
-def _check_scope_exists(kind: str, scope_id: int) -> bool:
+def check_assignment(role: str, scope_kind: str, scope_id: int) -> None:
+    """Refuse a role the scope kind cannot hold, or a scope that does not exist."""
     from gridgov.grids.models import scope_model
 
-    return scope_model(kind).objects.filter(pk=scope_id).exists()
-
-
-@transaction.atomic
-def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor) -> RoleAssignment:
     if role not in Role.values:
         raise AssignmentError("role", "invalid", f"未知角色：{role}")
     if scope_kind not in ROLE_SCOPES[role]:
         raise AssignmentError("scope_kind", "invalid", "该角色不能授予此类范围")
-    if not _check_scope_exists(scope_kind, scope_id):
+    if not scope_model(scope_kind).objects.filter(pk=scope_id).exists():
         raise AssignmentError("scope_id", "not_found", "授权范围不存在")
+
+
+@transaction.atomic
+def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor) -> RoleAssignment:
+    check_assignment(role, scope_kind, scope_id)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, scope_kind=scope_kind, scope_id=scope_id
     )

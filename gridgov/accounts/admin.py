@@ -1,12 +1,38 @@
+from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
+from gridgov.core import pii
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ("role", "scope_kind", "scope_id")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.cleaned_data.get("DELETE"):
+            try:
+                actions.check_assignment(data["role"], data["scope_kind"], data["scope_id"])
+            except actions.AssignmentError as error:
+                self.add_error(error.field, error.message)
+        return data
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """Roles are added or removed, never edited in place: each goes through the accounts
+    actions (the same checks as everywhere, and an audit entry naming who did it)."""
+
     model = RoleAssignment
+    form = RoleAssignmentForm
     extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -15,14 +41,30 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "is_staff", "role_assignments__role")
     exclude = ("password", "user_permissions", "groups", "last_login")
     inlines = [RoleAssignmentInline]
+    search_fields = ("name",)  # the box; get_search_results also finds a full phone number
+    search_help_text = _("输入姓名或完整手机号")
 
     @admin.display(description=_("姓名"))
     def masked(self, obj):
         return obj.masked_name
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes another: a town's admin must not lift themselves past scope.
+        return () if request.user.is_superuser else ("is_superuser",)
+
     def get_search_results(self, request, queryset, search_term):
         # Phone numbers are encrypted: an exact number is found through its blind index.
         if search_term:
-            return queryset.model.objects.by_phone(search_term) | queryset.filter(
-                name__contains=search_term), False
+            index = pii.blind_index(pii.normalize_phone(search_term))
+            return queryset.filter(Q(phone_index=index) | Q(name__contains=search_term)), False
         return queryset, False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        added = formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            actions.revoke_role(assignment, actor=request.user)
+        for assignment in added:
+            actions.assign_role(form.instance, assignment.role, assignment.scope_kind,
+                                assignment.scope_id, actor=request.user)
