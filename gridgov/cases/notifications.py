@@ -30,7 +30,7 @@ from .models import Case, CaseEvent, Satisfaction
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BACKEND = "gridgov.cases.notifications.ConsoleBackend"
+DEFAULT_BACKEND = "gridgov.cases.notifications.LogBackend"
 
 
 @dataclass(frozen=True)
