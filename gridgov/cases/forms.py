@@ -185,7 +185,9 @@ class WorkbenchFilterForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = _("所选项不存在或不在您的范围内")
         for name in ("date_from", "date_to"):
             self.fields[name].error_messages["invalid"] = _("日期格式应为 年-月-日")
-        self.fields["grid"].queryset = Grid.objects.visible_to(user).order_by("number")
+        # Only what the <select> shows: a boundary can be large.
+        self.fields["grid"].queryset = Grid.objects.visible_to(user).only("pk", "name").order_by(
+            "number")
         self.fields["department"].queryset = Department.objects.visible_to(user)
 
     def clean(self):

@@ -51,7 +51,7 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
         "action_forms": forms,
         "failed_action": failed.transition.action if failed is not None else "",
         "events": list(case.events.select_related("department")),
-        "photos": list(case.photos.only("pk", "phase", "uploaded_at")),
+        "photos": list(case.photos.only("pk", "case_id", "phase")),
         "participants": list(case.participants.select_related("department")),
         "can_reveal": bool(case.reporter_name or case.reporter_phone) and (
             request.user.is_superuser or bool(roles_of(request.user) & PII_ROLES)),

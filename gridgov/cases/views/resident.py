@@ -79,13 +79,13 @@ def track_case(request, code):
 
 def _track_context(case: Case, rate_form: RateForm, request) -> dict:
     followed = _followed(case)
-    events = list(followed.events.only("action", "to_state", "from_state", "note", "at"))
+    events = list(followed.events.only("case_id", "action", "to_state", "from_state", "note", "at"))
     return {
         "case": case,
         "followed": followed,
         "events": events,
         "public_notes": PUBLIC_NOTES,
-        "photos": list(followed.photos.only("pk", "phase")),
+        "photos": list(followed.photos.only("pk", "case_id", "phase")),
         "rate_form": rate_form,
         "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
         "just_reported": request.GET.get("new") == "1",
