@@ -246,6 +246,11 @@ class Case(models.Model):
             models.Index(fields=["category", "registered_at"]),
             # Duplicates on intake: same category, recent.
             models.Index(fields=["category", "reported_at"]),
+            # The indicators rollup: the days a case is counted on (closed in a period), the
+            # cases changed since the last refresh; Open311 lists and exports by report time.
+            models.Index(fields=["town", "closed_at"]),
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["town", "reported_at"]),
             # The map: open cases in the viewport.
             models.Index(fields=["longitude", "latitude"]),
         ]
@@ -371,3 +376,100 @@ class ExtensionRequest(models.Model):
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending"),
                                     name="one_pending_extension_per_case"),
         ]
+
+
+class CaseDailyStatQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
+        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+        ScopeKind.DEPARTMENT: lambda ids: Q(department_id__in=ids),
+    }
+
+
+class CaseDailyStat(models.Model):
+    """The indicators' counts of one day for one grid, department and category: the rollup that
+    keeps the indicator page fast over a city's cases (gridgov.cases.rollup refreshes it, the
+    formulas are in docs/indicators.md). Each count is kept on the day of its own timestamp:
+    registered on the registration day, due on the deadline day, rated on the closing day."""
+
+    day = models.DateField()
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
+    community = models.ForeignKey(Community, null=True, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    grid = models.ForeignKey(Grid, null=True, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE,
+                                   related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False)
+    # registered on this day
+    registered = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    self_handled = models.PositiveIntegerField(default=0)
+    # due on this day
+    due = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    # closed on this day
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)
+    handling_hours = models.FloatField(default=0)
+
+    objects = CaseDailyStatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事件日统计")
+        verbose_name_plural = _("事件日统计")
+        indexes = [
+            # A refresh replaces whole days; the page reads a period within a town or community.
+            models.Index(fields=["day"]),
+            models.Index(fields=["town", "day"]),
+            models.Index(fields=["community", "day"]),
+        ]
+
+
+class CaseStatMark(models.Model):
+    """The timestamps a case was last counted with in CaseDailyStat, so that a refresh also
+    recounts the days a case has left (a deadline moved by an extension, a reopened case)."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE,
+                                related_name="+")
+    registered_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True)
+    closed_at = models.DateTimeField(null=True)
+
+
+class RollupState(models.Model):
+    """One row: how far the rollup has read the cases. Locked while a refresh runs, so that two
+    refreshes at once take turns."""
+
+    refreshed_through = models.DateTimeField(null=True)
+    rebuilt_at = models.DateTimeField(null=True)
+
+
+class Open311Key(models.Model):
+    """A key with which a partner system (a 12345 platform, a city app) posts service requests
+    through Open311 for one town. Only a hash of the key is kept; the key is shown once."""
+
+    town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
+                             related_name="open311_keys")
+    name = models.CharField(_("使用方"), max_length=100)
+    prefix = models.CharField(_("密钥前缀"), max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Open311 接口密钥")
+        verbose_name_plural = _("Open311 接口密钥")
+        ordering = ["town", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
