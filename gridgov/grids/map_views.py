@@ -22,7 +22,7 @@ LABELS = {
     "noPlaces": _("暂无地点"),
     "detail": _("查看详情"),
     "liaison": _("兼联络员"),
-    "grid": _("网格"),
+    "number": _("编号"),
     "legend": _("居民区"),
     "zoomForPlaces": _("放大地图以显示地点"),
     "placesTruncated": _("地点较多，仅显示一部分，请放大地图"),

@@ -48,6 +48,14 @@ def test_leaflet_is_served_from_the_package(client):
     assert finders.find("leaflet/leaflet.js") and finders.find("leaflet/leaflet.css")
 
 
+def test_a_role_outside_the_registry_is_refused(client, town):
+    from gridgov.grids.tests.factories import staff
+
+    client.force_login(staff("deputy", town.town))
+    assert client.get(reverse("grids:map")).status_code == 403
+    assert client.get(reverse("grids:map_grids")).status_code == 403
+
+
 def test_a_resident_is_refused_and_a_visitor_sent_to_log_in(client, users):
     assert client.get(reverse("grids:map")).status_code == 302
     assert client.get(reverse("grids:map_grids")).status_code == 302

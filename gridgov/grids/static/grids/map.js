@@ -8,6 +8,7 @@
   var element = document.getElementById("map");
   var note = document.getElementById("map-note");
   var map = L.map(element, { preferCanvas: true, zoomSnap: 0.5 });
+  map.attributionControl.setPrefix("Leaflet");
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   }
@@ -27,7 +28,7 @@
 
   function gridPopup(p) {
     var box = el("div", null, "map-popup");
-    var title = el("strong", p.name + "（" + labels.grid + " " + p.number + "）");
+    var title = el("strong", p.name + "（" + labels.number + " " + p.number + "）");
     box.appendChild(title);
     if (p.is_sample) box.appendChild(el("span", labels.sample, "badge sample"));
     box.appendChild(el("div", labels.community + "：" + p.community));
@@ -71,15 +72,22 @@
 
   var legend = L.control({ position: "bottomright" });
   var communities = {};
-  legend.onAdd = function () { return el("div", null, "map-legend"); };
+  legend.onAdd = function () {
+    // A <details> so that on a phone the legend folds away instead of covering the grids.
+    var box = el("details", null, "map-legend");
+    box.open = window.innerWidth >= 600;
+    box.appendChild(el("summary", labels.legend));
+    box.appendChild(el("div"));
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
   legend.addTo(map);
   function drawLegend() {
-    var box = legend.getContainer();
+    var container = legend.getContainer();
+    var box = container.lastChild;
     box.textContent = "";
     var names = Object.keys(communities).sort();
-    if (!names.length) { box.hidden = true; return; }
-    box.hidden = false;
-    box.appendChild(el("strong", labels.legend));
+    container.hidden = !names.length;
     names.forEach(function (name) {
       var row = el("div");
       var swatch = el("span", null, "map-swatch");
@@ -159,7 +167,7 @@
       var li = el("li");
       var button = el("button", item.label, "link");
       button.type = "button";
-      button.addEventListener("click", item.go);
+      button.addEventListener("click", function () { results.hidden = true; item.go(); });
       li.appendChild(button);
       if (item.detail) li.appendChild(el("span", " " + item.detail, "muted"));
       results.appendChild(li);
