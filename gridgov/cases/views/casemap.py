@@ -7,13 +7,13 @@ from django.urls import reverse
 from gridgov.cases import casemap
 from gridgov.cases.models import Case
 from gridgov.cases.views.access import staff_required
-from gridgov.cases.views.common import map_center
+from gridgov.cases.views.common import map_view
 from gridgov.grids.models import Grid
 
 
 @staff_required
 def case_map(request):
-    return render(request, "cases/map.html", {"map_center": map_center()})
+    return render(request, "cases/map.html", {"map": map_view(Grid.objects.visible_to(request.user))})
 
 
 @staff_required

@@ -1,7 +1,9 @@
-"""What the case views share: photo responses and the category list residents choose from."""
+"""What the case views share: photo responses, the category list residents choose from, and
+where a map opens."""
 
 import mimetypes
 
+from django.db.models import Max, Min
 from django.http import FileResponse, Http404
 
 from gridgov.cases.models import Category
@@ -32,6 +34,14 @@ def category_groups() -> list[tuple[str, list[Category]]]:
     return list(groups.items())
 
 
-def map_center() -> tuple[float, float]:
+def map_view(grids) -> dict:
+    """Where a map opens: around the given grids, else at the first town's centre."""
+    extent = grids.aggregate(west=Min("min_longitude"), south=Min("min_latitude"),
+                             east=Max("max_longitude"), north=Max("max_latitude"))
     town = Town.objects.order_by("pk").only("longitude", "latitude").first()
-    return (town.longitude, town.latitude) if town else (121.38, 31.21)
+    centre = (town.longitude, town.latitude) if town else (121.38, 31.21)
+    if extent["west"] is None:
+        return {"lon": centre[0], "lat": centre[1], "bounds": ""}
+    bounds = ",".join(f"{extent[k]:.6f}" for k in ("west", "south", "east", "north"))
+    return {"lon": (extent["west"] + extent["east"]) / 2,
+            "lat": (extent["south"] + extent["north"]) / 2, "bounds": bounds}

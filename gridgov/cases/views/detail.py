@@ -40,7 +40,9 @@ def may_reveal(user, case: Case) -> bool:
 
 
 def _panel_context(request, case: Case, failed: ActionForm | None = None, status_note=""):
-    transitions = actions.allowed_actions(case, request.user)
+    # The usual next step first, the exceptions (reject, return, suspend...) after it.
+    transitions = sorted(actions.allowed_actions(case, request.user),
+                         key=lambda t: t.style != "primary")
     forms = [
         failed if failed is not None and failed.transition.action == t.action
         else ActionForm(t, case, request.user)

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 from gridgov.cases import actions, queues
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
 from gridgov.cases.models import Case, Source, State
-from gridgov.cases.views.common import category_groups, map_center, photo_response
+from gridgov.cases.views.common import category_groups, map_view, photo_response
 from gridgov.core.scope import roles_of
 from gridgov.core.workflow import WorkflowError
+from gridgov.grids.models import Grid
 
 # Moves whose note the public page shows: the reason given to the reporter.
 PUBLIC_NOTES = frozenset({"reject"})
@@ -44,7 +45,7 @@ def report(request):
         else:
             return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     return render(request, "cases/report.html", {
-        "form": form, "category_groups": category_groups(), "map_center": map_center(),
+        "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
     }, status=400 if form.errors else 200)
 
 
