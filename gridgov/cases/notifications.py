@@ -191,6 +191,8 @@ def notices_for(event: CaseEvent) -> list[Notice]:
         return []
     groups, template = rule
     case = Case.objects.select_related("category").get(pk=event.case_id)
+    if case.is_sample:
+        return []  # demo data has no one to tell
     into = event.data.get("into_number", "")
     text = template.format(
         number=case.number, code=case.tracking_code, note=event.note,
@@ -222,5 +224,5 @@ def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
     CasesConfig.ready)."""
     from .workflow import CASE_WORKFLOW
 
-    if workflow is CASE_WORKFLOW:
+    if workflow is CASE_WORKFLOW and not obj.is_sample:
         send_for(event)
