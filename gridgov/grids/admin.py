@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gridgov.grids.lookup import assign_grid
 from gridgov.grids.models import Community, Department, Grid, GridStaff, Place, Town
 
 
@@ -41,4 +42,9 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "address")
     list_select_related = ("grid",)
-    raw_id_fields = ("grid",)
+    # A place's grid follows from its coordinates, never typed in.
+    readonly_fields = ("grid",)
+
+    def save_model(self, request, obj, form, change):
+        assign_grid(obj)
+        super().save_model(request, obj, form, change)

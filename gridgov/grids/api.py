@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from gridgov.api import ApiError  # defined before gridgov.api mounts this router
+from gridgov.api import ApiError, api  # both defined before gridgov.api mounts this router
 from gridgov.core import pii
 from gridgov.grids import actions, lookup, mapdata
 from gridgov.grids.access import (
@@ -263,8 +263,9 @@ def _upload(file: UploadedFile, max_bytes: int) -> bytes:
     return file.read()
 
 
-def _refusal(refused: ImportRefused):
-    return 400, {"errors": [error.as_dict() for error in refused.errors], "total": refused.total}
+def _refusal(request, refused: ImportRefused):
+    return api.create_response(request, {
+        "errors": [error.as_dict() for error in refused.errors], "total": refused.total}, status=400)
 
 
 @router.post("/import/grids", response={200: ImportReportOut, 400: ImportErrorsOut},
@@ -277,7 +278,7 @@ def import_grids_endpoint(request, town: int = Form(...), file: UploadedFile = F
         return import_grids(_upload(file, grid_import.MAX_FILE_BYTES), town=target, actor=request.user,
                             update_existing=update_existing, source_name=file.name or "")
     except ImportRefused as refused:
-        return _refusal(refused)
+        return _refusal(request, refused)
 
 
 @router.post("/import/places", response={200: ImportReportOut, 400: ImportErrorsOut},
@@ -289,7 +290,7 @@ def import_places_endpoint(request, town: int = Form(...), file: UploadedFile = 
         return import_places(_upload(file, place_import.MAX_FILE_BYTES), town=target, actor=request.user,
                              filename=file.name or "")
     except ImportRefused as refused:
-        return _refusal(refused)
+        return _refusal(request, refused)
 
 
 @router.get("/export/grids", summary="导出网格（GeoJSON）")

@@ -38,3 +38,17 @@ def test_a_place_of_another_town_is_not_filed_under_this_towns_grid(town):
 def test_who_may_see_a_full_phone(town, role, scope, allowed):
     user = staff(role, getattr(town, scope))
     assert actions.may_see_full_phone(user, town.posts[1]) is allowed
+
+
+def test_a_place_saved_in_the_admin_gets_its_grid_from_its_coordinates(client, town):
+    from django.urls import reverse
+
+    from gridgov.grids.models import Place
+
+    admin_user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:grids_place_add"), {
+        "town": town.town.pk, "kind": "shop", "name": "后台小店", "address": "",
+        "longitude": "121.025", "latitude": "31.005"})
+    assert response.status_code == 302
+    assert Place.objects.get(name="后台小店").grid == town.c
