@@ -70,3 +70,15 @@ def test_registering_and_rejecting_at_once_one_wins_and_the_state_says_which(liv
     assert case.state == (State.REGISTERED, State.REJECTED)[winner]
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
         "report", ("register", "reject")[winner]]
+
+
+def test_case_numbers_taken_at_once_never_repeat(live_db):
+    from django.utils import timezone
+
+    from gridgov.cases.actions import next_number
+
+    moment = timezone.now()
+    numbers = race(*[lambda: next_number(moment) for _ in range(8)])
+    assert all(isinstance(n, str) for n in numbers), numbers
+    assert len(set(numbers)) == 8
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 9))
