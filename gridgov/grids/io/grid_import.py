@@ -23,6 +23,7 @@ from shapely.geometry import shape
 from gridgov.core import audit
 from gridgov.grids import lookup
 from gridgov.grids.geometry import GeometryError, polygon_from_geojson
+from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Grid, Place, Town
 
@@ -254,8 +255,8 @@ def relocate_places(town: Town, chunk: int = 5000) -> int:
     while batch := list(places.filter(pk__gt=last_pk)[:chunk]):
         last_pk = batch[-1][0]
         results = index.locate_many([(lon, lat) for _pk, _grid, lon, lat in batch])
-        moved += [Place(pk=pk, grid_id=result.assigned_grid_id)
+        moved += [(result.assigned_grid_id, pk)
                   for (pk, grid_id, _lon, _lat), result in zip(batch, results)
                   if result.assigned_grid_id != grid_id]
-    Place.objects.bulk_update(moved, ["grid"], batch_size=1000)
+    update_columns(Place, ["grid"], moved)
     return len(moved)

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from gridgov.core import audit
 from gridgov.grids import lookup
+from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Place, PlaceKind, Town
 
@@ -180,17 +181,34 @@ def import_places(data: bytes, *, town: Town, actor, filename: str = "") -> Impo
     return report
 
 
-def _same(place: Place, values: dict) -> bool:
-    # Spreadsheets keep 15 significant digits: a coordinate that moved less than 0.1 mm is the
-    # same coordinate.
-    return all(
-        math.isclose(getattr(place, key), value, rel_tol=0, abs_tol=1e-9)
-        if key in ("longitude", "latitude") else getattr(place, key) == value
-        for key, value in values.items()
-    )
+UPDATED = ("address", "longitude", "latitude", "grid")
 
 
-def _write(rows: list[dict], town: Town, chunk: int = 500) -> ImportReport:
+def _same(stored: tuple, wanted: tuple) -> bool:
+    """(address, longitude, latitude, grid id) alike? Spreadsheets keep 15 significant digits:
+    a coordinate that moved less than 0.1 mm is the same coordinate."""
+    return (stored[0] == wanted[0] and stored[3] == wanted[3]
+            and math.isclose(stored[1], wanted[1], rel_tol=0, abs_tol=1e-9)
+            and math.isclose(stored[2], wanted[2], rel_tol=0, abs_tol=1e-9))
+
+
+def _stored(town: Town, rows: list[dict], chunk: int = 500) -> dict:
+    """{(kind, name): (pk, address, longitude, latitude, grid id)} of the places the rows name,
+    asked kind by kind so that each query walks the (town, kind, name) unique index."""
+    by_kind: dict[str, list[str]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row["name"])
+    stored = {}
+    for kind, names in by_kind.items():
+        for start in range(0, len(names), chunk):
+            for pk, name, *values in Place.objects.filter(
+                    town=town, kind=kind, name__in=names[start:start + chunk]).values_list(
+                    "pk", "name", "address", "longitude", "latitude", "grid_id"):
+                stored[kind, name] = (pk, *values)
+    return stored
+
+
+def _write(rows: list[dict], town: Town) -> ImportReport:
     report = ImportReport(rows=len(rows))
     results = lookup.index_for_town(town).locate_many([(r["longitude"], r["latitude"]) for r in rows])
     statuses = [result.status for result in results]
@@ -202,24 +220,19 @@ def _write(rows: list[dict], town: Town, chunk: int = 500) -> ImportReport:
         "outside_rows": [row["row"] for row, status in zip(rows, statuses)
                          if status == lookup.OUTSIDE][:20],
     }
+    stored = _stored(town, rows)
     new, changed = [], []
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        existing = {(p.kind, p.name): p for p in Place.objects.filter(
-            town=town, name__in={row["name"] for row in part})}
-        for row, result in zip(part, results[start:start + chunk]):
-            values = {"address": row["address"], "longitude": row["longitude"],
-                      "latitude": row["latitude"], "grid_id": result.assigned_grid_id}
-            place = existing.get((row["kind"], row["name"]))
-            if place is None:
-                new.append(Place(town=town, kind=row["kind"], name=row["name"], **values))
-            elif not _same(place, values):
-                for key, value in values.items():
-                    setattr(place, key, value)
-                changed.append(place)
-            else:
-                report.unchanged += 1
+    for row, result in zip(rows, results):
+        wanted = (row["address"], row["longitude"], row["latitude"], result.assigned_grid_id)
+        known = stored.get((row["kind"], row["name"]))
+        if known is None:
+            new.append(Place(town=town, kind=row["kind"], name=row["name"],
+                             **dict(zip(("address", "longitude", "latitude", "grid_id"), wanted))))
+        elif _same(known[1:], wanted):
+            report.unchanged += 1
+        else:
+            changed.append((*wanted, known[0]))
     Place.objects.bulk_create(new, batch_size=1000)
-    Place.objects.bulk_update(changed, ["address", "longitude", "latitude", "grid"], batch_size=1000)
+    update_columns(Place, list(UPDATED), changed)
     report.created, report.updated = len(new), len(changed)
     return report
