@@ -21,9 +21,18 @@ from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 from gridgov.core.workflow import WorkflowError
 
 from . import deadlines, duplicates, notifications
-from .models import Case, CaseEvent, CaseNumberSequence, CasePhoto, Category, Source, State, Urgency
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CasePhoto,
+    Category,
+    Source,
+    State,
+    Urgency,
+)
 from .photos import clean_photos
-from .workflow import CASE_WORKFLOW, TrackingCodeHolder, actor_label
+from .workflow import CASE_WORKFLOW, TrackingCodeHolder, actor_label, instance
 
 MAX_DESCRIPTION = 2000
 # Sources a resident (no role) may use; the others are for staff.
@@ -108,8 +117,7 @@ def duplicate_candidates(*, category, longitude, latitude, description, town, no
 
 
 def _category(category) -> Category:
-    chosen = category if isinstance(category, Category) else Category.objects.filter(
-        pk=category).first()
+    chosen = instance(Category, category)
     if chosen is None or not chosen.is_active:
         raise WorkflowError("bad_category", "请选择问题分类", "category")
     return chosen

@@ -3,15 +3,16 @@
 The rules, decided here once:
 - The time limit runs from registration (立案), the moment the town takes the case on; a return
   (退单), a new dispatch or a rework (返工) gives no new time. Only an approved extension, a
-  suspension, waiting for an extension decision, or a reopening moves the deadline.
+  suspension or waiting for an extension decision moves the deadline; a reopening starts a new
+  time limit (and the time the case lay closed does not count as handling time).
 - Ordinary limits count working days on the official calendar (gridgov.core.workdays): N working
   days end at 18:00 on the Nth working day after the day of registration, as 12345 counts.
-- Urgent cases (the category's urgency is the default; the operations centre may change it at
-  registration) count hours, the category's time_limit_hours: office hours in general (a department cannot be asked to repair a
-  street lamp at 3 a.m.), but clock hours for the 大类 突发事件 (emergencies do not wait for
-  Monday).
-- The yellow warning comes when three quarters of the limit have passed (for a 5-day limit that
-  is a working day and a quarter before the end; for 1 day, two office hours before).
+- Urgent cases count hours, the category's time_limit_hours (the category's urgency is the
+  default; the operations centre may change it at registration): office hours in general (a
+  department cannot be asked to repair a street lamp at 3 a.m.), but clock hours for the 大类
+  突发事件 (emergencies do not wait for Monday).
+- The yellow warning comes when three quarters of the limit's office time have passed (for a
+  5-day limit, about a working day and a quarter before the end).
 - Red is simply `due_at` passed while the clock runs (CaseQuerySet.overdue()).
 - While the clock stands still (suspended, awaiting an extension decision), nothing is due; on
   resuming, due_at and warn_at move later by the time that passed — office time, or clock time
@@ -73,7 +74,7 @@ def limit_for(category: Category, urgency: str) -> tuple[str, float]:
     return "days", category.time_limit_days
 
 
-def compute(category: Category, urgency: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def compute(category: Category, urgency: str, start: dt.datetime):
     """(due_at, warn_at) for a case of this category and urgency whose clock starts at `start`."""
     unit, amount = limit_for(category, urgency)
     if unit == "clock_hours":

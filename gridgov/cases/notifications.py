@@ -53,8 +53,10 @@ class ConsoleBackend:
 class LogBackend:
     def send(self, notices: Iterable[Notice]) -> None:
         for notice in notices:
-            to = f"user:{notice.user_id}" if notice.user_id else f"phone:{pii.mask_phone(notice.phone)}"
-            logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to, notice.text)
+            to = (f"user:{notice.user_id}" if notice.user_id
+                  else f"phone:{pii.mask_phone(notice.phone)}")
+            logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to,
+                        notice.text)
 
 
 class MemoryBackend:
@@ -143,8 +145,8 @@ def reporters_of(case: Case) -> tuple[set[int], set[str]]:
         batch = list(Case.objects.filter(pk__in=level).values_list(
             "pk", "reporter_id", "is_anonymous"))
         rows.extend(batch)
-        level = [pk for pk in Case.objects.filter(merged_into_id__in=level).values_list("pk", flat=True)
-                 if pk not in seen]
+        merged = Case.objects.filter(merged_into_id__in=level).values_list("pk", flat=True)
+        level = [pk for pk in merged if pk not in seen]
         seen.update(level)
     phone_cases = []
     for pk, reporter_id, anonymous in rows:
@@ -166,7 +168,9 @@ def _recipients(event: CaseEvent, case: Case, groups) -> tuple[set[int], set[str
             users |= found_users
             phones |= found_phones
         elif group == DEPARTMENT:
-            users |= handlers_of([case.department_id]) if case.department_id else supervisors_of(case)
+            # No department yet: the operations centre answers for the case.
+            users |= (handlers_of([case.department_id]) if case.department_id
+                      else supervisors_of(case))
         elif group == PARTICIPANTS:
             users |= handlers_of(case.participants.values_list("department_id", flat=True))
         elif group == CALLED_IN:

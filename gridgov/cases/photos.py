@@ -79,7 +79,8 @@ def _reencode(image: Image.Image, kind: str) -> bytes:
     if kind == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     elif kind == "PNG":
-        keep = image if image.mode in ("1", "L", "LA", "P", "RGB", "RGBA") else image.convert("RGBA")
+        plain = image.mode in ("1", "L", "LA", "P", "RGB", "RGBA")
+        keep = image if plain else image.convert("RGBA")
         keep.save(out, "PNG", optimize=True)
     else:
         keep = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")

@@ -28,8 +28,10 @@ import secrets
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
+from gridgov.core import workdays
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 from gridgov.core.workflow import Workflow, WorkflowError, transition
+from gridgov.grids.models import Department
 
 from . import deadlines
 from .models import (
@@ -149,8 +151,15 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _fail(code: str, message: str, field: str) -> WorkflowError:
-    return WorkflowError(code, message, field)
+def instance(model, value):
+    """`value` if it is a `model`, else the row with that primary key; None for anything else
+    (a missing row, "abc" from a form)."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
 
 
 # Effects: run on the locked case inside the transaction, before the state changes; they return
@@ -159,14 +168,13 @@ def _fail(code: str, message: str, field: str) -> WorkflowError:
 
 def _register(case, *, actor, now, category=None, urgency=None, **_):
     if category is not None:
-        chosen = category if isinstance(category, Category) else Category.objects.filter(
-            pk=category).first()
+        chosen = instance(Category, category)
         if chosen is None or not chosen.is_active:
-            raise _fail("bad_category", "请选择有效的事部件分类", "category")
+            raise WorkflowError("bad_category", "请选择有效的事部件分类", "category")
         case.category = chosen
     if urgency:
         if urgency not in Urgency.values:
-            raise _fail("bad_urgency", "紧急程度只能是一般或紧急", "urgency")
+            raise WorkflowError("bad_urgency", "紧急程度只能是一般或紧急", "urgency")
         case.urgency = urgency
     case.registered_at = now
     deadlines.start_clock(case, now)
@@ -175,7 +183,7 @@ def _register(case, *, actor, now, category=None, urgency=None, **_):
 
 def _self_handle(case, *, now, **_):
     if not case.photos.filter(phase=PhotoPhase.BEFORE).exists():
-        raise _fail("required", "自行处置需要处置前照片", "photos")
+        raise WorkflowError("required", "自行处置需要处置前照片", "photos")
     case.is_self_handled = True
     case.registered_at = case.handled_at = now
     deadlines.start_clock(case, now)
@@ -184,14 +192,14 @@ def _self_handle(case, *, now, **_):
 
 
 def _merge(case, *, actor, into, now, **_):
-    target = into if isinstance(into, Case) else Case.objects.filter(pk=into).first()
+    target = instance(Case, into)
     if target is None or target.pk == case.pk or not Case.objects.visible_to(actor).filter(
         pk=target.pk
     ).exists():
-        raise _fail("bad_merge_target", "请选择您范围内的另一个事件作为合并目标", "into")
+        raise WorkflowError("bad_merge_target", "请选择您范围内的另一个事件作为合并目标", "into")
     target = Case.objects.select_for_update().get(pk=target.pk)
     if target.state not in (State.REPORTED, State.SUSPENDED, *OPEN_STATES):
-        raise _fail("bad_merge_target", "只能合并到尚未办结的事件", "into")
+        raise WorkflowError("bad_merge_target", "只能合并到尚未办结的事件", "into")
     case.merged_into = target
     CaseEvent.objects.create(
         case=target, action="merge_in", from_state=target.state, to_state=target.state,
@@ -204,8 +212,6 @@ def _merge(case, *, actor, into, now, **_):
 def default_department(case: Case):
     """The department of the category's kind in the case's town, the one serving the case's
     community first (a 居委会, a 物业), then a town-wide one."""
-    from gridgov.grids.models import Department
-
     candidates = Department.objects.filter(town_id=case.town_id, kind=case.category.department_kind)
     if case.community_id:
         local = candidates.filter(community_id=case.community_id).order_by("pk").first()
@@ -215,19 +221,16 @@ def default_department(case: Case):
 
 
 def _dispatch(case, *, now, department=None, **_):
-    from gridgov.grids.models import Department
-
     if department is None:
         chosen = default_department(case)
         if chosen is None:
-            raise _fail("no_department", "未找到该类问题的默认处置部门，请指定部门", "department")
+            raise WorkflowError("no_department", "未找到该类问题的默认处置部门，请指定部门", "department")
     else:
-        chosen = department if isinstance(department, Department) else Department.objects.filter(
-            pk=department).first()
+        chosen = instance(Department, department)
         if chosen is None or chosen.town_id != case.town_id:
-            raise _fail("bad_department", "只能派遣给本镇/街道的部门", "department")
+            raise WorkflowError("bad_department", "只能派遣给本镇/街道的部门", "department")
     if case.state == State.DISPATCHED and chosen.pk == case.department_id:
-        raise _fail("same_department", "该事件已派遣给这个部门", "department")
+        raise WorkflowError("same_department", "该事件已派遣给这个部门", "department")
     case.department = chosen
     case.dispatched_at = now
     return {"department": chosen.pk, "department_name": chosen.name}
@@ -246,7 +249,7 @@ def _request_extension(case, *, actor, note, working_days, now, **_):
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise _fail("bad_working_days", f"延期天数应为1到{MAX_EXTENSION_DAYS}个工作日",
+        raise WorkflowError("bad_working_days", f"延期天数应为1到{MAX_EXTENSION_DAYS}个工作日",
                     "working_days")
     ExtensionRequest.objects.create(case=case, requested_by=actor, requested_at=now,
                                     working_days=days, reason=note[:500])
@@ -287,19 +290,17 @@ def _resume(case, *, now, **_):
 
 
 def _escalate(case, *, note, departments, now, **_):
-    from gridgov.grids.models import Department
-
     try:
         wanted = {d.pk if isinstance(d, Department) else int(d) for d in departments}
     except (TypeError, ValueError):
-        raise _fail("bad_department", "请选择要召集的部门", "departments") from None
+        raise WorkflowError("bad_department", "请选择要召集的部门", "departments") from None
     found = list(Department.objects.filter(pk__in=wanted, town_id=case.town_id).order_by("pk"))
     if len(found) != len(wanted):
-        raise _fail("bad_department", "只能召集本镇/街道的部门", "departments")
+        raise WorkflowError("bad_department", "只能召集本镇/街道的部门", "departments")
     already = set(case.participants.values_list("department_id", flat=True))
     called = [d for d in found if d.pk not in already]
     if not called:
-        raise _fail("already_called", "这些部门已在协同处置中", "departments")
+        raise WorkflowError("already_called", "这些部门已在协同处置中", "departments")
     CaseParticipant.objects.bulk_create(
         [CaseParticipant(case=case, department=d, called_at=now, note=note[:300]) for d in called]
     )
@@ -339,11 +340,11 @@ def _close(case, *, now, **_):
 
 def _evaluate(case, *, note, satisfaction, reason="", **_):
     if satisfaction not in Satisfaction.values:
-        raise _fail("bad_satisfaction", "请选择满意、基本满意或不满意", "satisfaction")
+        raise WorkflowError("bad_satisfaction", "请选择满意、基本满意或不满意", "satisfaction")
     reason = (reason or note).strip()
     unsatisfied = satisfaction == Satisfaction.UNSATISFIED
     if unsatisfied and not reason:
-        raise _fail("required", "请说明不满意的原因", "reason")
+        raise WorkflowError("required", "请说明不满意的原因", "reason")
     case.satisfaction, case.satisfaction_reason = satisfaction, reason[:500]
     case.needs_review = unsatisfied
     return {"satisfaction": satisfaction}
@@ -355,8 +356,6 @@ def _confirm_review(case, **_):
 
 
 def _reopen(case, *, now, **_):
-    from gridgov.core import workdays
-
     if case.closed_at is not None:
         # The clock stood still while the case was closed.
         case.paused_hours += workdays.working_hours_between(case.closed_at, now)

@@ -39,7 +39,8 @@ def claim(pk: int, kind, now) -> bool:
     action, moment, mark = kind
     with transaction.atomic():
         claimed = Case.objects.filter(
-            pk=pk, state__in=OPEN_STATES, clock_paused_at=None, **{f"{moment}__lte": now, mark: None}
+            pk=pk, state__in=OPEN_STATES, clock_paused_at=None,
+            **{f"{moment}__lte": now, mark: None},
         ).update(**{mark: now})
         if claimed != 1:
             return False
@@ -69,7 +70,8 @@ def sweep(now=None, limit: int = 5000) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Warn about cases near their deadline and escalate overdue ones (safe to run twice at once)."
+    help = ("Warn about cases near their deadline and escalate overdue ones "
+            "(safe to run twice at once).")
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=5000,
