@@ -1,0 +1,216 @@
+"""The indicators rollup: CaseDailyStat keeps, per day, grid, department and category, the counts
+the indicators add up (gridgov.cases.indicators; formulas in docs/indicators.md).
+
+Why: a leader's page adds up a period of a town or a city. Counting the case rows themselves
+means one pass over every case of the scope with a dozen conditions each (seconds at a million
+cases); the rollup holds at most one row per day, grid, department and category that had
+anything to count, so the page reads one indexed range of a small table.
+
+Each count sits on the day of its own timestamp, so that any period is a sum of whole days:
+- registered_at: registered, dispatched, returned, handled, reworked, self_handled;
+- due_at: due, closed, closed_on_time, overdue (cases whose deadline falls on the day);
+- closed_at: rated, satisfied, timed and handling_hours (cases closed on the day).
+Merged duplicates are left out (Case.objects.counted()).
+
+Keeping it true:
+- refresh() (every few minutes, from cases_tick) recounts whole days: those of the cases changed
+  since the last refresh (their registration, deadline and closing day now, and the days they
+  were counted on before, kept in CaseStatMark: an extension moves a deadline, a reopening
+  clears a closing), and every day since the last refresh, because a deadline passing makes an
+  open case overdue without any write to its row.
+- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
+Both take the RollupState row's lock first: two runs at once take turns, and the second finds
+little left to do.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from gridgov.cases.models import (
+    FINISHED_STATES,
+    OPEN_STATES,
+    Case,
+    CaseDailyStat,
+    CaseStatMark,
+    RollupState,
+    Satisfaction,
+)
+from gridgov.grids.models import Town
+
+# A case saved just before the last refresh may have committed just after it: read a little
+# further back than the last refresh.
+OVERLAP = dt.timedelta(minutes=10)
+DIMENSIONS = ("town_id", "community_id", "grid_id", "department_id", "category_id")
+TIMESTAMPS = ("registered_at", "due_at", "closed_at")
+BATCH = 2000
+REBUILD_DAYS_PER_PASS = 31
+
+
+def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
+    """timestamp -> (which cases count on its day, {count: aggregate}).
+
+    `now` decides which open cases are overdue."""
+    finished = Q(state__in=FINISHED_STATES)
+    return {
+        "registered_at": (Q(registered_at__isnull=False), {
+            "registered": Count("pk"),
+            "dispatched": Count("pk", filter=Q(dispatched_at__isnull=False)),
+            "returned": Count("pk", filter=Q(return_count__gt=0)),
+            # Reached 处置完毕 at least once (a rework clears handled_at until handled again).
+            "handled": Count("pk", filter=Q(handled_at__isnull=False) | Q(rework_count__gt=0)),
+            "reworked": Count("pk", filter=Q(rework_count__gt=0)),
+            "self_handled": Count("pk", filter=Q(is_self_handled=True)),
+        }),
+        # While the clock stands still (suspended, awaiting an extension decision) the deadline
+        # is not final: the case is not due on any day.
+        "due_at": (Q(registered_at__isnull=False, clock_paused_at__isnull=True), {
+            "due": Count("pk"),
+            "closed": Count("pk", filter=finished),
+            "closed_on_time": Count("pk", filter=finished & Q(closed_on_time=True)),
+            # Closed after its deadline, or still open with its deadline passed.
+            "overdue": Count("pk", filter=~Q(closed_on_time=True) & (
+                finished | Q(state__in=OPEN_STATES, due_at__lt=now))),
+        }),
+        "closed_at": (finished, {
+            "rated": Count("pk", filter=~Q(satisfaction="")),
+            "satisfied": Count("pk", filter=Q(
+                satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+            "timed": Count("handling_hours"),
+            "handling_hours": Sum("handling_hours"),
+        }),
+    }
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _runs(days) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) pairs, so that a set of days is a few range filters."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
+
+
+def _on_days(timestamp: str, runs) -> Q:
+    condition = Q(pk__in=[])
+    for first, last in runs:
+        condition |= Q(**{f"{timestamp}__gte": _start_of(first),
+                          f"{timestamp}__lt": _start_of(last + dt.timedelta(days=1))})
+    return condition
+
+
+def _recount(days, now: dt.datetime) -> int:
+    """Replace the rollup rows of these days by a fresh count; the number of rows written."""
+    runs = _runs(days)
+    if not runs:
+        return 0
+    # Every town listed: the (town, timestamp) indexes then serve the day ranges.
+    towns = list(Town.objects.values_list("pk", flat=True))
+    rows: dict[tuple, dict] = defaultdict(dict)
+    for timestamp, (members, counts) in cohorts(now).items():
+        found = (Case.objects.counted().filter(members, _on_days(timestamp, runs), town_id__in=towns)
+                 .annotate(day=TruncDate(timestamp)).order_by()
+                 .values("day", *DIMENSIONS).annotate(**{f"n_{k}": v for k, v in counts.items()}))
+        for found_row in found:
+            key = (found_row["day"], *(found_row[name] for name in DIMENSIONS))
+            rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
+    CaseDailyStat.objects.filter(day__in=[d for first, last in runs for d in _each_day(first, last)]
+                                 ).delete()
+    CaseDailyStat.objects.bulk_create(
+        (CaseDailyStat(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
+         for key, counts in rows.items()),
+        batch_size=BATCH,
+    )
+    return len(rows)
+
+
+def _each_day(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _locked_state() -> RollupState:
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def refresh(now: dt.datetime | None = None) -> int:
+    """Recount the days touched since the last refresh; the number of days recounted. The first
+    run rebuilds."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        state = _locked_state()
+        if state.refreshed_through is None:
+            return _rebuild(state, now)
+        changed = list(Case.objects.filter(updated_at__gte=state.refreshed_through - OVERLAP)
+                       .values_list("pk", *TIMESTAMPS))
+        marks = CaseStatMark.objects.in_bulk([row[0] for row in changed])
+        days = set(_each_day(_day(state.refreshed_through), _day(now)))
+        for pk, *moments in changed:
+            mark = marks.get(pk)
+            before = [getattr(mark, name) for name in TIMESTAMPS] if mark else []
+            days.update(_day(moment) for moment in (*moments, *before) if moment is not None)
+        _recount(days, now)
+        CaseStatMark.objects.bulk_create(
+            [CaseStatMark(case_id=pk, **dict(zip(TIMESTAMPS, moments))) for pk, *moments in changed],
+            batch_size=BATCH, update_conflicts=True, unique_fields=["case"],
+            update_fields=list(TIMESTAMPS),
+        )
+        state.refreshed_through = now
+        state.save(update_fields=["refreshed_through"])
+        return len(days)
+
+
+def rebuild(now: dt.datetime | None = None) -> int:
+    """Recount every day that has cases; the number of days recounted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _rebuild(_locked_state(), now)
+
+
+def _rebuild(state: RollupState, now: dt.datetime) -> int:
+    CaseDailyStat.objects.all().delete()
+    CaseStatMark.objects.all().delete()
+    bounds = Case.objects.aggregate(
+        **{f"first_{t}": Min(t) for t in TIMESTAMPS}, **{f"last_{t}": Max(t) for t in TIMESTAMPS})
+    firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
+    lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
+    days = list(_each_day(min(firsts), max(lasts))) if firsts else []
+    for start in range(0, len(days), REBUILD_DAYS_PER_PASS):
+        _recount(days[start:start + REBUILD_DAYS_PER_PASS], now)
+    _copy_marks()
+    state.refreshed_through = state.rebuilt_at = now
+    state.save(update_fields=["refreshed_through", "rebuilt_at"])
+    return len(days)
+
+
+def _copy_marks() -> None:
+    """Every case's timestamps into CaseStatMark in one statement (a million rows in seconds)."""
+    quote = connection.ops.quote_name
+    mark, case = CaseStatMark._meta.db_table, Case._meta.db_table
+    columns = ", ".join(quote(name) for name in TIMESTAMPS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(mark)} ({quote('case_id')}, {columns}) "
+            f"SELECT {quote('id')}, {columns} FROM {quote(case)}"
+        )
+
+
+def refreshed_through() -> dt.datetime | None:
+    return RollupState.objects.filter(pk=1).values_list("refreshed_through", flat=True).first()
