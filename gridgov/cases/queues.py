@@ -120,13 +120,13 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
         return None
 
 
-def page(cases, cursor: str = "") -> tuple[list[Case], str]:
-    """One page, newest first, and the cursor of the next one ("" at the end)."""
+def page(cases, cursor: str = "", size: int = PAGE_SIZE) -> tuple[list[Case], str]:
+    """One page of `size` rows, newest first, and the cursor of the next one ("" at the end)."""
     after = decode_cursor(cursor)
     if after is not None:
         moment, pk = after
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, pk__lt=pk))
-    rows = list(cases.order_by("-reported_at", "-pk")[:PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = list(cases.order_by("-reported_at", "-pk")[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
     return rows, encode_cursor(rows[-1]) if more else ""
