@@ -1,0 +1,424 @@
+"""The cases API (/api/cases/): list, detail, report, act, rate by tracking code, the catalogue and
+the indicators.
+
+Every write goes through gridgov.cases.actions (report_case, act, rate): the workflow decides,
+its refusals come back as {"errors": [{field, code, message}]} with 400, 403 (not this user's
+move) or 409 (not in this state). A case is looked up inside Case.objects.visible_to(user): out
+of scope answers 404 like a case that does not exist. Reports and actions with photos are sent
+as multipart/form-data.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.security import SessionAuth
+
+from gridgov.api import ApiError  # defined before gridgov.api mounts this router
+from gridgov.cases import actions, deadlines, indicators, queues, rollup
+from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
+from gridgov.core import pii
+
+router = Router(tags=["事件"])
+
+PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+MAX_PHOTOS = 9
+
+
+class SessionOrAnonymous(SessionAuth):
+    """Open to everyone; a signed-in caller acts as themself, so the session's CSRF check still
+    applies to them."""
+
+    def _get_key(self, request):
+        return super()._get_key(request) if request.user.is_authenticated else None
+
+    def authenticate(self, request, key):
+        return request.user
+
+
+anyone = SessionOrAnonymous()
+
+
+# ----- schemas -------------------------------------------------------------------------------
+
+class CategoryOut(Schema):
+    id: int
+    code: str = Field(description="B/S + 2位大类 + 2位小类（GB/T 30428）")
+    kind: str
+    major_name: str
+    name: str
+    plain_name: str
+    urgency: str
+    time_limit_days: int
+    time_limit_hours: int | None
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_label: str
+    category_id: int
+    category: str
+    source: str
+    source_label: str
+    urgency: str
+    description: str
+    address: str
+    longitude: float
+    latitude: float
+    town_id: int
+    community_id: int | None
+    grid_id: int | None
+    grid: str
+    department_id: int | None
+    department: str
+    reported_at: dt.datetime
+    registered_at: dt.datetime | None
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    deadline: str = Field(description="red 超期 / yellow 临期 / green 正常 / paused 暂停计时 / 空")
+    is_sample: bool
+
+    @staticmethod
+    def resolve_state_label(case) -> str:
+        return str(case.get_state_display())
+
+    @staticmethod
+    def resolve_category(case) -> str:
+        return str(case.category)
+
+    @staticmethod
+    def resolve_source_label(case) -> str:
+        return str(case.get_source_display())
+
+    @staticmethod
+    def resolve_grid(case) -> str:
+        return case.grid.name if case.grid else ""
+
+    @staticmethod
+    def resolve_department(case) -> str:
+        return case.department.name if case.department else ""
+
+    @staticmethod
+    def resolve_deadline(case) -> str:
+        return deadlines.traffic_light(case)
+
+
+class CasePageOut(Schema):
+    items: list[CaseOut]
+    next_cursor: str = Field(description="下一页从此处开始（空表示没有更多）")
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    from_state: str
+    to_state: str
+    actor: str = Field(alias="actor_label")
+    department_id: int | None
+    note: str
+    at: dt.datetime
+
+
+class PhotoOut(Schema):
+    id: int
+    phase: str
+    url: str
+
+
+class TransitionOut(Schema):
+    action: str
+    label: str
+    requires: list[str]
+    style: str
+
+
+class CaseDetailOut(CaseOut):
+    reporter_name: str = Field(description="脱敏")
+    reporter_phone: str = Field(description="脱敏")
+    is_anonymous: bool
+    satisfaction: str
+    return_count: int
+    rework_count: int
+    merged_into_id: int | None
+    events: list[EventOut]
+    photos: list[PhotoOut]
+    allowed_actions: list[TransitionOut]
+
+    @staticmethod
+    def resolve_events(case) -> list:
+        return case.timeline
+
+    @staticmethod
+    def resolve_photos(case) -> list:
+        return case.photo_links
+
+    @staticmethod
+    def resolve_allowed_actions(case) -> list:
+        return case.transitions
+
+    @staticmethod
+    def resolve_reporter_name(case) -> str:
+        return pii.mask_name(case.reporter_name)
+
+    @staticmethod
+    def resolve_reporter_phone(case) -> str:
+        return pii.mask_phone(case.reporter_phone) if case.reporter_phone else ""
+
+
+class ReportIn(Schema):
+    category: int
+    description: str = Field(max_length=actions.MAX_DESCRIPTION)
+    longitude: float = Field(ge=-180, le=180)
+    latitude: float = Field(ge=-90, le=90)
+    address: str = Field("", max_length=200)
+    source: Source = Source.RESIDENT
+    urgency: Urgency | None = None
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+    is_anonymous: bool = False
+    self_handled: bool = False
+
+
+class ReportedOut(Schema):
+    id: int
+    number: str
+    state: str
+    tracking_code: str = Field(description="查询码：凭此查询进度和评价")
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=2000)
+    department_id: int | None = Field(None, description="dispatch: 处置部门（空则按分类默认）")
+    departments: list[int] | None = Field(None, description="escalate（吹哨）: 召集的部门")
+    working_days: int | None = Field(None, description="request_extension: 延期工作日")
+    category_id: int | None = Field(None, description="register: 更正分类")
+    urgency: Urgency | None = Field(None, description="register: 紧急程度")
+    satisfaction: Satisfaction | None = Field(None, description="evaluate: 满意度")
+    reason: str = Field("", max_length=500, description="evaluate: 不满意原因")
+    into: int | None = Field(None, description="merge: 合并到的事件")
+
+
+class ActedOut(Schema):
+    case: CaseDetailOut
+    event: EventOut
+
+
+class TrackedOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    category: str
+    reported_at: dt.datetime
+    closed_at: dt.datetime | None
+    satisfaction: str
+    can_rate: bool
+    merged_into_number: str = Field("", description="已合并时，继续跟踪的事件编号")
+    events: list[dict] = Field(description="[{to_state, at}]，不含人员信息")
+
+
+class RateIn(Schema):
+    satisfaction: Satisfaction
+    reason: str = Field("", max_length=500)
+
+
+class IndicatorRowOut(Schema):
+    key: int | str | None
+    label: str
+    counts: dict[str, int]
+    rates: dict[str, float | None] = Field(description="百分比，两位小数；无分母时为 null")
+    average_handling_hours: float | None
+
+
+class IndicatorsOut(Schema):
+    start: dt.date
+    end: dt.date
+    grouping: str
+    refreshed_through: dt.datetime | None = Field(description="统计数据更新至")
+    rows: list[IndicatorRowOut]
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+def _visible(user):
+    return Case.objects.visible_to(user).select_related("category", "grid", "department")
+
+
+def _with_detail(case: Case, user) -> Case:
+    """The case with what the detail schema reads: its timeline, photos and the actions this
+    user may take on it now."""
+    case.timeline = list(case.events.all())
+    case.photo_links = [
+        {"id": photo.pk, "phase": photo.phase,
+         "url": reverse("cases:case_photo", args=[case.pk, photo.pk])}
+        for photo in case.photos.only("pk", "phase", "case_id")
+    ]
+    case.transitions = [
+        {"action": t.action, "label": str(t.label), "requires": list(t.requires), "style": t.style}
+        for t in actions.allowed_actions(case, user)
+    ]
+    return case
+
+
+def _photos(files) -> list:
+    files = list(files or ())
+    if len(files) > MAX_PHOTOS:
+        raise ApiError(400, "too_many_photos", f"最多上传{MAX_PHOTOS}张照片", field="photos")
+    return files
+
+
+# ----- endpoints -----------------------------------------------------------------------------
+
+@router.get("/categories", response=list[CategoryOut], auth=None, summary="事部件分类（启用的）")
+def list_categories(request):
+    return Category.objects.filter(is_active=True)
+
+
+@router.get("/", response=CasePageOut, summary="事件列表（本人范围内，按上报时间倒序，游标分页）")
+def list_cases(
+    request,
+    state: State | None = None,
+    category: int | None = None,
+    grid: int | None = None,
+    community: int | None = None,
+    department: int | None = None,
+    overdue: bool = False,
+    date_from: dt.date | None = Query(None, description="上报日期起（含）"),
+    date_to: dt.date | None = Query(None, description="上报日期止（含）"),
+    q: str = Query("", max_length=100, description="全文检索：描述、地址、编号"),
+    cursor: str = Query("", max_length=80),
+    page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    if date_from and date_to and date_from > date_to:
+        raise ApiError(400, "bad_period", "开始日期不能晚于结束日期", field="date_from")
+    cases = _visible(request.user)
+    if community is not None:
+        cases = cases.filter(community_id=community)
+    filters = {"state": state, "category": category, "grid": grid, "department": department,
+               "overdue": overdue, "date_from": date_from, "date_to": date_to, "q": q}
+    rows, next_cursor = queues.page(queues.apply_filters(cases, filters, timezone.now()), cursor,
+                                    size=page_size)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/{int:case_id}", response=CaseDetailOut, summary="事件详情（个人信息脱敏）")
+def case_detail(request, case_id: int):
+    case = get_object_or_404(_visible(request.user), pk=case_id)
+    return _with_detail(case, request.user)
+
+
+@router.post("/", response={201: ReportedOut}, auth=anyone,
+             summary="上报问题（居民或工作人员；未登录时凭查询码跟踪）")
+def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(None),
+           after_photos: list[UploadedFile] = File(None)):
+    case = actions.report_case(
+        actor=request.user,
+        photos=_photos(photos),
+        after_photos=_photos(after_photos),
+        **payload.dict(),
+    )
+    return 201, case
+
+
+@router.get("/{int:case_id}/actions", response=list[TransitionOut], summary="当前用户可执行的操作")
+def allowed_actions(request, case_id: int):
+    case = get_object_or_404(_visible(request.user), pk=case_id)
+    return _with_detail(case, request.user).transitions
+
+
+@router.post("/{int:case_id}/actions/{action}", response=ActedOut, summary="执行流转操作")
+def act(request, case_id: int, action: str, payload: Form[ActionIn],
+        photos: list[UploadedFile] = File(None), after_photos: list[UploadedFile] = File(None)):
+    case = get_object_or_404(_visible(request.user), pk=case_id)
+    given = {
+        "department": payload.department_id, "departments": payload.departments,
+        "working_days": payload.working_days, "category": payload.category_id,
+        "urgency": payload.urgency, "satisfaction": payload.satisfaction,
+        "reason": payload.reason or None, "into": payload.into,
+        "photos": _photos(photos) or None, "after_photos": _photos(after_photos) or None,
+    }
+    # Only what was sent: the workflow tells a missing required input from an empty one.
+    data = {name: value for name, value in given.items() if value is not None}
+    case, event = actions.act(case, action, actor=request.user, note=payload.note, **data)
+    case = get_object_or_404(_visible(request.user), pk=case.pk)
+    return {"case": _with_detail(case, request.user), "event": event}
+
+
+def _tracked(code: str) -> Case:
+    return get_object_or_404(Case.objects.select_related("category", "merged_into__category"),
+                             tracking_code=code.strip().upper())
+
+
+@router.get("/track/{code}", response=TrackedOut, auth=None, summary="凭查询码查询进度（公开）")
+def track(request, code: str):
+    case = _tracked(code)
+    # A duplicate merged into another case follows that case from then on.
+    followed = case.merged_into if case.state == State.MERGED and case.merged_into else case
+    return {
+        "number": case.number,
+        "state": followed.state,
+        "state_label": str(followed.get_state_display()),
+        "category": str(followed.category),
+        "reported_at": case.reported_at,
+        "closed_at": followed.closed_at,
+        "satisfaction": followed.satisfaction,
+        "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
+        "merged_into_number": followed.number if followed is not case else "",
+        "events": [{"to_state": e.to_state, "at": e.at}
+                   for e in followed.events.only("case_id", "to_state", "at")],
+    }
+
+
+@router.post("/track/{code}/rate", response=TrackedOut, auth=None,
+             summary="凭查询码评价（公开；不满意须说明原因）")
+def rate(request, code: str, payload: RateIn):
+    case = _tracked(code)
+    # The tracking code is the credential; no session is used, so none can be abused (CSRF).
+    actions.rate(case, satisfaction=payload.satisfaction, reason=payload.reason,
+                 tracking_code=case.tracking_code)
+    return track(request, code)
+
+
+@router.get("/indicators", response=IndicatorsOut, summary="考核指标（镇领导、城运中心、管理员）")
+def indicator_table(
+    request,
+    grouping: str = Query("total", pattern="^(" + "|".join(indicators.GROUPINGS) + ")$"),
+    start: dt.date | None = Query(None, description="默认本月1日"),
+    end: dt.date | None = Query(None, description="默认今天"),
+    grid: int | None = None,
+    community: int | None = None,
+    department: int | None = None,
+    category: int | None = None,
+):
+    if not indicators.may_read(request.user):
+        raise PermissionDenied("仅镇领导、城运中心和管理员可查看考核指标")
+    period = _period(start, end)
+    stats = indicators.stats_for(request.user)
+    for name, value in (("grid", grid), ("community", community), ("department", department),
+                        ("category", category)):
+        if value is not None:
+            stats = stats.filter(**{f"{name}_id": value})
+    rows = indicators.indicator_rows(stats, period, grouping)
+    return {
+        "start": period.start, "end": period.end, "grouping": grouping,
+        "refreshed_through": rollup.refreshed_through(),
+        "rows": [{"key": row.key.isoformat() if grouping == "day" else row.key,
+                  "label": row.label, "counts": row.counts,
+                  "rates": {k: float(v) if v is not None else None for k, v in row.rates.items()},
+                  "average_handling_hours": row.average_handling_hours} for row in rows],
+    }
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> indicators.Period:
+    default = indicators.Period.month_to_date()
+    period = indicators.Period(start or default.start, end or default.end)
+    if period.start > period.end:
+        raise ApiError(400, "bad_period", "开始日期不能晚于结束日期", field="start")
+    if period.days > indicators.MAX_PERIOD_DAYS:
+        raise ApiError(400, "bad_period", "统计期间不能超过三年", field="end")
+    return period
