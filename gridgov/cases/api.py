@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
@@ -322,7 +322,7 @@ def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(N
         after_photos=_photos(after_photos),
         **payload.dict(),
     )
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/{int:case_id}/actions", response=list[TransitionOut], summary="当前用户可执行的操作")
