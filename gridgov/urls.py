@@ -12,5 +12,6 @@ urlpatterns = [
     path("grids/", include("gridgov.grids.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("api/", api.urls),
+    path("open311/v2/", include("gridgov.cases.open311.urls")),
     path("admin/", admin.site.urls),
 ]
