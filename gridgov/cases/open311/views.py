@@ -1,0 +1,236 @@
+"""GeoReport v2 endpoints (see the package docstring for the map onto cases)."""
+
+import datetime as dt
+import re
+from functools import wraps
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gridgov.cases import actions
+from gridgov.cases.models import Case, Category, Source, State
+from gridgov.cases.open311 import keys
+from gridgov.cases.open311.formats import errors, respond
+from gridgov.core import pii
+from gridgov.core.workflow import WorkflowError
+from gridgov.grids.models import Town
+
+MAX_REQUESTS = 1000
+DEFAULT_DAYS = MAX_DAYS = 90
+CLOSED_STATES = (State.CLOSED, State.EVALUATED, State.REJECTED, State.MERGED)
+SERVICE_CODE = re.compile(r"^([BS])(\d{2})(\d{2})$")
+# Seven digits or more in a row: a phone or ID number typed into a description.
+LONG_NUMBER = re.compile(r"\d{7,}[\dXx]?")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def endpoint(view):
+    """Answer in the requested format; a refusal becomes the spec's error list."""
+
+    @wraps(view)
+    def wrapper(request, fmt, **kwargs):
+        if fmt not in ("json", "xml"):
+            return errors("json", 404, "格式只能是 json 或 xml")
+        try:
+            return view(request, fmt, **kwargs)
+        except Open311Error as error:
+            return errors(fmt, error.status, error.description)
+
+    return wrapper
+
+
+def jurisdiction_of(town: Town) -> str:
+    return f"{town.district_code}{town.code}"
+
+
+def _town(jurisdiction_id: str) -> Town:
+    if jurisdiction_id:
+        town = Town.objects.filter(district_code=jurisdiction_id[:6],
+                                   code=jurisdiction_id[6:]).first()
+        if town is None or len(jurisdiction_id) != 9:
+            raise Open311Error(404, f"jurisdiction_id {jurisdiction_id} 不存在")
+        return town
+    towns = list(Town.objects.all()[:2])
+    if len(towns) != 1:
+        raise Open311Error(400, "本平台服务多个镇/街道，请提供 jurisdiction_id")
+    return towns[0]
+
+
+def _category(service_code: str) -> Category | None:
+    match = SERVICE_CODE.match(service_code or "")
+    if not match:
+        return None
+    kind = "component" if match[1] == "B" else "event"
+    return Category.objects.filter(kind=kind, major_code=match[2], minor_code=match[3],
+                                   is_active=True).first()
+
+
+def _service(category: Category) -> dict:
+    return {"service_code": category.code, "service_name": category.name,
+            "description": category.plain_name, "metadata": False, "type": "realtime",
+            "keywords": category.keywords, "group": category.major_name}
+
+
+@require_GET
+@endpoint
+def services(request, fmt):
+    _town(request.GET.get("jurisdiction_id", ""))
+    rows = [_service(c) for c in Category.objects.filter(is_active=True)]
+    return respond(fmt, rows, root="services", item="service")
+
+
+@require_GET
+@endpoint
+def service_definition(request, fmt, service_code):
+    _town(request.GET.get("jurisdiction_id", ""))
+    category = _category(service_code)
+    if category is None:
+        raise Open311Error(404, f"service_code {service_code} 不存在")
+    return respond(fmt, {"service_code": category.code, "attributes": []},
+                   root="service_definition", item=None)
+
+
+@csrf_exempt  # posted by partner systems with an api_key, never from a browser session
+@require_http_methods(["GET", "POST"])
+@endpoint
+def service_requests(request, fmt):
+    return _create(request, fmt) if request.method == "POST" else _list(request, fmt)
+
+
+def _create(request, fmt):
+    data = request.POST
+    key = keys.authenticate(data.get("api_key"))
+    if key is None:
+        raise Open311Error(403, "api_key 无效或已停用")
+    if data.get("jurisdiction_id") and data["jurisdiction_id"] != jurisdiction_of(key.town):
+        raise Open311Error(403, "该 api_key 不能向此 jurisdiction_id 提交")
+    category = _category(data.get("service_code", ""))
+    if category is None:
+        raise Open311Error(400, "service_code 缺失或无效")
+    if not data.get("lat") or not data.get("long"):
+        raise Open311Error(400, "lat 和 long 必填：本辖区按坐标确定网格")
+    name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip()
+    phone = data.get("phone", "").strip()
+    try:
+        case = actions.report_case(
+            actor=AnonymousUser(), category=category, description=data.get("description", ""),
+            longitude=data["long"], latitude=data["lat"],
+            address=data.get("address_string", ""), source=Source.OPEN311,
+            reporter_name=name, reporter_phone=phone, is_anonymous=not (name or phone),
+            town=key.town, origin_type="open311", origin_id=str(key.pk),
+        )
+    except WorkflowError as error:
+        raise Open311Error(403 if error.code == "forbidden" else 400,
+                           f"{error.field}: {error.message}" if error.field else error.message)
+    notice = f"已受理，事件编号 {case.number}，查询码 {case.tracking_code}"
+    return respond(fmt, [{"service_request_id": case.number, "service_notice": notice,
+                          "account_id": None}],
+                   root="service_requests", item="request", status=201)
+
+
+def _moment(name: str, text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = parse_datetime(text)
+    if moment is None and parse_date(text) is not None:
+        moment = dt.datetime.combine(parse_date(text), dt.time.min)
+    if moment is None:
+        raise Open311Error(400, f"{name} 应为 W3C 日期时间，如 2025-03-01T00:00:00+08:00")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _window(start_text: str, end_text: str) -> tuple[dt.datetime, dt.datetime]:
+    start, end = _moment("start_date", start_text), _moment("end_date", end_text)
+    span = dt.timedelta(days=DEFAULT_DAYS)
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        start = end - span
+    if end is None:
+        end = start + span
+    if start > end:
+        raise Open311Error(400, "start_date 不能晚于 end_date")
+    if end - start > dt.timedelta(days=MAX_DAYS):
+        raise Open311Error(400, f"查询期间不能超过 {MAX_DAYS} 天")
+    return start, end
+
+
+def _public_cases(town: Town):
+    return (Case.objects.filter(town=town)
+            .select_related("category", "department", "merged_into")
+            .only("number", "state", "description", "address", "longitude", "latitude",
+                  "reported_at", "updated_at", "due_at", "category__kind",
+                  "category__major_code", "category__minor_code", "category__name",
+                  "department__name", "merged_into__number"))
+
+
+def _list(request, fmt):
+    params = request.GET
+    town = _town(params.get("jurisdiction_id", ""))
+    cases = _public_cases(town)
+    ids = [part.strip() for part in params.get("service_request_id", "").split(",") if part.strip()]
+    if ids:
+        # The spec: with ids given, every other filter is ignored.
+        cases = cases.filter(number__in=ids[:MAX_REQUESTS])
+    else:
+        start, end = _window(params.get("start_date", ""), params.get("end_date", ""))
+        cases = cases.filter(reported_at__gte=start, reported_at__lte=end)
+        if params.get("service_code"):
+            codes = [_category(code) for code in params["service_code"].split(",")]
+            cases = cases.filter(category__in=[c for c in codes if c is not None])
+        statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status 只能是 open 或 closed")
+        if statuses == {"open"}:
+            cases = cases.exclude(state__in=CLOSED_STATES)
+        elif statuses == {"closed"}:
+            cases = cases.filter(state__in=CLOSED_STATES)
+    rows = [_request(case) for case in cases.order_by("-reported_at", "-pk")[:MAX_REQUESTS]]
+    return respond(fmt, rows, root="service_requests", item="request")
+
+
+@require_GET
+@endpoint
+def service_request(request, fmt, service_request_id):
+    town = _town(request.GET.get("jurisdiction_id", ""))
+    case = _public_cases(town).filter(number=service_request_id).first()
+    if case is None:
+        raise Open311Error(404, f"service_request_id {service_request_id} 不存在")
+    return respond(fmt, [_request(case)], root="service_requests", item="request")
+
+
+def _status_notes(case: Case) -> str:
+    if case.state == State.MERGED and case.merged_into:
+        return f"已合并到 {case.merged_into.number}"
+    return str(case.get_state_display())
+
+
+def _request(case: Case) -> dict:
+    return {
+        "service_request_id": case.number,
+        "status": "closed" if case.state in CLOSED_STATES else "open",
+        "status_notes": _status_notes(case),
+        "service_name": case.category.name,
+        "service_code": case.category.code,
+        "description": LONG_NUMBER.sub("***", case.description),
+        "agency_responsible": case.department.name if case.department else "",
+        "service_notice": "",
+        "requested_datetime": case.reported_at,
+        "updated_datetime": case.updated_at,
+        "expected_datetime": case.due_at,
+        "address": pii.mask_address(case.address),
+        "address_id": "",
+        "zipcode": "",
+        "lat": case.latitude,
+        "long": case.longitude,
+        "media_url": "",
+    }
