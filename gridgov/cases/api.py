@@ -397,12 +397,12 @@ def indicator_table(
 ):
     if not indicators.may_read(request.user):
         raise PermissionDenied("仅镇领导、城运中心和管理员可查看考核指标")
-    period = _period(start, end)
-    stats = indicators.stats_for(request.user)
-    for name, value in (("grid", grid), ("community", community), ("department", department),
-                        ("category", category)):
-        if value is not None:
-            stats = stats.filter(**{f"{name}_id": value})
+    try:
+        period = indicators.Period.of(start, end)
+    except indicators.PeriodError as error:
+        raise ApiError(400, "bad_period", error.message, field=error.field) from None
+    stats = indicators.filter_stats(indicators.stats_for(request.user), grid=grid,
+                                    community=community, department=department, category=category)
     rows = indicators.indicator_rows(stats, period, grouping)
     return {
         "start": period.start, "end": period.end, "grouping": grouping,
@@ -412,13 +412,3 @@ def indicator_table(
                   "rates": {k: float(v) if v is not None else None for k, v in row.rates.items()},
                   "average_handling_hours": row.average_handling_hours} for row in rows],
     }
-
-
-def _period(start: dt.date | None, end: dt.date | None) -> indicators.Period:
-    default = indicators.Period.month_to_date()
-    period = indicators.Period(start or default.start, end or default.end)
-    if period.start > period.end:
-        raise ApiError(400, "bad_period", "开始日期不能晚于结束日期", field="start")
-    if period.days > indicators.MAX_PERIOD_DAYS:
-        raise ApiError(400, "bad_period", "统计期间不能超过三年", field="end")
-    return period

@@ -87,6 +87,23 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @classmethod
+    def of(cls, start: dt.date | None, end: dt.date | None) -> "Period":
+        """The period asked for, this month to date by default; PeriodError when unusable."""
+        default = cls.month_to_date()
+        period = cls(start or default.start, end or default.end)
+        if period.start > period.end:
+            raise PeriodError("start", _("开始日期不能晚于结束日期"))
+        if period.days > MAX_PERIOD_DAYS:
+            raise PeriodError("end", _("统计期间不能超过三年"))
+        return period
+
+
+class PeriodError(ValueError):
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field, self.message = field, str(message)
+
 
 @dataclass
 class IndicatorRow:
@@ -113,6 +130,15 @@ def may_read(user) -> bool:
 def stats_for(user):
     """The rollup rows a leader, operator or administrator may add up: their scope's."""
     return CaseDailyStat.objects.visible_to(user, roles=INDICATOR_ROLES)
+
+
+FILTERS = ("grid", "community", "department", "category")
+
+
+def filter_stats(stats, **ids):
+    """Only the rollup rows of the given grid, community, department or category ids."""
+    return stats.filter(**{f"{name}_id": value for name, value in ids.items()
+                           if name in FILTERS and value is not None})
 
 
 def indicator_rows(stats, period: Period, grouping: str = "total") -> list[IndicatorRow]:

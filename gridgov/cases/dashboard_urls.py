@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gridgov.cases import dashboard
+
+app_name = "indicators"
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("indicators.xlsx", dashboard.export_indicators, name="export_indicators"),
+    path("cases.csv", dashboard.export_cases, name="export_cases"),
+]
