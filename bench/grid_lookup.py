@@ -65,7 +65,9 @@ def machine() -> dict:
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     return {"nproc": nproc, "cpu": cpu, "python": platform.python_version(),
             "shapely": shapely.__version__, "geos": shapely.geos_version_string,
-            "numpy": np.__version__}
+            "numpy": np.__version__,
+            # Other processes share the machine: a high load depresses every number below alike.
+            "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
@@ -131,6 +133,7 @@ median of {r['runs']} runs, process pinned to one core.
 | nproc | {r['nproc']} |
 | CPU | {r['cpu']} |
 | Python / shapely / GEOS / numpy | {r['python']} / {r['shapely']} / {r['geos']} / {r['numpy']} |
+| load average (1 min) at start | {r['load_average_1min']} |
 
 | what | points per second |
 |---|---|

@@ -73,8 +73,8 @@ def _pair(point) -> tuple[float, float]:
 
 
 class GridIndex:
-    """An immutable spatial index over grid polygons. Needs no database: the benchmark and the
-    importer's checks build one straight from polygons."""
+    """An immutable spatial index over grid polygons. Needs no database: the benchmark builds one
+    straight from polygons."""
 
     def __init__(self, grid_ids: Sequence[int], polygons: Sequence, town_ids: Sequence[int] | None = None):
         self.grid_ids = np.asarray(grid_ids, dtype=np.int64)
@@ -102,14 +102,19 @@ class GridIndex:
         count = len(coords)
         if count == 0 or len(self) == 0:
             return [OUTSIDE_RESULT] * count
+        # Candidates whose bounding box holds the point, then the exact test on prepared
+        # polygons: cheaper than the tree's own predicate, which builds a GEOS test per pair.
         point_idx, tree_idx = self.tree.query(shapely.points(coords))
-        keep = shapely.intersects_xy(self.polygons[tree_idx], coords[point_idx, 0],
-                                     coords[point_idx, 1])
-        if town_id is not None:
-            keep &= self.town_ids[tree_idx] == town_id
-        if grid_ids is not None:
-            keep &= np.isin(self.grid_ids[tree_idx], np.fromiter(grid_ids, dtype=np.int64))
-        point_idx, tree_idx = point_idx[keep], tree_idx[keep]
+        if town_id is not None or grid_ids is not None:
+            allowed = np.ones(len(tree_idx), dtype=bool)
+            if town_id is not None:
+                allowed &= self.town_ids[tree_idx] == town_id
+            if grid_ids is not None:
+                allowed &= np.isin(self.grid_ids[tree_idx], np.fromiter(grid_ids, dtype=np.int64))
+            point_idx, tree_idx = point_idx[allowed], tree_idx[allowed]
+        inside = shapely.intersects_xy(self.polygons[tree_idx], coords[point_idx, 0],
+                                       coords[point_idx, 1])
+        point_idx, tree_idx = point_idx[inside], tree_idx[inside]
 
         hits = np.bincount(point_idx, minlength=count)
         slot = np.full(count, len(self), dtype=np.int64)
