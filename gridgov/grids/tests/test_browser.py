@@ -1,0 +1,70 @@
+"""The grid map on a phone, in Debian's Chromium driven by Playwright: grids drawn with their
+legend, search pans to a place and opens it, a grid's page reveals a phone number on request.
+Screenshots go to test-artifacts/browser/grids-*.png."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from gridgov.core.models import AuditEntry
+from gridgov.grids.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
+
+
+@pytest.fixture
+def phone(live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.base = live_server.url
+        yield page
+        browser.close()
+
+
+def test_the_map_on_a_phone(live_db, town, users, phone):
+    phone.goto(f"{phone.base}/accounts/login/?next=/grids/")
+    form = phone.locator("form[action='/accounts/login/']")
+    form.locator("input[name=phone]").fill(users.grid_staff.phone)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    phone.wait_for_url(re.compile(r"/grids/$"))
+
+    # The legend lists the communities of the grids drawn: only grid A's for its grid staff.
+    legend = phone.locator(".map-legend")
+    legend.locator("summary").click()
+    phone.wait_for_function("document.querySelector('.map-legend div').textContent.length > 0")
+    assert legend.inner_text().split("\n")[1:] == ["绿八居民区"]
+    phone.screenshot(path=SHOTS / "grids-map.png")
+
+    phone.locator("#map-search input[name=q]").fill("天山路1号")
+    phone.locator("#map-search button").click()
+    phone.locator("#map-search-results button", has_text="第一网格大楼").click()
+    popup = phone.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "第一网格大楼" in popup.inner_text() and "第一网格" in popup.inner_text()
+    # Zoomed in on the place: the place layer is loaded, no "zoom in" hint.
+    phone.wait_for_function("document.getElementById('map-note').textContent.indexOf('放大') < 0")
+    phone.screenshot(path=SHOTS / "grids-search.png")
+
+    phone.goto(f"{phone.base}/grids/{town.a.pk}/")
+    phone.locator("button.reveal").click()
+    phone.locator(f"#phone-{town.posts[1].pk}", has_text=town.posts[1].user.phone).wait_for()
+    phone.screenshot(path=SHOTS / "grids-detail.png", full_page=True)
+    assert AuditEntry.objects.filter(action="core.pii.revealed", actor=users.grid_staff).count() == 1
+    assert phone.errors == []
