@@ -205,3 +205,21 @@ class TestRefresh:
         rollup.refresh(now=NOW + dt.timedelta(minutes=3))
         [row] = indicator_rows(stats_for(world.leader), MARCH)
         assert row.counts["registered"] == 1
+
+
+def test_the_commands_keep_the_rollup(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = world.walk(world.report(), State.REGISTERED)
+    out = StringIO()
+    call_command("cases_rollup", "--rebuild", stdout=out)
+    assert "days recounted" in out.getvalue()
+    today = Period(timezone.localdate(), timezone.localdate())
+    assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 1
+
+    world.walk(world.report(), State.REGISTERED)
+    call_command("cases_tick", stdout=StringIO())  # the sweep refreshes the rollup too
+    assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 2
+    assert case.registered_at is not None
