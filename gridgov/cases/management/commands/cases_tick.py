@@ -13,7 +13,7 @@ import logging
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from gridgov.cases import deadlines, notifications
+from gridgov.cases import deadlines, notifications, rollup
 from gridgov.cases.models import OPEN_STATES, Case, CaseEvent
 from gridgov.cases.workflow import actor_label
 from gridgov.core import audit
@@ -82,3 +82,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"overdue {counts['overdue']}, warned {counts['warned']}, failed {counts['failed']}"
         )
+        # The indicators of today (and of the cases changed since the last run) follow.
+        days = rollup.refresh()
+        self.stdout.write(f"indicators rollup: {days} days recounted")
