@@ -11,7 +11,18 @@ holds at most MAX_FEATURES items.
 import math
 from dataclasses import dataclass
 
-from django.db.models import Avg, CharField, Count, F, FloatField, Func, IntegerField, Q, Value, When
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Value,
+    When,
+)
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
@@ -66,23 +77,31 @@ class Viewport:
         return max(by_zoom, by_box)
 
 
-class CellIndex(Func):
-    """floor((value + offset) / size) as an integer: the cell a coordinate falls in. The offset
-    keeps the value positive, where SQLite's CAST truncation equals floor()."""
+class CellKey(Func):
+    """One integer naming the square cell of `size` degrees a point falls in:
+    floor((lon + 180) / size) * SPAN + floor((lat + 90) / size). A single key keeps the
+    database's GROUP BY sort narrow; the offsets keep both parts positive, where SQLite's CAST
+    truncation equals floor()."""
 
-    output_field = IntegerField()
+    SPAN = 100_000_000  # more cells than a latitude range holds at the finest zoom
+    output_field = BigIntegerField()
 
-    def __init__(self, expression, size: float, offset: float):
-        super().__init__(expression, size=size, offset=offset)
-        self.size, self.offset = size, offset
+    def __init__(self, longitude, latitude, size: float):
+        super().__init__(longitude, latitude)
+        self.size = size
+
+    def _sql(self, compiler, floor: str):
+        lon, lon_params = compiler.compile(self.source_expressions[0])
+        lat, lat_params = compiler.compile(self.source_expressions[1])
+        sql = (f"{floor.format(f'({lon} + 180.0) / %s')} * {self.SPAN} + "
+               f"{floor.format(f'({lat} + 90.0) / %s')}")
+        return sql, [*lon_params, self.size, *lat_params, self.size]
 
     def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(FLOOR(({sql} + %s) / %s) AS INTEGER)", [*params, self.offset, self.size]
+        return self._sql(compiler, "CAST(FLOOR({}) AS BIGINT)")
 
     def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST((({sql} + %s) / %s) AS INTEGER)", [*params, self.offset, self.size]
+        return self._sql(compiler, "CAST({} AS INTEGER)")
 
 
 def deadline_conditions(now):
@@ -110,8 +129,8 @@ def clusters(queryset, view: Viewport, now) -> list[dict]:
     red, yellow = deadline_conditions(now)
     rows = (
         queryset.order_by()
-        .annotate(cx=CellIndex(F("longitude"), size, 180.0), cy=CellIndex(F("latitude"), size, 90.0))
-        .values("cx", "cy")
+        .annotate(cell=CellKey(F("longitude"), F("latitude"), size))
+        .values("cell")
         .annotate(
             n=Count("pk"),
             lon=Avg("longitude", output_field=FloatField()),

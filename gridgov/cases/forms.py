@@ -2,6 +2,9 @@
 themselves are gridgov.cases.actions."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
@@ -21,6 +24,21 @@ STAFF_SOURCES = {
     Role.GRID_STAFF: (Source.PATROL,),
     Role.OPERATOR: (Source.HOTLINE, Source.DEPUTY, Source.VISIT, Source.RESIDENT),
 }
+
+
+class PlainSelect(forms.Select):
+    """A <select> written out in Python: Django renders each option through a template of its
+    own, which costs tens of milliseconds for a catalogue of a hundred categories on a list page
+    that is opened all day long."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = str(value) if value not in (None, "") else ""
+        options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+            (str(key), mark_safe(" selected") if str(key) == chosen else "", label)
+            for key, label in self.choices
+        ))
+        return format_html("<select name=\"{}\"{}>{}</select>", name,
+                           flatatt(self.build_attrs(self.attrs, attrs)), options)
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -164,13 +182,13 @@ class WorkbenchFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search",
                                                       "placeholder": _("描述、地址或编号，如：井盖")}),
                         error_messages={"max_length": _("搜索词最多%(limit_value)d个字")})
-    state = forms.ChoiceField(label=_("状态"), required=False,
+    state = forms.ChoiceField(label=_("状态"), required=False, widget=PlainSelect,
                               choices=[("", _("全部状态"))] + list(State.choices))
-    category = forms.ModelChoiceField(label=_("分类"), required=False,
+    category = forms.ModelChoiceField(label=_("分类"), required=False, widget=PlainSelect,
                                       queryset=Category.objects.all(), empty_label=_("全部分类"))
     grid = forms.ModelChoiceField(label=_("网格"), required=False, queryset=Grid.objects.none(),
-                                  empty_label=_("全部网格"))
-    department = forms.ModelChoiceField(label=_("处置部门"), required=False,
+                                  empty_label=_("全部网格"), widget=PlainSelect)
+    department = forms.ModelChoiceField(label=_("处置部门"), required=False, widget=PlainSelect,
                                         queryset=Department.objects.none(),
                                         empty_label=_("全部部门"))
     overdue = forms.BooleanField(label=_("仅看超期"), required=False)
@@ -222,7 +240,7 @@ class BulkDispatchForm(forms.Form):
     cases = CaseIdsField(error_messages={"required": _("请先勾选要派遣的事件")})
     department = forms.ModelChoiceField(
         label=_("派遣至"), queryset=Department.objects.none(), required=False,
-        empty_label=_("按分类默认部门"),
+        empty_label=_("按分类默认部门"), widget=PlainSelect,
         error_messages={"invalid_choice": _("所选部门不存在或不在您的范围内")},
     )
     note = forms.CharField(label=_("派遣意见"), max_length=500, required=False)

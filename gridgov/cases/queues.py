@@ -20,7 +20,8 @@ from gridgov.accounts.roles import Role
 from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
 
 PAGE_SIZE = 20
-ALL_ROLES = frozenset({Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER, Role.ADMIN})
+# Roles that work on cases: they have a workbench and the map of open cases.
+STAFF_ROLES = frozenset({Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER, Role.ADMIN})
 RUNNING_CLOCK = Q(clock_paused_at__isnull=True, due_at__isnull=False)
 
 
@@ -68,7 +69,7 @@ QUEUES = (
     Queue("grid_open", _("本网格在办"), GRID_STAFF, _state(State.REPORTED, *OPEN_STATES)),
     Queue("overdue", _("超期"), LEADER | OPERATOR, _overdue),
     Queue("open", _("全部在办"), LEADER, _state(*OPEN_STATES)),
-    Queue("all", _("全部"), ALL_ROLES, lambda now: Q()),
+    Queue("all", _("全部"), STAFF_ROLES, lambda now: Q()),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 
@@ -79,10 +80,12 @@ def queues_for(user, roles: set[str]) -> list[Queue]:
     return [queue for queue in QUEUES if queue.roles & roles]
 
 
+# What a row of the list shows beside the case.
+ROW_RELATED = ("category", "grid", "department")
+
+
 def queue_cases(queue: Queue, user, now):
-    return (Case.objects.visible_to(user, roles=queue.roles)
-            .filter(queue.condition(now))
-            .select_related("category", "grid", "department"))
+    return Case.objects.visible_to(user, roles=queue.roles).filter(queue.condition(now))
 
 
 def apply_filters(cases, filters: dict, now):
@@ -107,8 +110,8 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def encode_cursor(case: Case) -> str:
-    return f"{case.reported_at.isoformat()}~{case.pk}"
+def encode_cursor(reported_at: dt.datetime, pk: int) -> str:
+    return f"{reported_at.isoformat()}~{pk}"
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
@@ -120,13 +123,19 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
         return None
 
 
-def page(cases, cursor: str = "", size: int = PAGE_SIZE) -> tuple[list[Case], str]:
-    """One page of `size` rows, newest first, and the cursor of the next one ("" at the end)."""
+def page(cases, cursor: str = "", related=()) -> tuple[list[Case], str]:
+    """One page, newest first, and the cursor of the next one ("" at the end).
+
+    Two steps: the ids of the page are chosen on the case table alone (whatever has to be
+    sorted is two columns wide), then those rows are read with their related rows."""
     after = decode_cursor(cursor)
     if after is not None:
         moment, pk = after
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, pk__lt=pk))
-    rows = list(cases.order_by("-reported_at", "-pk")[:size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, encode_cursor(rows[-1]) if more else ""
+    keys = list(cases.order_by("-reported_at", "-pk").values_list("pk", "reported_at")
+                [:PAGE_SIZE + 1])
+    shown = keys[:PAGE_SIZE]
+    rows = Case.objects.filter(pk__in=[pk for pk, _at in shown]).select_related(*related)
+    rows = sorted(rows, key=lambda case: (case.reported_at, case.pk), reverse=True)
+    next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(keys) > PAGE_SIZE else ""
+    return rows, next_cursor

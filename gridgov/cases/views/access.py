@@ -6,12 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from gridgov.accounts.roles import Role
 from gridgov.cases.models import Case
+from gridgov.cases.queues import STAFF_ROLES
 from gridgov.core.scope import roles_of
-
-# Roles that work on cases; the menu shows them 工作台 and 事件地图.
-STAFF_ROLES = frozenset({Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER, Role.ADMIN})
 
 
 def is_staff(user) -> bool:

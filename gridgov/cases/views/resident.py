@@ -121,6 +121,6 @@ def track_photo(request, code, photo_id):
 @login_required
 def my_cases(request):
     """The cases a signed-in resident reported (not those reported anonymously)."""
-    cases = Case.objects.filter(reporter=request.user).select_related("category")
-    rows, next_cursor = queues.page(cases, request.GET.get("after", ""))
+    rows, next_cursor = queues.page(Case.objects.filter(reporter=request.user),
+                                    request.GET.get("after", ""), related=("category",))
     return render(request, "cases/my_cases.html", {"rows": rows, "next_cursor": next_cursor})
