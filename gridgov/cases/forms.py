@@ -265,12 +265,12 @@ def _action_fields(case, user) -> dict:
     return {
         "category": lambda required: forms.ModelChoiceField(
             label=_("分类"), required=required, queryset=Category.objects.filter(is_active=True),
-            initial=case.category_id, error_messages={"invalid_choice": _("请选择有效的分类")}),
+            initial=case.category_id, widget=PlainSelect, error_messages={"invalid_choice": _("请选择有效的分类")}),
         "urgency": lambda required: forms.ChoiceField(
             label=_("紧急程度"), required=required, choices=Urgency.choices, initial=case.urgency),
         "department": lambda required: forms.ModelChoiceField(
             label=_("处置部门"), required=required, queryset=departments,
-            empty_label=_("按分类默认部门"),
+            empty_label=_("按分类默认部门"), widget=PlainSelect,
             error_messages={"required": _("请选择处置部门"),
                             "invalid_choice": _("只能派遣给本镇/街道的部门")}),
         "departments": lambda required: forms.ModelMultipleChoiceField(

@@ -244,3 +244,20 @@ def test_signed_in_reporter_rates_on_the_case_page(client, world):
     case.refresh_from_db()
     assert case.state == State.EVALUATED and case.satisfaction == "satisfied"
     assert Case.objects.filter(pk=case.pk, needs_review=False).exists()
+
+
+def test_extension_is_asked_and_decided_on_the_page(client, world):
+    case = world.walk(world.report(), State.HANDLING)
+    response = act(client, world.handler, case, "request_extension",
+                   {"request_extension-working_days": "40", "request_extension-note": "需协调"})
+    assert response.status_code == 400 and "延期天数应为1到30个工作日" in response.content.decode()
+    response = act(client, world.handler, case, "request_extension",
+                   {"request_extension-working_days": "3", "request_extension-note": "需协调物业"})
+    assert response.status_code == 200
+    page = detail(client, world.operator, case).content.decode()
+    assert 'id="pending-extension"' in page and "3个工作日" in page and "需协调物业" in page
+    due_before = Case.objects.get(pk=case.pk).due_at
+    assert act(client, world.operator, case, "approve_extension").status_code == 200
+    case.refresh_from_db()
+    assert case.due_at > due_before and case.clock_paused_at is None
+    assert 'id="pending-extension"' not in detail(client, world.operator, case).content.decode()

@@ -160,3 +160,44 @@ def test_rating_before_closure_is_refused(client, world):
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.satisfaction == "" and case.state == State.HANDLING
+
+
+def test_residents_are_not_offered_a_source(client, world):
+    client.force_login(world.resident)
+    page = client.get(reverse("cases:report")).content.decode()
+    assert 'name="source"' not in page and 'name="self_handled"' not in page
+    client.post(reverse("cases:report"), report_data(world, source="hotline"))
+    assert Case.objects.get().source == "resident"
+
+
+def test_grid_staff_report_a_patrol_find_handled_on_the_spot(client, world):
+    client.force_login(world.grid_staff)
+    page = client.get(reverse("cases:report")).content.decode()
+    assert 'name="self_handled"' in page and "网格巡查" in page
+    response = client.post(reverse("cases:report"), report_data(
+        world, source="patrol", self_handled="on", photos=[photo("before.jpg")]))
+    assert response.status_code == 400 and "自行处置须上传处置后照片" in response.content.decode()
+    assert not Case.objects.exists()
+    response = client.post(reverse("cases:report"), report_data(
+        world, source="patrol", self_handled="on", photos=[photo("before.jpg")],
+        after_photos=[photo("after.jpg")]))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.source == "patrol" and case.is_self_handled and case.state == State.CLOSED
+    assert case.photos.filter(phase="after").count() == 1
+
+
+def test_grid_staff_patrol_outside_their_grid_is_refused(client, world):
+    client.force_login(world.grid_staff)
+    lon, lat = centre(world.grid_b1.boundary)
+    response = client.post(reverse("cases:report"), report_data(
+        world, source="patrol", longitude=f"{lon:.6f}", latitude=f"{lat:.6f}"))
+    assert response.status_code == 400 and "只有本网格的网格员" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_operator_enters_a_hotline_transfer(client, world):
+    client.force_login(world.operator)
+    client.post(reverse("cases:report"), report_data(world, source="hotline"))
+    case = Case.objects.get()
+    assert case.source == "hotline" and case.reporter == world.operator

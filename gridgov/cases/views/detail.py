@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts.roles import PII_ROLES
 from gridgov.cases import actions
 from gridgov.cases.forms import ActionForm
-from gridgov.cases.models import Case, State
+from gridgov.cases.models import Case, ExtensionStatus, State
 from gridgov.cases.views.access import visible_case
 from gridgov.cases.views.common import photo_response
 from gridgov.cases.workflow import TRANSITIONS
@@ -55,6 +55,8 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
         "events": list(case.events.select_related("department")),
         "photos": list(case.photos.only("pk", "case_id", "phase")),
         "participants": list(case.participants.select_related("department")),
+        "pending_extension": case.extension_requests.filter(
+            status=ExtensionStatus.PENDING).first(),
         "can_reveal": bool(case.reporter_name or case.reporter_phone) and (
             request.user.is_superuser or bool(roles_of(request.user) & PII_ROLES)),
         "status_note": status_note,
