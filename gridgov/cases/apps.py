@@ -20,9 +20,9 @@ class CasesConfig(AppConfig):
         # Notices about a move leave after its commit; a failing sender never undoes it.
         transitioned.connect(notifications.on_transition,
                              dispatch_uid="cases.notifications.on_transition")
-        navigation.register(_("反映问题"), "cases:report", "📣", order=10)
-        navigation.register(_("查询进度"), "cases:track", "🔎", order=11)
-        navigation.register(_("工作台"), "cases:workbench", "🗂", roles=STAFF_ROLES, order=20)
-        navigation.register(_("事件地图"), "cases:case_map", "🗺", roles=STAFF_ROLES, order=21)
+        navigation.register(_("反映问题"), "cases:report", "报", order=10)
+        navigation.register(_("查询进度"), "cases:track", "查", order=11)
+        navigation.register(_("工作台"), "cases:workbench", "办", roles=STAFF_ROLES, order=20)
+        navigation.register(_("事件地图"), "cases:case_map", "图", roles=STAFF_ROLES, order=21)
         navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
                             order=22)
