@@ -46,13 +46,16 @@ def voronoi_grids(count: int, rng) -> np.ndarray:
     return shapely.intersection(cells, frame)
 
 
-def median_seconds(run, runs: int) -> float:
-    timings = []
+def median_seconds(contenders: dict, runs: int) -> dict:
+    """Median time of each contender; the runs take turns, so that other load on the machine
+    weighs on all of them alike."""
+    timings = {name: [] for name in contenders}
     for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def machine() -> dict:
@@ -95,10 +98,12 @@ def main() -> None:
     located = sum(r.status != "outside" for r in results)
     assert located == len(np.unique(_pairs[0])), "lookup and bare shapely disagree"
 
-    lookup_s = median_seconds(lambda: index.locate_many(coords), args.runs)
-    ceiling_s = median_seconds(
-        lambda: tree.query(shapely.points(coords), predicate="intersects"), args.runs)
-    query_s = median_seconds(lambda: tree.query(points, predicate="intersects"), args.runs)
+    medians = median_seconds({
+        "lookup": lambda: index.locate_many(coords),
+        "ceiling": lambda: tree.query(shapely.points(coords), predicate="intersects"),
+        "query": lambda: tree.query(points, predicate="intersects"),
+    }, args.runs)
+    lookup_s, ceiling_s, query_s = medians["lookup"], medians["ceiling"], medians["query"]
 
     n = args.points
     report = {
@@ -126,7 +131,7 @@ def write_docs(r: dict) -> None:
 
 `bench/grid_lookup.py` (run with `make bench`). {r['grids']:,} irregular grids (Voronoi cells of
 random seeds clipped to a 0.09° × 0.06° town box), {r['points']:,} random points in the box,
-median of {r['runs']} runs, process pinned to one core.
+median of {r['runs']} runs taking turns, process pinned to one core.
 
 | machine | |
 |---|---|
