@@ -123,19 +123,20 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
         return None
 
 
-def page(cases, cursor: str = "", related=()) -> tuple[list[Case], str]:
-    """One page, newest first, and the cursor of the next one ("" at the end).
+def page(cases, cursor: str = "", size: int = PAGE_SIZE,
+         related: tuple[str, ...] = ()) -> tuple[list[Case], str]:
+    """One page of `size` rows, newest first, and the cursor of the next one ("" at the end).
 
     Two steps: the ids of the page are chosen on the case table alone (whatever has to be
-    sorted is two columns wide), then those rows are read with their related rows."""
+    sorted is two columns wide), then those rows are read with the `related` rows they show
+    (select_related paths; the first step ignores any select_related of `cases`)."""
     after = decode_cursor(cursor)
     if after is not None:
         moment, pk = after
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, pk__lt=pk))
-    keys = list(cases.order_by("-reported_at", "-pk").values_list("pk", "reported_at")
-                [:PAGE_SIZE + 1])
-    shown = keys[:PAGE_SIZE]
+    keys = list(cases.order_by("-reported_at", "-pk").values_list("pk", "reported_at")[:size + 1])
+    shown = keys[:size]
     rows = Case.objects.filter(pk__in=[pk for pk, _at in shown]).select_related(*related)
     rows = sorted(rows, key=lambda case: (case.reported_at, case.pk), reverse=True)
-    next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(keys) > PAGE_SIZE else ""
+    next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(keys) > size else ""
     return rows, next_cursor

@@ -26,7 +26,8 @@ def workbench(request):
     if form.is_valid():
         cases = queues.apply_filters(queues.queue_cases(queue, request.user, now),
                                      form.cleaned_data, now)
-        rows, next_cursor = queues.page(cases, request.GET.get("after", ""), queues.ROW_RELATED)
+        rows, next_cursor = queues.page(cases, request.GET.get("after", ""),
+                                        related=queues.ROW_RELATED)
     context = {
         "queues": available, "queue": queue, "form": form, "rows": rows,
         "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
