@@ -302,7 +302,7 @@ def list_cases(
     filters = {"state": state, "category": category, "grid": grid, "department": department,
                "overdue": overdue, "date_from": date_from, "date_to": date_to, "q": q}
     rows, next_cursor = queues.page(queues.apply_filters(cases, filters, timezone.now()), cursor,
-                                    size=page_size)
+                                    size=page_size, related=queues.ROW_RELATED)
     return {"items": rows, "next_cursor": next_cursor}
 
 
