@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test install browser serve bench clean
+.PHONY: demo test install browser serve bench bench-cases clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/grid_lookup.py
+
+# Cases on DB=sqlite|postgres (PostgreSQL: 127.0.0.1:5432 as postgres) at SIZE=town (40,000
+# cases) or city (1,000,000); ARGS=--reuse keeps the data set of the previous run.
+DB ?= sqlite
+SIZE ?= town
+bench-cases: install
+	$(BIN)/python bench/cases.py --db $(DB) --size $(SIZE) $(ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
