@@ -28,7 +28,6 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from gridgov.cases.models import (
@@ -52,12 +51,13 @@ REBUILD_DAYS_PER_PASS = 31
 
 
 def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
-    """timestamp -> (which cases count on its day, {count: aggregate}).
+    """timestamp -> (which cases with that timestamp on the day count, {count: aggregate}).
 
-    `now` decides which open cases are overdue."""
+    `now` decides which open cases are overdue. Conditions on the state stay inside the
+    aggregates where they can, so that the (town, timestamp) index alone picks the rows."""
     finished = Q(state__in=FINISHED_STATES)
     return {
-        "registered_at": (Q(registered_at__isnull=False), {
+        "registered_at": (Q(), {
             "registered": Count("pk"),
             "dispatched": Count("pk", filter=Q(dispatched_at__isnull=False)),
             "returned": Count("pk", filter=Q(return_count__gt=0)),
@@ -76,12 +76,14 @@ def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
             "overdue": Count("pk", filter=~Q(closed_on_time=True) & (
                 finished | Q(state__in=OPEN_STATES, due_at__lt=now))),
         }),
-        "closed_at": (finished, {
-            "rated": Count("pk", filter=~Q(satisfaction="")),
-            "satisfied": Count("pk", filter=Q(
+        # A reopening clears closed_at, so only closed cases have one; the state is checked
+        # all the same.
+        "closed_at": (Q(), {
+            "rated": Count("pk", filter=finished & ~Q(satisfaction="")),
+            "satisfied": Count("pk", filter=finished & Q(
                 satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
-            "timed": Count("handling_hours"),
-            "handling_hours": Sum("handling_hours"),
+            "timed": Count("handling_hours", filter=finished),
+            "handling_hours": Sum("handling_hours", filter=finished),
         }),
     }
 
@@ -94,42 +96,29 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _runs(days) -> list[tuple[dt.date, dt.date]]:
-    """Consecutive days as (first, last) pairs, so that a set of days is a few range filters."""
-    runs: list[list[dt.date]] = []
-    for day in sorted(days):
-        if runs and day == runs[-1][1] + dt.timedelta(days=1):
-            runs[-1][1] = day
-        else:
-            runs.append([day, day])
-    return [(first, last) for first, last in runs]
-
-
-def _on_days(timestamp: str, runs) -> Q:
-    condition = Q(pk__in=[])
-    for first, last in runs:
-        condition |= Q(**{f"{timestamp}__gte": _start_of(first),
-                          f"{timestamp}__lt": _start_of(last + dt.timedelta(days=1))})
-    return condition
-
-
 def _recount(days, now: dt.datetime) -> int:
-    """Replace the rollup rows of these days by a fresh count; the number of rows written."""
-    runs = _runs(days)
-    if not runs:
+    """Replace the rollup rows of these days by a fresh count; the number of rows written.
+
+    One query per day and cohort, each an index range on (town, timestamp): grouping by the
+    local day in SQL would call a function per row (SQLite), slower than the extra queries."""
+    days = sorted(set(days))
+    if not days:
         return 0
-    # Every town listed: the (town, timestamp) indexes then serve the day ranges.
+    # Every town listed: the (town, timestamp) indexes then serve the day's range.
     towns = list(Town.objects.values_list("pk", flat=True))
     rows: dict[tuple, dict] = defaultdict(dict)
-    for timestamp, (members, counts) in cohorts(now).items():
-        found = (Case.objects.counted().filter(members, _on_days(timestamp, runs), town_id__in=towns)
-                 .annotate(day=TruncDate(timestamp)).order_by()
-                 .values("day", *DIMENSIONS).annotate(**{f"n_{k}": v for k, v in counts.items()}))
-        for found_row in found:
-            key = (found_row["day"], *(found_row[name] for name in DIMENSIONS))
-            rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
-    CaseDailyStat.objects.filter(day__in=[d for first, last in runs for d in _each_day(first, last)]
-                                 ).delete()
+    for day in days:
+        start, end = _start_of(day), _start_of(day + dt.timedelta(days=1))
+        for timestamp, (members, counts) in cohorts(now).items():
+            found = (Case.objects.counted()
+                     .filter(members, town_id__in=towns,
+                             **{f"{timestamp}__gte": start, f"{timestamp}__lt": end})
+                     .order_by().values(*DIMENSIONS)
+                     .annotate(**{f"n_{name}": value for name, value in counts.items()}))
+            for found_row in found:
+                key = (day, *(found_row[name] for name in DIMENSIONS))
+                rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
+    CaseDailyStat.objects.filter(day__in=days).delete()
     CaseDailyStat.objects.bulk_create(
         (CaseDailyStat(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
          for key, counts in rows.items()),
