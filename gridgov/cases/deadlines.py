@@ -117,10 +117,6 @@ def pause(case: Case, at: dt.datetime) -> None:
 def _shift(case: Case, moment: dt.datetime, paused_from: dt.datetime, at: dt.datetime):
     if uses_clock_hours(case):
         return moment + (at - paused_from)
-    if workdays.working_hours_between(paused_from, at) == 0:
-        # Paused outside office hours: nothing to add (and 18:00 stays 18:00, not 09:00 the
-        # next working day).
-        return moment
     return workdays.shift_by_working_time(moment, paused_from, at)
 
 

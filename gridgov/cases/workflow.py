@@ -473,4 +473,5 @@ CASE_WORKFLOW = CaseWorkflow(
     transitions=TRANSITIONS,
     may_act=may_act,
     record_event=record_event,
+    lock_related=("category",),
 )

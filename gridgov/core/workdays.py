@@ -81,6 +81,8 @@ def _periods_from(moment: dt.datetime):
 
 def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
     """The moment `hours` office hours after start (start itself may be outside office hours)."""
+    if hours <= 0:
+        return start
     remaining = dt.timedelta(hours=hours)
     for begin, end in _periods_from(start):
         if end - begin >= remaining:

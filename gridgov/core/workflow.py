@@ -63,16 +63,19 @@ class Workflow:
         may_act: Callable,
         record_event: Callable,
         state_field: str = "state",
+        lock_related: tuple[str, ...] = (),
     ):
         """`may_act(obj, user, transition) -> bool` checks scope and any per-object rule beyond
         the role list; `record_event(obj, *, transition, actor, from_state, note, data)` writes
-        the event row and returns it."""
+        the event row and returns it. `lock_related` names foreign keys read with the locked row
+        (only the row itself is locked)."""
         self.name = name
         self.model = model
         self.transitions = tuple(transitions)
         self.may_act = may_act
         self.record_event = record_event
         self.state_field = state_field
+        self.lock_related = lock_related
         self.actions = {t.action for t in self.transitions}
 
     def _candidates(self, state: str, action: str) -> list[Transition]:
@@ -96,7 +99,11 @@ class Workflow:
         if action not in self.actions:
             raise WorkflowError("unknown_action", f"未知的操作：{action}", "action")
         with transaction.atomic():
-            locked = self.model.objects.select_for_update().get(pk=obj.pk)
+            locked = (
+                self.model.objects.select_related(*self.lock_related)
+                .select_for_update(of=("self",))
+                .get(pk=obj.pk)
+            )
             state = getattr(locked, self.state_field)
             candidates = self._candidates(state, action)
             if not candidates:

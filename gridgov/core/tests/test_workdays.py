@@ -34,3 +34,12 @@ def test_town_override_wins_beyond_the_bundled_calendar():
     assert workdays.is_workday(monday)
     CalendarDay.objects.create(date=monday, is_workday=False, note="示例：假期")
     assert not workdays.is_workday(monday)
+
+
+@pytest.mark.django_db
+def test_adding_no_working_time_keeps_the_moment():
+    # A deadline at the close of office hours, paused only overnight, stays where it was.
+    assert workdays.add_working_hours(at(2026, 11, 23, 18), 0) == at(2026, 11, 23, 18)
+    assert workdays.shift_by_working_time(
+        at(2026, 11, 23, 18), at(2026, 11, 23, 19), at(2026, 11, 24, 8)
+    ) == at(2026, 11, 23, 18)
