@@ -76,7 +76,8 @@ class GridIndex:
     """An immutable spatial index over grid polygons. Needs no database: the benchmark builds one
     straight from polygons."""
 
-    def __init__(self, grid_ids: Sequence[int], polygons: Sequence, town_ids: Sequence[int] | None = None):
+    def __init__(self, grid_ids: Sequence[int], polygons: Sequence,
+                 town_ids: Sequence[int] | None = None):
         self.grid_ids = np.asarray(grid_ids, dtype=np.int64)
         self.polygons = np.asarray(polygons, dtype=object)
         if len(self.grid_ids) != len(self.polygons):
@@ -147,7 +148,8 @@ class _ProcessIndex:
 
     def get(self) -> GridIndex:
         index = self._index
-        if index is not None and time.monotonic() - self._checked_at < settings.GRID_LOOKUP_RECHECK_SECONDS:
+        fresh = time.monotonic() - self._checked_at < settings.GRID_LOOKUP_RECHECK_SECONDS
+        if index is not None and fresh:
             return index
         with self._lock:
             version = _database_version()

@@ -14,8 +14,8 @@ from gridgov.grids.access import (
     visible_places,
     visible_staff,
 )
-from gridgov.grids.map_views import map_config
 from gridgov.grids.forms import GridFilter, PlaceFilter, StaffFilter
+from gridgov.grids.map_views import map_config
 from gridgov.grids.models import GridStaff, Place
 
 PAGE_SIZE = 50
