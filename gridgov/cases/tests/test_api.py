@@ -177,6 +177,20 @@ class TestActions:
         assert response.json()["case"]["state"] == "handled"
         assert [p["phase"] for p in response.json()["case"]["photos"]] == ["after"]
 
+    def test_lists_and_numbers_reach_the_workflow(self, client, world):
+        case = world.walk(world.report(), State.HANDLING)
+        operator = as_user(Client(), world.operator)
+        body = operator.post(self.url(case, "escalate"), {
+            "note": "需要市场监管所协同", "departments": [world.market.pk, world.property_a.pk]}).json()
+        assert body["event"]["action"] == "escalate" and body["case"]["state"] == "handling"
+        assert set(case.participants.values_list("department_id", flat=True)) == {
+            world.market.pk, world.property_a.pk}
+        handler = as_user(client, world.handler)
+        assert only_error(handler.post(self.url(case, "request_extension"), {
+            "note": "材料未到", "working_days": 99}), 400)["field"] == "working_days"
+        handler.post(self.url(case, "request_extension"), {"note": "材料未到", "working_days": 3})
+        assert case.extension_requests.get().working_days == 3
+
     def test_refusals(self, client, world):
         case = world.report()
         handler = as_user(Client(), world.handler)
