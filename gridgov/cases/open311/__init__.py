@@ -11,5 +11,5 @@ GET requests/{id}.{json,xml}   one request
 jurisdiction_id is a town's 9-digit code (district code + town code, e.g. 310105xxx); it may be
 left out while the platform serves a single town. Public answers carry no personal data: no
 reporter, the address with house numbers masked, long digit runs (phone, ID numbers) in the
-description masked.
+description masked. A request's media_url is not fetched: the platform makes no outside calls.
 """
