@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.cases import actions, queues
+from gridgov.cases import actions, queues, search
 from gridgov.cases.forms import BulkDispatchForm, WorkbenchFilterForm
 from gridgov.cases.models import Case
 from gridgov.cases.views.access import staff_required
@@ -33,6 +33,9 @@ def workbench(request):
         "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
         "query_string": _without(request.GET, "after"),
         "bulk_form": BulkDispatchForm(user=request.user) if queue.bulk_dispatch else None,
+        # A word of one or two characters is compared case by case, not found by index.
+        "short_terms": form.is_valid() and any(
+            len(term) < search.TRIGRAM for term in search.terms(form.cleaned_data["q"])),
     }
     return render(request, "cases/workbench.html", context, status=200 if form.is_valid() else 400)
 
