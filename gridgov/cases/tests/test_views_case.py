@@ -261,3 +261,11 @@ def test_extension_is_asked_and_decided_on_the_page(client, world):
     case.refresh_from_db()
     assert case.due_at > due_before and case.clock_paused_at is None
     assert 'id="pending-extension"' not in detail(client, world.operator, case).content.decode()
+
+
+def test_who_reported_is_shown_without_personal_data(client, world):
+    anonymous = world.report(is_anonymous=True)
+    assert "匿名" in detail(client, world.operator, anonymous).content.decode()
+    no_contact = world.report()  # signed-in resident, no contact given
+    page = detail(client, world.operator, no_contact).content.decode()
+    assert world.resident.masked_name in page and world.resident.name not in page

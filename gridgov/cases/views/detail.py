@@ -28,7 +28,7 @@ DUPLICATE_STATES = (State.REPORTED, State.REGISTERED)
 
 def _case_queryset():
     return Case.objects.select_related("category", "grid", "community", "department",
-                                       "merged_into")
+                                       "merged_into", "reporter")
 
 
 def may_reveal(user, case: Case) -> bool:
