@@ -74,15 +74,16 @@ def discover() -> None:
     autodiscover_modules("demo")
 
 
-def ordered(loaders: dict[str, Loader] | None = None) -> list[Loader]:
-    """Loaders with each one after those it names in `after` (ties broken by name)."""
+def ordered(loaders: dict[str, Loader] | None = None, only=None) -> list[Loader]:
+    """Loaders with each one after those it names in `after` (ties broken by name); with
+    `only`, just those named and what they need."""
     loaders = _LOADERS if loaders is None else loaders
-    sorter = TopologicalSorter()
     for loader in loaders.values():
         missing = [name for name in loader.after if name not in loaders]
         if missing:
             raise RegistryError(f"demo loader {loader.name!r} needs unknown loader(s) {missing}")
-        sorter.add(loader.name, *loader.after)
+    wanted = set(loaders) if only is None else _with_dependencies(loaders, only)
+    sorter = TopologicalSorter({name: loaders[name].after for name in wanted})
     try:
         sorter.prepare()
     except CycleError as error:
@@ -95,10 +96,23 @@ def ordered(loaders: dict[str, Loader] | None = None) -> list[Loader]:
     return result
 
 
-def load_all(context: DemoContext) -> DemoContext:
+def _with_dependencies(loaders: dict[str, Loader], names) -> set[str]:
+    unknown = [name for name in names if name not in loaders]
+    if unknown:
+        raise RegistryError(f"no demo loader named {unknown}; there are {sorted(loaders)}")
+    wanted, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(loaders[name].after)
+    return wanted
+
+
+def load_all(context: DemoContext, only=None) -> DemoContext:
     discover()
     with transaction.atomic():
-        for loader in ordered():
+        for loader in ordered(only=only):
             context.write(f"· {loader.name}")
             loader.function(context)
     return context

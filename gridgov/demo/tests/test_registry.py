@@ -27,6 +27,15 @@ def test_loaders_run_after_the_ones_they_need():
                                              "visits"]
 
 
+def test_only_takes_the_named_loaders_with_their_dependencies():
+    loaders = as_dict(loader("registry"), loader("people", "registry"),
+                      loader("demo_accounts", "registry", "people"), loader("cases", "registry"))
+
+    order = registry.ordered(loaders, only=["demo_accounts"])
+
+    assert [item.name for item in order] == ["registry", "people", "demo_accounts"]
+
+
 def test_unknown_dependency_is_an_error():
     with pytest.raises(registry.RegistryError, match="unknown"):
         registry.ordered(as_dict(loader("cases", "registry")))

@@ -32,15 +32,23 @@ class Command(BaseCommand):
     help = "载入新泾镇演示数据（可重复运行），并列出演示账号"
 
     def add_arguments(self, parser):
+        parser.add_argument("--only", nargs="+", metavar="LOADER",
+                            help="只运行这些载入器（及其依赖），如 --only registry")
         parser.add_argument("--force", action="store_true",
                             help="即使已配置 GRIDGOV_PII_KEY（正式环境）也载入演示数据和演示账号")
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, only=None, **options):
         if not settings.USING_DEMO_KEYS and not force:
             raise CommandError("已配置 GRIDGOV_PII_KEY，这像是正式环境：演示账号的密码是公开的，"
                                "不予载入。确需载入请加 --force。")
-        context = registry.load_all(registry.DemoContext(write=self.stdout.write))
-        rows = [["角色", "手机号", "密码", "姓名", "范围"]]
-        rows += [[a.role, a.phone, xinjing.DEMO_PASSWORD, a.name, a.scope] for a in context.accounts]
-        self.stdout.write(self.style.SUCCESS("\n新泾镇演示数据已就绪。演示账号（密码相同）："))
-        self.stdout.write(table(rows))
+        try:
+            context = registry.load_all(registry.DemoContext(write=self.stdout.write), only=only)
+        except registry.RegistryError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS("\n新泾镇演示数据已就绪。"))
+        if context.accounts:
+            rows = [["角色", "手机号", "密码", "姓名", "范围"]]
+            rows += [[a.role, a.phone, xinjing.DEMO_PASSWORD, a.name, a.scope]
+                     for a in context.accounts]
+            self.stdout.write("演示账号（密码相同）：")
+            self.stdout.write(table(rows))
