@@ -211,24 +211,26 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
         before_names = _store(clean_photos(photos, "photos"), stored)
         after_names = _store(clean_photos(after_photos, "after_photos"), stored)
         number = next_number(moment)
+        # An anonymous reporter stays anonymous to staff; only the audit log keeps the account.
+        shown_actor = actor if signed_in and not is_anonymous else None
         with transaction.atomic():
             case = Case.objects.create(
                 number=number, town=town, community_id=community_id, grid_id=grid_id,
                 category=category, source=source, description=description,
                 address=(address or "").strip()[:200], longitude=longitude, latitude=latitude,
-                urgency=urgency, reporter=actor if signed_in and not is_anonymous else None,
+                urgency=urgency, reporter=shown_actor,
                 reporter_name=(reporter_name or "").strip()[:50], reporter_phone=reporter_phone,
                 is_anonymous=is_anonymous, reported_at=moment, origin_type=origin_type,
                 origin_id=str(origin_id or ""), is_sample=is_sample,
             )
             CasePhoto.objects.bulk_create([
-                CasePhoto(case=case, phase="before", image=name,
-                          uploaded_by=actor if signed_in else None)
+                CasePhoto(case=case, phase="before", image=name, uploaded_by=shown_actor)
                 for name in before_names
             ])
             event = CaseEvent.objects.create(
                 case=case, action="report", from_state="", to_state=State.REPORTED,
-                actor=actor if signed_in else None, actor_label=actor_label(actor)[:100],
+                actor=shown_actor,
+                actor_label="匿名上报人" if is_anonymous else actor_label(actor)[:100],
                 data={"source": source, "photos": len(before_names)}, at=moment,
             )
             case.photos.update(event=event)

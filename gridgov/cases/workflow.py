@@ -203,7 +203,7 @@ def _merge(case, *, actor, into, now, **_):
     case.merged_into = target
     CaseEvent.objects.create(
         case=target, action="merge_in", from_state=target.state, to_state=target.state,
-        actor=actor, actor_label=str(actor), note=f"合并了重复事件{case.number}",
+        actor=actor, actor_label=actor_label(actor)[:100], note=f"合并了重复事件{case.number}",
         data={"merged": case.pk, "merged_number": case.number}, at=now,
     )
     return {"into": target.pk, "into_number": target.number}
@@ -433,7 +433,14 @@ TRANSITIONS = (
 
 
 def actor_label(actor) -> str:
-    return str(actor) if actor is not None else "系统"
+    """How the timeline names who acted: a signed-in person masked, otherwise what they are."""
+    if actor is None:
+        return "系统"
+    if isinstance(actor, TrackingCodeHolder):
+        return str(actor)
+    if not getattr(actor, "is_authenticated", False):
+        return "匿名上报人"
+    return str(actor)
 
 
 def record_event(case, *, transition, actor, from_state, note, data):

@@ -41,6 +41,14 @@ def test_an_anonymous_report_keeps_no_name_phone_or_account(world):
                         reporter_phone="13912345678")
     assert (case.reporter, case.reporter_name, case.reporter_phone) == (None, "", "")
     assert case.is_anonymous
+    event = case.events.get(action="report")
+    assert (event.actor, event.actor_label) == (None, "匿名上报人")
+    assert not case.photos.exclude(uploaded_by=None).exists()
+
+
+def test_a_visitor_without_account_is_named_in_the_timeline_by_what_they_are(world):
+    case = world.report(actor=AnonymousUser())
+    assert case.events.get(action="report").actor_label == "匿名上报人"
 
 
 def test_a_visitor_without_account_may_leave_a_phone_number_stored_encrypted(world):
