@@ -397,11 +397,18 @@ class CaseDailyStatQuerySet(ScopedQuerySet):
     }
 
 
-class CaseDailyStat(models.Model):
-    """The indicators' counts of one day for one grid, department and category: the rollup that
-    keeps the indicator page fast over a city's cases (gridgov.cases.rollup refreshes it, the
-    formulas are in docs/indicators.md). Each count is kept on the day of its own timestamp:
-    registered on the registration day, due on the deadline day, rated on the closing day."""
+class GridDailyStatQuerySet(ScopedQuerySet):
+    scope_rules = {
+        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
+        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
+        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+    }
+
+
+class DailyCounts(models.Model):
+    """The counts the indicators add up, for one day and one grid (of its community and town).
+    Each count is kept on the day of its own timestamp: registered on the registration day, due
+    on the deadline day, rated on the closing day (formulas: docs/indicators.md)."""
 
     day = models.DateField()
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -409,10 +416,6 @@ class CaseDailyStat(models.Model):
                                   db_index=False)
     grid = models.ForeignKey(Grid, null=True, on_delete=models.CASCADE, related_name="+",
                              db_index=False)
-    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE,
-                                   related_name="+", db_index=False)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+",
-                                 db_index=False)
     # registered on this day
     registered = models.PositiveIntegerField(default=0)
     dispatched = models.PositiveIntegerField(default=0)
@@ -431,6 +434,19 @@ class CaseDailyStat(models.Model):
     timed = models.PositiveIntegerField(default=0)
     handling_hours = models.FloatField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class CaseDailyStat(DailyCounts):
+    """The indicators rollup at its finest: per day, grid, handling department and category
+    (gridgov.cases.rollup keeps it; any grouping or filter can be summed from it)."""
+
+    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE,
+                                   related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False)
+
     objects = CaseDailyStatQuerySet.as_manager()
 
     class Meta:
@@ -441,6 +457,22 @@ class CaseDailyStat(models.Model):
             models.Index(fields=["day"]),
             models.Index(fields=["town", "day"]),
             models.Index(fields=["community", "day"]),
+        ]
+
+
+class GridDailyStat(DailyCounts):
+    """The same counts summed over departments and categories: at most one row per grid and day,
+    however many cases, for the pages by grid, community or day and the totals."""
+
+    objects = GridDailyStatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格日统计")
+        verbose_name_plural = _("网格日统计")
+        indexes = [
+            models.Index(fields=["day"], name="grid_daily_day"),
+            models.Index(fields=["town", "day"], name="grid_daily_town_day"),
+            models.Index(fields=["community", "day"], name="grid_daily_community_day"),
         ]
 
 
