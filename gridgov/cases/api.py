@@ -393,8 +393,8 @@ def indicator_table(
         period = indicators.Period.of(start, end)
     except indicators.PeriodError as error:
         raise ApiError(400, "bad_period", error.message, field=error.field) from None
-    stats = indicators.filter_stats(indicators.stats_for(request.user), grid=grid,
-                                    community=community, department=department, category=category)
+    stats = indicators.stats_for(request.user, grouping, grid=grid, community=community,
+                                 department=department, category=category)
     rows = indicators.indicator_rows(stats, period, grouping)
     return {
         "start": period.start, "end": period.end, "grouping": grouping,

@@ -73,10 +73,9 @@ class IndicatorForm(forms.Form):
         value = self.cleaned_data.get(name)
         return value.pk if value is not None else None
 
-    def stats(self):
-        return indicators.filter_stats(indicators.stats_for(self.user),
-                                       community=self.chosen_id("community"),
-                                       category=self.chosen_id("category"))
+    def stats(self, grouping: str):
+        return indicators.stats_for(self.user, grouping, community=self.chosen_id("community"),
+                                    category=self.chosen_id("category"))
 
     def cases(self):
         """The cases behind the figures: in scope, reported within the period."""
@@ -132,11 +131,13 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "cases/indicators/dashboard.html", {"form": form}, status=400)
     period, grouping = form.cleaned_data["period"], form.cleaned_data["grouping"]
-    stats = form.stats()
-    [total] = indicators.indicator_rows(stats, period)
-    groups = indicators.indicator_rows(stats, period, grouping)
-    grids = groups if grouping == "grid" else indicators.indicator_rows(stats, period, "grid")
-    daily = indicators.indicator_rows(stats, period, "day")
+    def rows(by):
+        return indicators.indicator_rows(form.stats(by), period, by)
+
+    [total] = rows("total")
+    groups = rows(grouping)
+    grids = groups if grouping == "grid" else rows("grid")
+    daily = rows("day")
     context = {
         "form": form,
         "period": period,
@@ -162,7 +163,7 @@ def export_indicators(request):
     form = IndicatorForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "cases/indicators/dashboard.html", {"form": form}, status=400)
-    return exports.indicators_response(form.stats(), form.cleaned_data["period"])
+    return exports.indicators_response(form.stats, form.cleaned_data["period"])
 
 
 @indicator_reader

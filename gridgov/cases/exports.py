@@ -32,7 +32,8 @@ SHEETS = ("total", "community", "grid", "department", "category")
 
 
 def indicators_workbook(stats, period: Period) -> bytes:
-    """One sheet per grouping of the indicators over the period (one query per sheet)."""
+    """One sheet per grouping of the indicators over the period (one query per sheet);
+    `stats(grouping)` gives the rollup rows to sum for a grouping."""
     book = Workbook()
     book.remove(book.active)
     header = [*map(str, COUNT_LABELS.values()),
@@ -44,7 +45,7 @@ def indicators_workbook(stats, period: Period) -> bytes:
         sheet.append([label, *header])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for row in indicator_rows(stats, period, grouping):
+        for row in indicator_rows(stats(grouping), period, grouping):
             sheet.append([
                 row.label,
                 *(row.counts[name] for name in COUNT_LABELS),

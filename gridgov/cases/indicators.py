@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
-from gridgov.cases.models import CaseDailyStat, Category
+from gridgov.cases.models import CaseDailyStat, Category, GridDailyStat
 from gridgov.core.scope import roles_of
 from gridgov.grids.models import Community, Department, Grid
 
@@ -127,9 +127,18 @@ def may_read(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles_of(user) & INDICATOR_ROLES)
 
 
-def stats_for(user):
-    """The rollup rows a leader, operator or administrator may add up: their scope's."""
-    return CaseDailyStat.objects.visible_to(user, roles=INDICATOR_ROLES)
+# The groupings the per-grid table answers; by department or category needs the finer one.
+GRID_LEVEL = frozenset({"total", "day", "grid", "community"})
+
+
+def stats_for(user, grouping: str = "total", **filters):
+    """The rollup rows a leader, operator or administrator may add up, for this grouping and
+    these filters (grid, community, department, category ids): the per-grid table when it can
+    answer, a row per grid and day however many cases."""
+    fine = grouping not in GRID_LEVEL or any(
+        filters.get(name) is not None for name in ("department", "category"))
+    model = CaseDailyStat if fine else GridDailyStat
+    return filter_stats(model.objects.visible_to(user, roles=INDICATOR_ROLES), **filters)
 
 
 FILTERS = ("grid", "community", "department", "category")

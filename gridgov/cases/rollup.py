@@ -1,10 +1,12 @@
-"""The indicators rollup: CaseDailyStat keeps, per day, grid, department and category, the counts
-the indicators add up (gridgov.cases.indicators; formulas in docs/indicators.md).
+"""The indicators rollup: the counts the indicators add up (gridgov.cases.indicators; formulas in
+docs/indicators.md), kept per day in two tables:
+- CaseDailyStat per day, grid, handling department and category: any grouping or filter;
+- GridDailyStat, the same summed per day and grid: the totals and the pages by grid, community
+  or day read at most one row per grid and day, however many cases a grid has.
 
 Why: a leader's page adds up a period of a town or a city. Counting the case rows themselves
 means one pass over every case of the scope with a dozen conditions each (seconds at a million
-cases); the rollup holds at most one row per day, grid, department and category that had
-anything to count, so the page reads one indexed range of a small table.
+cases).
 
 Each count sits on the day of its own timestamp, so that any period is a sum of whole days:
 - registered_at: registered, dispatched, returned, handled, reworked, self_handled;
@@ -18,9 +20,9 @@ Keeping it true:
   were counted on before, kept in CaseStatMark: an extension moves a deadline, a reopening
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
-- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
-Both take the RollupState row's lock first: two runs at once take turns, and the second finds
-little left to do.
+- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything, a month per
+  transaction.
+Each transaction takes the RollupState row's lock first: two runs at once take turns.
 """
 
 import datetime as dt
@@ -36,6 +38,7 @@ from gridgov.cases.models import (
     Case,
     CaseDailyStat,
     CaseStatMark,
+    GridDailyStat,
     RollupState,
     Satisfaction,
 )
@@ -45,6 +48,7 @@ from gridgov.grids.models import Town
 # further back than the last refresh.
 OVERLAP = dt.timedelta(minutes=10)
 DIMENSIONS = ("town_id", "community_id", "grid_id", "department_id", "category_id")
+GRID_KEY = 4  # (day, town, community, grid): the key of GridDailyStat
 TIMESTAMPS = ("registered_at", "due_at", "closed_at")
 BATCH = 2000
 REBUILD_DAYS_PER_PASS = 31
@@ -118,12 +122,19 @@ def _recount(days, now: dt.datetime) -> int:
             for found_row in found:
                 key = (day, *(found_row[name] for name in DIMENSIONS))
                 rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
-    CaseDailyStat.objects.filter(day__in=days).delete()
-    CaseDailyStat.objects.bulk_create(
-        (CaseDailyStat(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
-         for key, counts in rows.items()),
-        batch_size=BATCH,
-    )
+    names = [name for _members, counts in cohorts(now).values() for name in counts]
+    by_grid: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
+    for key, counts in rows.items():
+        summed = by_grid[key[:GRID_KEY]]
+        for name, value in counts.items():
+            summed[name] += value
+    for model, found in ((CaseDailyStat, rows), (GridDailyStat, by_grid)):
+        model.objects.filter(day__in=days).delete()
+        model.objects.bulk_create(
+            (model(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
+             for key, counts in found.items()),
+            batch_size=BATCH,
+        )
     return len(rows)
 
 
@@ -145,47 +156,61 @@ def refresh(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         state = _locked_state()
-        if state.refreshed_through is None:
-            return _rebuild(state, now)
-        changed = list(Case.objects.filter(updated_at__gte=state.refreshed_through - OVERLAP)
-                       .values_list("pk", *TIMESTAMPS))
-        marks = CaseStatMark.objects.in_bulk([row[0] for row in changed])
-        days = set(_each_day(_day(state.refreshed_through), _day(now)))
-        for pk, *moments in changed:
-            mark = marks.get(pk)
-            before = [getattr(mark, name) for name in TIMESTAMPS] if mark else []
-            days.update(_day(moment) for moment in (*moments, *before) if moment is not None)
-        _recount(days, now)
-        CaseStatMark.objects.bulk_create(
-            [CaseStatMark(case_id=pk, **dict(zip(TIMESTAMPS, moments))) for pk, *moments in changed],
-            batch_size=BATCH, update_conflicts=True, unique_fields=["case"],
-            update_fields=list(TIMESTAMPS),
-        )
-        state.refreshed_through = now
-        state.save(update_fields=["refreshed_through"])
-        return len(days)
+        if state.refreshed_through is not None:
+            return _refresh(state, now)
+    return rebuild(now)
+
+
+def _refresh(state: RollupState, now: dt.datetime) -> int:
+    changed = list(Case.objects.filter(updated_at__gte=state.refreshed_through - OVERLAP)
+                   .values_list("pk", *TIMESTAMPS))
+    marks = CaseStatMark.objects.in_bulk([row[0] for row in changed])
+    days = set(_each_day(_day(state.refreshed_through), _day(now)))
+    for pk, *moments in changed:
+        mark = marks.get(pk)
+        before = [getattr(mark, name) for name in TIMESTAMPS] if mark else []
+        days.update(_day(moment) for moment in (*moments, *before) if moment is not None)
+    _recount(days, now)
+    CaseStatMark.objects.bulk_create(
+        [CaseStatMark(case_id=pk, **dict(zip(TIMESTAMPS, moments))) for pk, *moments in changed],
+        batch_size=BATCH, update_conflicts=True, unique_fields=["case"],
+        update_fields=list(TIMESTAMPS),
+    )
+    state.refreshed_through = now
+    state.save(update_fields=["refreshed_through"])
+    return len(days)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
-    """Recount every day that has cases; the number of days recounted."""
+    """Recount every day that has cases; the number of days recounted.
+
+    A month of days per transaction, so that writers wait seconds, not the whole rebuild (on
+    SQLite a transaction that writes holds the one write lock). The marks are taken first and
+    the refresh point is set to the start: whatever changes meanwhile, the next refresh
+    recounts."""
     now = now or timezone.now()
     with transaction.atomic():
-        return _rebuild(_locked_state(), now)
-
-
-def _rebuild(state: RollupState, now: dt.datetime) -> int:
-    CaseDailyStat.objects.all().delete()
-    CaseStatMark.objects.all().delete()
-    bounds = Case.objects.aggregate(
-        **{f"first_{t}": Min(t) for t in TIMESTAMPS}, **{f"last_{t}": Max(t) for t in TIMESTAMPS})
+        _locked_state()
+        CaseStatMark.objects.all().delete()
+        _copy_marks()
+        bounds = Case.objects.aggregate(**{f"first_{t}": Min(t) for t in TIMESTAMPS},
+                                        **{f"last_{t}": Max(t) for t in TIMESTAMPS})
     firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
     lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
     days = list(_each_day(min(firsts), max(lasts))) if firsts else []
     for start in range(0, len(days), REBUILD_DAYS_PER_PASS):
-        _recount(days[start:start + REBUILD_DAYS_PER_PASS], now)
-    _copy_marks()
-    state.refreshed_through = state.rebuilt_at = now
-    state.save(update_fields=["refreshed_through", "rebuilt_at"])
+        with transaction.atomic():
+            _locked_state()
+            _recount(days[start:start + REBUILD_DAYS_PER_PASS], now)
+    with transaction.atomic():
+        state = _locked_state()
+        for model in (CaseDailyStat, GridDailyStat):  # days no case touches any more
+            stale = model.objects.all()
+            if days:
+                stale = stale.exclude(day__gte=days[0], day__lte=days[-1])
+            stale.delete()
+        state.refreshed_through = state.rebuilt_at = now
+        state.save(update_fields=["refreshed_through", "rebuilt_at"])
     return len(days)
 
 

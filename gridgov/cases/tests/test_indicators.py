@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from gridgov.cases import rollup
 from gridgov.cases.indicators import Period, indicator_rows, percentage, stats_for
-from gridgov.cases.models import Case, CaseDailyStat, State
-from gridgov.cases.tests.factories import CaseFactory
+from gridgov.cases.models import Case, CaseDailyStat, GridDailyStat, State
+from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
 from gridgov.grids.tests.factories import GridFactory
 
 MARCH = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
@@ -111,9 +111,28 @@ def test_by_grid_and_by_department(march):
     assert (b1.counts["due"], b1.counts["closed"], b1.rates["self_handled_rate"]) == (
         2, 2, Decimal("100.00"))
 
-    by_department = {row.label: row.counts["due"]
-                     for row in indicator_rows(stats_for(march.leader), MARCH, "department")}
+    by_department = {row.label: row.counts["due"] for row in indicator_rows(
+        stats_for(march.leader, "department"), MARCH, "department")}
     assert by_department == {"示例综合行政执法队": 3, "示例市场监管所": 1, "未派遣": 1}
+
+
+def test_both_rollup_tables_give_the_same_figures(march):
+    by_grid = indicator_rows(stats_for(march.leader), MARCH, "grid")
+    fine = indicator_rows(stats_for(march.leader, "category"), MARCH, "total")
+    assert stats_for(march.leader).model is GridDailyStat
+    assert stats_for(march.leader, "category").model is CaseDailyStat
+    assert stats_for(march.leader, "grid", category=march.category.pk).model is CaseDailyStat
+    assert fine[0].counts == indicator_rows(stats_for(march.leader), MARCH)[0].counts
+    assert sum(row.counts["due"] for row in by_grid) == fine[0].counts["due"] == 5
+
+    # Another category on the same grid and day: a second fine row, still one row for the grid.
+    CaseFactory(grid=march.grid_a1, category=CategoryFactory(), state=State.REGISTERED,
+                registered_at=at(3, 3), due_at=at(3, 10, 18))
+    rollup.rebuild(now=NOW)
+    same_day = {"day": dt.date(2025, 3, 3), "grid": march.grid_a1}
+    assert (CaseDailyStat.objects.filter(**same_day).count(),
+            GridDailyStat.objects.filter(**same_day).count()) == (2, 1)
+    assert GridDailyStat.objects.get(**same_day).registered == 2
 
 
 def test_a_community_operator_counts_only_that_community(march):
