@@ -148,10 +148,11 @@ median of {r['runs']} runs taking turns, process pinned to one core.
 
 Ratio to the ceiling: **{r['ratio_to_ceiling']:.0%}** (to the bare query alone: {r['ratio_to_query_only']:.0%}).
 Goals: ≥ 200,000 points/s on one core and ≥ 50 % of the ceiling.
-The lookup beats the bare predicate query because it asks the tree for bounding-box candidates only
-and then tests them with `shapely.intersects_xy` on prepared polygons, which skips building a GEOS
-point per candidate test; the answer objects are shared per grid, so building the list is one
-numpy fancy index.
+The lookup beats the bare query because it builds no GEOS point at all: the points are sorted
+into cells half a grid wide, the tree is queried once per occupied cell with the cell's box, the
+pairs are cut to the polygons whose bounding box holds the point, and `shapely.intersects_xy`
+on prepared polygons decides. The answer objects are shared per grid, so building the list is
+one numpy fancy index.
 """
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Grid lookup\n.*?(?=^## |\Z)", re.M | re.S)

@@ -63,6 +63,26 @@ def test_the_batch_answers_like_one_point_at_a_time(index):
     assert {r.status for r in batch} == {"inside", "border", "outside"}
 
 
+def test_the_batch_agrees_with_brute_force_on_irregular_grids():
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    frame = shapely.box(0, 0, 3, 2)
+    cells = shapely.get_parts(shapely.voronoi_polygons(
+        shapely.multipoints(rng.uniform((0, 0), (3, 2), (40, 2))), extend_to=frame))
+    polygons = shapely.intersection(cells, frame)
+    index = GridIndex(range(100, 140), polygons)
+    # Random points inside and around the frame, plus every vertex (on two or three edges).
+    vertices = shapely.get_coordinates(polygons)
+    points = np.concatenate([rng.uniform((-0.5, -0.5), (3.5, 2.5), (3000, 2)), vertices])
+    expected = [tuple(100 + i for i in np.flatnonzero(shapely.intersects_xy(polygons, x, y)))
+                for x, y in points]
+    results = index.locate_many(points)
+    assert [r.grid_id for r in results] == [e[0] if len(e) == 1 else None for e in expected]
+    assert [r.border_grid_ids for r in results] == [e if len(e) > 1 else () for e in expected]
+    assert sum(r.status == "border" for r in results) > 50
+
+
 def test_a_town_filter_ignores_other_towns_grids(index):
     # Town 1 holds the bottom row only: the top edge of 20 is no longer shared.
     assert index.locate_many([(0.5, 1.0)], town_id=1)[0] == LookupResult(20, (), "inside")
