@@ -228,12 +228,20 @@ class Grid(models.Model):
         except GeometryError as error:
             raise ValidationError({"boundary": error.message}) from None
 
+    DERIVED_FROM_BOUNDARY = ("min_longitude", "min_latitude", "max_longitude", "max_latitude",
+                             "area_m2")
+
     def save(self, *args, **kwargs):
         from gridgov.grids.geometry import area_m2, polygon_from_geojson
 
         shape = polygon_from_geojson(self.boundary)
         self.min_longitude, self.min_latitude, self.max_longitude, self.max_latitude = shape.bounds
         self.area_m2 = area_m2(shape)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "boundary" in update_fields:
+            # The extent and area follow the boundary, also when a caller saves only some fields
+            # (update_or_create does).
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_FROM_BOUNDARY}
         super().save(*args, **kwargs)
         self._forget_lookup()
 
