@@ -11,6 +11,6 @@ class GridsConfig(AppConfig):
         from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
         from gridgov.core import navigation
 
-        navigation.register(_("网格地图"), "grids:map", icon="🗺", roles=REGISTRY_ROLES, order=20)
-        navigation.register(_("网格数据导入导出"), "grids:transfer", icon="⇅",
+        navigation.register(_("网格地图"), "grids:map", icon="格", roles=REGISTRY_ROLES, order=20)
+        navigation.register(_("网格数据导入导出"), "grids:transfer", icon="导",
                             roles=REGISTRY_EDITORS, order=90)
