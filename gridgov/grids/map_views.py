@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from gridgov.grids import mapdata
 from gridgov.grids.access import registry_reader
@@ -86,6 +88,16 @@ def map_places(request):
     try:
         data = mapdata.place_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
                                         _grid_param(request))
+    except mapdata.BadRequest as error:
+        return _bad_request(error)
+    return JsonResponse(data)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def public_outlines(request):
+    try:
+        data = mapdata.public_outlines(mapdata.parse_bbox(request.GET.get("bbox")))
     except mapdata.BadRequest as error:
         return _bad_request(error)
     return JsonResponse(data)

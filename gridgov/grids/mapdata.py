@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from gridgov.core import pii
 from gridgov.grids.access import visible_grids, visible_places, visible_staff
-from gridgov.grids.models import PlaceKind
+from gridgov.grids.models import Grid, PlaceKind
 
 MAX_GRIDS = 2000
 MAX_PLACES = 500
@@ -91,6 +91,24 @@ def grid_collection(user, bbox=None, grid_id: int | None = None) -> dict:
         },
     } for grid in grids]
     return {"type": "FeatureCollection", "features": features, "truncated": truncated}
+
+
+def public_outlines(bbox=None) -> dict:
+    """Grid outlines for anyone, e.g. a resident placing a problem on the map: the town publishes
+    its grids, so this carries their number, name and community, and nothing about people."""
+    grids = Grid.objects.select_related("community").only(
+        "number", "name", "boundary", "community__name", "community__color")
+    if bbox:
+        grids = grids.in_bbox(*bbox)
+    grids = list(grids.order_by("number", "pk")[:MAX_GRIDS + 1])
+    features = [{
+        "type": "Feature",
+        "geometry": grid.boundary,
+        "properties": {"number": grid.number, "name": grid.name,
+                       "community": grid.community.name, "color": grid.community.color},
+    } for grid in grids[:MAX_GRIDS]]
+    return {"type": "FeatureCollection", "features": features,
+            "truncated": len(grids) > MAX_GRIDS}
 
 
 def place_collection(user, bbox=None, grid_id: int | None = None) -> dict:

@@ -146,3 +146,22 @@ def test_map_data_takes_the_same_queries_for_many_grids(client, town, users,
         PlaceFactory(grid=grid)
     with django_assert_max_num_queries(len(few)):
         assert len(client.get(url).json()["features"]) == 30
+
+
+def test_anyone_gets_the_grid_outlines_without_people(client, town):
+    response = client.get(reverse("grids:public_outlines"))
+    assert response.status_code == 200
+    features = response.json()["features"]
+    assert {f["properties"]["name"] for f in features} == {town.a.name, town.b.name, town.c.name}
+    assert all(set(f["properties"]) == {"number", "name", "community", "color"} for f in features)
+    assert "public" in response["Cache-Control"]
+
+
+def test_outlines_keep_to_the_viewport_and_refuse_a_bad_one(client, town):
+    west, south, east, north = (town.b.min_longitude + 0.001, town.b.min_latitude + 0.001,
+                                town.b.max_longitude - 0.001, town.b.max_latitude - 0.001)
+    inside_b = client.get(reverse("grids:public_outlines"),
+                          {"bbox": f"{west},{south},{east},{north}"}).json()
+    assert [f["properties"]["name"] for f in inside_b["features"]] == [town.b.name]
+    refused = client.get(reverse("grids:public_outlines"), {"bbox": "east,west"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "bbox"

@@ -33,6 +33,19 @@
   var status = document.getElementById("location-status");
   var mapElement = document.getElementById("report-map");
   var map = window.casesMap(mapElement, 15);
+  // With no tiles offline, the grid outlines are what residents recognise their street by.
+  fetch(mapElement.dataset.outlines).then(function (response) {
+    return response.ok ? response.json() : null;
+  }).then(function (outlines) {
+    if (!outlines) { return; }
+    L.geoJSON(outlines, {
+      style: function (f) { return { color: f.properties.color, weight: 1, fillOpacity: 0.12 }; },
+      onEachFeature: function (f, layer) {
+        // A tap on an outline still reaches the map (Leaflet bubbles it) and sets the point.
+        layer.bindTooltip(f.properties.name + " · " + f.properties.community, { sticky: true });
+      }
+    }).addTo(map);
+  }).catch(function () { /* the map still works without outlines */ });
   var marker = null;
   function place(latlng, label) {
     lat.value = latlng.lat.toFixed(6);
