@@ -20,9 +20,9 @@ Keeping it true:
   were counted on before, kept in CaseStatMark: an extension moves a deadline, a reopening
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
-- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything, a month per
-  transaction.
-Each transaction takes the RollupState row's lock first: two runs at once take turns.
+- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
+Days are recounted a few at a time, each pass in its own transaction under the RollupState row's
+lock: two runs at once take turns, and writers of cases wait seconds at most.
 """
 
 import datetime as dt
@@ -52,6 +52,7 @@ GRID_KEY = 4  # (day, town, community, grid): the key of GridDailyStat
 TIMESTAMPS = ("registered_at", "due_at", "closed_at")
 BATCH = 2000
 REBUILD_DAYS_PER_PASS = 31
+REFRESH_DAYS_PER_PASS = 7
 
 
 def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
@@ -152,42 +153,51 @@ def _locked_state() -> RollupState:
 
 def refresh(now: dt.datetime | None = None) -> int:
     """Recount the days touched since the last refresh; the number of days recounted. The first
-    run rebuilds."""
+    run rebuilds.
+
+    The changes are read without a lock, the days recounted a week per transaction (writers
+    wait seconds at most), and the marks and the refresh point written last: a run that dies
+    half-way leaves the next one the same work, never a gap."""
     now = now or timezone.now()
-    with transaction.atomic():
-        state = _locked_state()
-        if state.refreshed_through is not None:
-            return _refresh(state, now)
-    return rebuild(now)
-
-
-def _refresh(state: RollupState, now: dt.datetime) -> int:
-    changed = list(Case.objects.filter(updated_at__gte=state.refreshed_through - OVERLAP)
+    since = refreshed_through()
+    if since is None:
+        return rebuild(now)
+    changed = list(Case.objects.filter(updated_at__gte=since - OVERLAP)
                    .values_list("pk", *TIMESTAMPS))
     marks = CaseStatMark.objects.in_bulk([row[0] for row in changed])
-    days = set(_each_day(_day(state.refreshed_through), _day(now)))
+    days = set(_each_day(_day(since), _day(now)))
     for pk, *moments in changed:
         mark = marks.get(pk)
         before = [getattr(mark, name) for name in TIMESTAMPS] if mark else []
         days.update(_day(moment) for moment in (*moments, *before) if moment is not None)
-    _recount(days, now)
-    CaseStatMark.objects.bulk_create(
-        [CaseStatMark(case_id=pk, **dict(zip(TIMESTAMPS, moments))) for pk, *moments in changed],
-        batch_size=BATCH, update_conflicts=True, unique_fields=["case"],
-        update_fields=list(TIMESTAMPS),
-    )
-    state.refreshed_through = now
-    state.save(update_fields=["refreshed_through"])
+    _recount_in_passes(sorted(days), now, REFRESH_DAYS_PER_PASS)
+    with transaction.atomic():
+        state = _locked_state()
+        CaseStatMark.objects.bulk_create(
+            [CaseStatMark(case_id=pk, **dict(zip(TIMESTAMPS, moments)))
+             for pk, *moments in changed],
+            batch_size=BATCH, update_conflicts=True, unique_fields=["case"],
+            update_fields=list(TIMESTAMPS),
+        )
+        state.refreshed_through = max(state.refreshed_through or now, now)
+        state.save(update_fields=["refreshed_through"])
     return len(days)
+
+
+def _recount_in_passes(days: list[dt.date], now: dt.datetime, size: int) -> None:
+    """A few days per transaction, each under the rollup's lock: two runs never replace the
+    same day at once (on PostgreSQL both would delete, then both insert)."""
+    for start in range(0, len(days), size):
+        with transaction.atomic():
+            _locked_state()
+            _recount(days[start:start + size], now)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
     """Recount every day that has cases; the number of days recounted.
 
-    A month of days per transaction, so that writers wait seconds, not the whole rebuild (on
-    SQLite a transaction that writes holds the one write lock). The marks are taken first and
-    the refresh point is set to the start: whatever changes meanwhile, the next refresh
-    recounts."""
+    The marks are taken first and the refresh point is set to the start: whatever changes
+    meanwhile, the next refresh recounts."""
     now = now or timezone.now()
     with transaction.atomic():
         _locked_state()
@@ -198,10 +208,7 @@ def rebuild(now: dt.datetime | None = None) -> int:
     firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
     lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
     days = list(_each_day(min(firsts), max(lasts))) if firsts else []
-    for start in range(0, len(days), REBUILD_DAYS_PER_PASS):
-        with transaction.atomic():
-            _locked_state()
-            _recount(days[start:start + REBUILD_DAYS_PER_PASS], now)
+    _recount_in_passes(days, now, REBUILD_DAYS_PER_PASS)
     with transaction.atomic():
         state = _locked_state()
         for model in (CaseDailyStat, GridDailyStat):  # days no case touches any more

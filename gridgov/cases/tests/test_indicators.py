@@ -242,3 +242,22 @@ def test_the_commands_keep_the_rollup(world):
     call_command("cases_tick", stdout=StringIO())  # the sweep refreshes the rollup too
     assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 2
     assert case.registered_at is not None
+
+
+def test_two_refreshes_at_once_leave_each_day_counted_once(live_db):
+    from gridgov.cases.tests.factories import CaseWorld
+    from gridgov.cases.tests.test_concurrency import race
+
+    world = CaseWorld.build()
+    for day in (3, 4, 5):
+        CaseFactory(grid=world.grid_a1, category=world.category, state=State.CLOSED,
+                    registered_at=at(3, day), due_at=at(3, day + 5, 18), closed_at=at(3, day + 1),
+                    closed_on_time=True, handling_hours=4)
+    rollup.rebuild(now=NOW)
+    Case.objects.update(updated_at=NOW)
+    outcomes = race(lambda: rollup.refresh(now=NOW + dt.timedelta(minutes=1)),
+                    lambda: rollup.refresh(now=NOW + dt.timedelta(minutes=1)))
+    assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
+    [row] = indicator_rows(stats_for(world.leader), MARCH)
+    assert (row.counts["registered"], row.counts["due"], row.counts["closed"]) == (3, 3, 3)
+    assert CaseDailyStat.objects.filter(day=dt.date(2025, 3, 3)).count() == 1
