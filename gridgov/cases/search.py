@@ -10,6 +10,14 @@ A trigram index cannot answer a term of one or two characters (井盖, 垃圾): 
 with a plain LIKE on the case rows, which the caller bounds by its other filters (scope, state,
 dates) and by the page size — the workbench orders by an index and stops at the first page.
 
+On SQLite the FTS table is asked first how many cases a longer term matches (at most
+RARE_MATCHES + 1 ids, a millisecond): a rare term's cases are then fetched by id, a common term is
+compared row by row like a short one, which meets a page of matches within a few hundred rows of
+the list's own order. SQLite cannot tell how many rows a MATCH yields, and left to itself it
+either reads and sorts every match of a common word or walks the whole scope for a rare one (at
+a million cases: 0.6 s and 1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the
+trigram matches itself.
+
 Terms separated by spaces must all match. A term that is a case number also finds that case.
 """
 
@@ -18,6 +26,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 TRIGRAM = 3
+RARE_MATCHES = 2000
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
@@ -118,13 +127,22 @@ def _condition(sql: str, params) -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())
 
 
+def _rare_term_ids(term: str) -> list[int] | None:
+    """SQLite: the ids of the cases whose text holds the term, or None when there are more than
+    RARE_MATCHES of them."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s LIMIT %s",
+                       [phrase, RARE_MATCHES + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= RARE_MATCHES else None
+
+
 def _term_condition(term: str, vendor: str) -> Q:
     pattern = _like_pattern(term)
-    if vendor == "sqlite" and len(term) >= TRIGRAM:
-        phrase = '"' + term.replace('"', '""') + '"'
-        text = Q(pk__in=RawSQL(
-            "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [phrase]
-        ))
+    ids = _rare_term_ids(term) if vendor == "sqlite" and len(term) >= TRIGRAM else None
+    if ids is not None:
+        text = Q(pk__in=ids)
     elif vendor == "postgresql" and len(term) >= TRIGRAM:
         # ILIKE with three characters or more is answered by the gin_trgm_ops indexes.
         text = Q(_condition(
