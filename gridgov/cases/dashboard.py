@@ -22,7 +22,9 @@ from gridgov.grids.models import Community
 
 GROUPING_CHOICES = [(key, indicators.GROUPINGS[key][0])
                     for key in ("grid", "community", "department", "category")]
-RATE_CHOICES = [(key, label) for key, (label, _num, _den) in indicators.RATES.items()]
+# The map's colour: 按期结案率 first, the default.
+RATE_CHOICES = sorted(((key, label) for key, (label, _num, _den) in indicators.RATES.items()),
+                      key=lambda choice: choice[0] != "on_time_rate")
 # The tiles on top, in order: counts, then rates.
 TILE_COUNTS = ("registered", "due", "closed", "overdue")
 TILE_RATES = ("closure_rate", "on_time_rate", "satisfaction_rate", "rework_rate", "return_rate",
@@ -66,7 +68,7 @@ class IndicatorForm(forms.Form):
         except indicators.PeriodError as error:
             self.add_error(error.field, error.message)
         data["grouping"] = data.get("grouping") or "grid"
-        data["rate"] = data.get("rate") or "on_time_rate"
+        data["rate"] = data.get("rate") or RATE_CHOICES[0][0]
         return data
 
     def chosen_id(self, name):

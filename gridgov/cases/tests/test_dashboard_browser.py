@@ -1,0 +1,41 @@
+"""The indicators dashboard in Debian's Chromium: the charts and the map draw, with no script
+error and no request leaving the platform (no CDN). Screenshot in test-artifacts/browser/."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from gridgov.cases import rollup
+from gridgov.cases.models import State
+from gridgov.cases.tests.factories import CaseFactory, CaseWorld
+from gridgov.cases.tests.test_browser import SHOTS, Phone, browser  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_the_dashboard_draws_offline(live_db, live_server, browser):  # noqa: F811
+    world = CaseWorld.build()
+    for grid, on_time in ((world.grid_a1, True), (world.grid_b1, False)):
+        CaseFactory(grid=grid, category=world.category, state=State.CLOSED,
+                    registered_at=timezone.make_aware(dt.datetime(2025, 3, 3, 10)),
+                    due_at=timezone.make_aware(dt.datetime(2025, 3, 10, 18)),
+                    closed_at=timezone.make_aware(dt.datetime(2025, 3, 9 if on_time else 12, 10)),
+                    closed_on_time=on_time, handling_hours=8)
+    rollup.rebuild()
+
+    leader = Phone(browser, live_server.url)
+    outside = []
+    leader.page.on("request", lambda request: None if request.url.startswith(live_server.url)
+                   else outside.append(request.url))
+    leader.log_in(world.leader)
+    leader.go("/indicators/?start=2025-03-01&end=2025-03-31")
+    page = leader.page
+    page.locator("#chart-groups .main-svg").first.wait_for()
+    page.locator("#chart-daily .main-svg").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('#indicator-map .leaflet-overlay-pane canvas,"
+                           " #indicator-map .leaflet-overlay-pane path').length > 0")
+    assert "按期结案率" in page.locator("#map-legend").inner_text()
+    page.screenshot(path=SHOTS / "indicators-dashboard.png", full_page=True)
+    assert outside == []
+    leader.close()
