@@ -101,14 +101,11 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _recount(days, now: dt.datetime) -> int:
-    """Replace the rollup rows of these days by a fresh count; the number of rows written.
+def _count(days: list[dt.date], now: dt.datetime) -> tuple[dict, dict]:
+    """Fresh counts of these days: (rows of CaseDailyStat, rows of GridDailyStat) by key.
 
     One query per day and cohort, each an index range on (town, timestamp): grouping by the
     local day in SQL would call a function per row (SQLite), slower than the extra queries."""
-    days = sorted(set(days))
-    if not days:
-        return 0
     # Every town listed: the (town, timestamp) indexes then serve the day's range.
     towns = list(Town.objects.values_list("pk", flat=True))
     rows: dict[tuple, dict] = defaultdict(dict)
@@ -129,6 +126,10 @@ def _recount(days, now: dt.datetime) -> int:
         summed = by_grid[key[:GRID_KEY]]
         for name, value in counts.items():
             summed[name] += value
+    return rows, by_grid
+
+
+def _replace(days: list[dt.date], rows: dict, by_grid: dict) -> None:
     for model, found in ((CaseDailyStat, rows), (GridDailyStat, by_grid)):
         model.objects.filter(day__in=days).delete()
         model.objects.bulk_create(
@@ -136,7 +137,6 @@ def _recount(days, now: dt.datetime) -> int:
              for key, counts in found.items()),
             batch_size=BATCH,
         )
-    return len(rows)
 
 
 def _each_day(first: dt.date, last: dt.date):
@@ -185,12 +185,17 @@ def refresh(now: dt.datetime | None = None) -> int:
 
 
 def _recount_in_passes(days: list[dt.date], now: dt.datetime, size: int) -> None:
-    """A few days per transaction, each under the rollup's lock: two runs never replace the
-    same day at once (on PostgreSQL both would delete, then both insert)."""
+    """A few days at a time: counted without a lock (the slow part), then replaced in a short
+    transaction under the rollup's lock, so that two runs never replace the same day at once
+    (on PostgreSQL both would delete, then both insert) and writers of cases wait little. A run
+    that counted before a change and writes after a later one leaves a day a little behind; the
+    changed case is read again by the next refresh (OVERLAP) and the day recounted."""
     for start in range(0, len(days), size):
+        chunk = days[start:start + size]
+        counted = _count(chunk, now)
         with transaction.atomic():
             _locked_state()
-            _recount(days[start:start + size], now)
+            _replace(chunk, *counted)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
