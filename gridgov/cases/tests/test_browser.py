@@ -203,7 +203,11 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
                     warn_at=due - dt.timedelta(hours=8))
     operator.go("/cases/map/")
     operator.page.locator("#case-map[data-loaded]").wait_for(state="attached")
-    assert operator.page.locator("#map-status").inner_text() == "范围内在办事件 3 件"
+    # The map may move once more as it settles on the phone's screen; wait for its last answer.
+    from playwright.sync_api import expect
+
+    expect(operator.page.locator("#map-status")).to_have_text("范围内在办事件 3 件",
+                                                              timeout=TIMEOUT_MS)
     assert operator.page.locator(".leaflet-interactive").count() >= 6  # 3 grids, 3 cases
     operator.shot("case-map")
 
