@@ -21,8 +21,8 @@ Keeping it true:
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
 - rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
-Days are recounted a few at a time, each pass in its own transaction under the RollupState row's
-lock: two runs at once take turns, and writers of cases wait seconds at most.
+Days are recounted one by one, each replaced in its own short transaction under the RollupState
+row's lock: two runs at once take turns, and writers of cases wait a fraction of a second.
 """
 
 import datetime as dt
@@ -51,8 +51,6 @@ DIMENSIONS = ("town_id", "community_id", "grid_id", "department_id", "category_i
 GRID_KEY = 4  # (day, town, community, grid): the key of GridDailyStat
 TIMESTAMPS = ("registered_at", "due_at", "closed_at")
 BATCH = 2000
-REBUILD_DAYS_PER_PASS = 31
-REFRESH_DAYS_PER_PASS = 7
 
 
 def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
@@ -101,25 +99,24 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _count(days: list[dt.date], now: dt.datetime) -> tuple[dict, dict]:
-    """Fresh counts of these days: (rows of CaseDailyStat, rows of GridDailyStat) by key.
+def _count(day: dt.date, now: dt.datetime) -> tuple[dict, dict]:
+    """Fresh counts of a day: (rows of CaseDailyStat, rows of GridDailyStat) by key.
 
-    One query per day and cohort, each an index range on (town, timestamp): grouping by the
-    local day in SQL would call a function per row (SQLite), slower than the extra queries."""
+    One query per cohort, each an index range on (town, timestamp): grouping by the local day in
+    SQL would call a function per row (SQLite), slower than a query per day."""
     # Every town listed: the (town, timestamp) indexes then serve the day's range.
     towns = list(Town.objects.values_list("pk", flat=True))
     rows: dict[tuple, dict] = defaultdict(dict)
-    for day in days:
-        start, end = _start_of(day), _start_of(day + dt.timedelta(days=1))
-        for timestamp, (members, counts) in cohorts(now).items():
-            found = (Case.objects.counted()
-                     .filter(members, town_id__in=towns,
-                             **{f"{timestamp}__gte": start, f"{timestamp}__lt": end})
-                     .order_by().values(*DIMENSIONS)
-                     .annotate(**{f"n_{name}": value for name, value in counts.items()}))
-            for found_row in found:
-                key = (day, *(found_row[name] for name in DIMENSIONS))
-                rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
+    start, end = _start_of(day), _start_of(day + dt.timedelta(days=1))
+    for timestamp, (members, counts) in cohorts(now).items():
+        found = (Case.objects.counted()
+                 .filter(members, town_id__in=towns,
+                         **{f"{timestamp}__gte": start, f"{timestamp}__lt": end})
+                 .order_by().values(*DIMENSIONS)
+                 .annotate(**{f"n_{name}": value for name, value in counts.items()}))
+        for found_row in found:
+            key = (day, *(found_row[name] for name in DIMENSIONS))
+            rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
     names = [name for _members, counts in cohorts(now).values() for name in counts]
     by_grid: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
     for key, counts in rows.items():
@@ -129,9 +126,9 @@ def _count(days: list[dt.date], now: dt.datetime) -> tuple[dict, dict]:
     return rows, by_grid
 
 
-def _replace(days: list[dt.date], rows: dict, by_grid: dict) -> None:
+def _replace(day: dt.date, rows: dict, by_grid: dict) -> None:
     for model, found in ((CaseDailyStat, rows), (GridDailyStat, by_grid)):
-        model.objects.filter(day__in=days).delete()
+        model.objects.filter(day=day).delete()
         model.objects.bulk_create(
             (model(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
              for key, counts in found.items()),
@@ -155,9 +152,9 @@ def refresh(now: dt.datetime | None = None) -> int:
     """Recount the days touched since the last refresh; the number of days recounted. The first
     run rebuilds.
 
-    The changes are read without a lock, the days recounted a week per transaction (writers
-    wait seconds at most), and the marks and the refresh point written last: a run that dies
-    half-way leaves the next one the same work, never a gap."""
+    The changes are read without a lock, the days recounted one by one, and the marks and the
+    refresh point written last: a run that dies half-way leaves the next one the same work,
+    never a gap."""
     now = now or timezone.now()
     since = refreshed_through()
     if since is None:
@@ -170,7 +167,7 @@ def refresh(now: dt.datetime | None = None) -> int:
         mark = marks.get(pk)
         before = [getattr(mark, name) for name in TIMESTAMPS] if mark else []
         days.update(_day(moment) for moment in (*moments, *before) if moment is not None)
-    _recount_in_passes(sorted(days), now, REFRESH_DAYS_PER_PASS)
+    _recount_each(days, now)
     with transaction.atomic():
         state = _locked_state()
         CaseStatMark.objects.bulk_create(
@@ -184,18 +181,18 @@ def refresh(now: dt.datetime | None = None) -> int:
     return len(days)
 
 
-def _recount_in_passes(days: list[dt.date], now: dt.datetime, size: int) -> None:
-    """A few days at a time: counted without a lock (the slow part), then replaced in a short
-    transaction under the rollup's lock, so that two runs never replace the same day at once
-    (on PostgreSQL both would delete, then both insert) and writers of cases wait little. A run
-    that counted before a change and writes after a later one leaves a day a little behind; the
-    changed case is read again by the next refresh (OVERLAP) and the day recounted."""
-    for start in range(0, len(days), size):
-        chunk = days[start:start + size]
-        counted = _count(chunk, now)
+def _recount_each(days, now: dt.datetime) -> None:
+    """Day by day: counted without a lock (the slow part), then replaced in a short transaction
+    under the rollup's lock, so that two runs never replace the same day at once (on PostgreSQL
+    both would delete, then both insert) and writers of cases wait a fraction of a second. A run
+    that counted a day before a change and writes it after another run's later count leaves the
+    day a little behind; the changed case is read again by the next refresh (OVERLAP) and the
+    day recounted."""
+    for day in sorted(days):
+        counted = _count(day, now)
         with transaction.atomic():
             _locked_state()
-            _replace(chunk, *counted)
+            _replace(day, *counted)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
@@ -213,7 +210,7 @@ def rebuild(now: dt.datetime | None = None) -> int:
     firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
     lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
     days = list(_each_day(min(firsts), max(lasts))) if firsts else []
-    _recount_in_passes(days, now, REBUILD_DAYS_PER_PASS)
+    _recount_each(days, now)
     with transaction.atomic():
         state = _locked_state()
         for model in (CaseDailyStat, GridDailyStat):  # days no case touches any more
