@@ -393,34 +393,25 @@ class ExtensionRequest(models.Model):
         ]
 
 
-class CaseDailyStatQuerySet(ScopedQuerySet):
+class DailyStatQuerySet(ScopedQuerySet):
+    """Rollup rows are read by leaders, operators and administrators: town or community scopes."""
+
     scope_rules = {
         ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
         ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
-        ScopeKind.DEPARTMENT: lambda ids: Q(department_id__in=ids),
-    }
-
-
-class GridDailyStatQuerySet(ScopedQuerySet):
-    scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
     }
 
 
 class DailyCounts(models.Model):
-    """The counts the indicators add up, for one day and one grid (of its community and town).
-    Each count is kept on the day of its own timestamp: registered on the registration day, due
-    on the deadline day, rated on the closing day (formulas: docs/indicators.md)."""
+    """The counts the indicators add up for one day of a town and community, kept by
+    gridgov.cases.rollup. Each count is kept on the day of its own timestamp: registered on the
+    registration day, due on the deadline day, rated on the closing day (formulas:
+    docs/indicators.md). Each concrete table adds the columns it is kept by."""
 
     day = models.DateField()
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
     community = models.ForeignKey(Community, null=True, on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
-    grid = models.ForeignKey(Grid, null=True, on_delete=models.CASCADE, related_name="+",
-                             db_index=False)
     # registered on this day
     registered = models.PositiveIntegerField(default=0)
     dispatched = models.PositiveIntegerField(default=0)
@@ -439,26 +430,48 @@ class DailyCounts(models.Model):
     timed = models.PositiveIntegerField(default=0)
     handling_hours = models.FloatField(default=0)
 
+    objects = DailyStatQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
 
+def _grid_column():
+    return models.ForeignKey(Grid, null=True, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+
+
+def _department_column():
+    return models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+
+
+def _category_column():
+    return models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+
+
+def _rollup_indexes(prefix: str) -> list:
+    # A refresh replaces whole days; the page reads a period within a town or community.
+    return [
+        models.Index(fields=["day"], name=f"{prefix}_day"),
+        models.Index(fields=["town", "day"], name=f"{prefix}_town_day"),
+        models.Index(fields=["community", "day"], name=f"{prefix}_community_day"),
+    ]
+
+
 class CaseDailyStat(DailyCounts):
-    """The indicators rollup at its finest: per day, grid, handling department and category
-    (gridgov.cases.rollup keeps it; any grouping or filter can be summed from it)."""
+    """The rollup at its finest: per day, grid, handling department and category. Any grouping
+    and filter can be summed from it; the coarser tables below answer most pages faster."""
 
-    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE,
-                                   related_name="+", db_index=False)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+",
-                                 db_index=False)
-
-    objects = CaseDailyStatQuerySet.as_manager()
+    grid = _grid_column()
+    department = _department_column()
+    category = _category_column()
 
     class Meta:
         verbose_name = _("事件日统计")
         verbose_name_plural = _("事件日统计")
         indexes = [
-            # A refresh replaces whole days; the page reads a period within a town or community.
             models.Index(fields=["day"]),
             models.Index(fields=["town", "day"]),
             models.Index(fields=["community", "day"]),
@@ -466,19 +479,36 @@ class CaseDailyStat(DailyCounts):
 
 
 class GridDailyStat(DailyCounts):
-    """The same counts summed over departments and categories: at most one row per grid and day,
-    however many cases, for the pages by grid, community or day and the totals."""
+    """Summed per grid and day: totals and the pages by grid, community or day."""
 
-    objects = GridDailyStatQuerySet.as_manager()
+    grid = _grid_column()
 
     class Meta:
         verbose_name = _("网格日统计")
         verbose_name_plural = _("网格日统计")
-        indexes = [
-            models.Index(fields=["day"], name="grid_daily_day"),
-            models.Index(fields=["town", "day"], name="grid_daily_town_day"),
-            models.Index(fields=["community", "day"], name="grid_daily_community_day"),
-        ]
+        indexes = _rollup_indexes("grid_daily")
+
+
+class DepartmentDailyStat(DailyCounts):
+    """Summed per handling department, community and day: the pages by department."""
+
+    department = _department_column()
+
+    class Meta:
+        verbose_name = _("部门日统计")
+        verbose_name_plural = _("部门日统计")
+        indexes = _rollup_indexes("department_daily")
+
+
+class CategoryDailyStat(DailyCounts):
+    """Summed per category, community and day: the pages by category."""
+
+    category = _category_column()
+
+    class Meta:
+        verbose_name = _("分类日统计")
+        verbose_name_plural = _("分类日统计")
+        indexes = _rollup_indexes("category_daily")
 
 
 class CaseStatMark(models.Model):
