@@ -3,9 +3,9 @@ and day, over a period of whole days. The formulas — numerators, denominators,
 merged, rejected and suspended cases count — are written out in docs/indicators.md; keep the two
 in step.
 
-The counts come from the daily rollup (gridgov.cases.rollup, CaseDailyStat): each grouping is one
-SQL query summing the rollup rows of the period within the reader's scope, however many cases
-lie behind them.
+The counts come from the daily rollup (gridgov.cases.rollup): each grouping is one SQL query
+summing the rollup rows of the period within the reader's scope, however many cases lie behind
+them.
 """
 
 import datetime as dt
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
-from gridgov.cases.models import CaseDailyStat, Category, GridDailyStat
+from gridgov.cases import rollup
+from gridgov.cases.models import Category
 from gridgov.core.scope import roles_of
 from gridgov.grids.models import Community, Department, Grid
 
@@ -127,17 +128,16 @@ def may_read(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles_of(user) & INDICATOR_ROLES)
 
 
-# The groupings the per-grid table answers; by department or category needs the finer one.
-GRID_LEVEL = frozenset({"total", "day", "grid", "community"})
-
-
 def stats_for(user, grouping: str = "total", **filters):
     """The rollup rows a leader, operator or administrator may add up, for this grouping and
-    these filters (grid, community, department, category ids): the per-grid table when it can
-    answer, a row per grid and day however many cases."""
-    fine = grouping not in GRID_LEVEL or any(
-        filters.get(name) is not None for name in ("department", "category"))
-    model = CaseDailyStat if fine else GridDailyStat
+    these filters (grid, community, department, category ids): from the coarsest table that is
+    kept by what they name (gridgov.cases.rollup.TABLES)."""
+    wanted = {f"{name}_id" for name, value in filters.items() if value is not None}
+    column = GROUPINGS[grouping][1]
+    if column not in (None, "day"):
+        wanted.add(column)
+    wanted -= set(rollup.SCOPE)
+    model = next(model for model, kept_by in rollup.TABLES if wanted <= set(kept_by))
     return filter_stats(model.objects.visible_to(user, roles=INDICATOR_ROLES), **filters)
 
 

@@ -1,8 +1,9 @@
 """The indicators rollup: the counts the indicators add up (gridgov.cases.indicators; formulas in
-docs/indicators.md), kept per day in two tables:
-- CaseDailyStat per day, grid, handling department and category: any grouping or filter;
-- GridDailyStat, the same summed per day and grid: the totals and the pages by grid, community
-  or day read at most one row per grid and day, however many cases a grid has.
+docs/indicators.md), kept per day and per town and community in four tables (TABLES):
+- CaseDailyStat, also per grid, handling department and category: any grouping or filter;
+- GridDailyStat, DepartmentDailyStat, CategoryDailyStat: the same summed per grid, per
+  department, per category — a page by one of those reads at most one row per group and day,
+  however many cases.
 
 Why: a leader's page adds up a period of a town or a city. Counting the case rows themselves
 means one pass over every case of the scope with a dozen conditions each (seconds at a million
@@ -38,6 +39,8 @@ from gridgov.cases.models import (
     Case,
     CaseDailyStat,
     CaseStatMark,
+    CategoryDailyStat,
+    DepartmentDailyStat,
     GridDailyStat,
     RollupState,
     Satisfaction,
@@ -47,8 +50,17 @@ from gridgov.grids.models import Town
 # A case saved just before the last refresh may have committed just after it: read a little
 # further back than the last refresh.
 OVERLAP = dt.timedelta(minutes=10)
-DIMENSIONS = ("town_id", "community_id", "grid_id", "department_id", "category_id")
-GRID_KEY = 4  # (day, town, community, grid): the key of GridDailyStat
+SCOPE = ("town_id", "community_id")
+DIMENSIONS = (*SCOPE, "grid_id", "department_id", "category_id")
+# Each rollup table and what it is kept by besides the day and the scope: the coarser ones
+# first, the finest (any grouping, any filter) last; gridgov.cases.indicators reads the first one
+# that holds what a page asks for.
+TABLES = (
+    (GridDailyStat, ("grid_id",)),
+    (DepartmentDailyStat, ("department_id",)),
+    (CategoryDailyStat, ("category_id",)),
+    (CaseDailyStat, ("grid_id", "department_id", "category_id")),
+)
 TIMESTAMPS = ("registered_at", "due_at", "closed_at")
 BATCH = 2000
 
@@ -99,14 +111,15 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _count(day: dt.date, now: dt.datetime) -> tuple[dict, dict]:
-    """Fresh counts of a day: (rows of CaseDailyStat, rows of GridDailyStat) by key.
+def _count(day: dt.date, now: dt.datetime) -> dict[tuple, dict]:
+    """Fresh counts of a day, by (day, *DIMENSIONS).
 
     One query per cohort, each an index range on (town, timestamp): grouping by the local day in
     SQL would call a function per row (SQLite), slower than a query per day."""
     # Every town listed: the (town, timestamp) indexes then serve the day's range.
     towns = list(Town.objects.values_list("pk", flat=True))
-    rows: dict[tuple, dict] = defaultdict(dict)
+    names = [name for _members, counts in cohorts(now).values() for name in counts]
+    rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
     start, end = _start_of(day), _start_of(day + dt.timedelta(days=1))
     for timestamp, (members, counts) in cohorts(now).items():
         found = (Case.objects.counted()
@@ -117,21 +130,27 @@ def _count(day: dt.date, now: dt.datetime) -> tuple[dict, dict]:
         for found_row in found:
             key = (day, *(found_row[name] for name in DIMENSIONS))
             rows[key].update({name: found_row[f"n_{name}"] or 0 for name in counts})
-    names = [name for _members, counts in cohorts(now).values() for name in counts]
-    by_grid: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(names, 0))
+    return rows
+
+
+def _summed(rows: dict[tuple, dict], columns: tuple[str, ...]) -> dict[tuple, dict]:
+    """The finest rows added up by (day, *columns)."""
+    positions = [1 + DIMENSIONS.index(column) for column in columns]
+    summed: dict[tuple, dict] = {}
     for key, counts in rows.items():
-        summed = by_grid[key[:GRID_KEY]]
+        target = summed.setdefault((key[0], *(key[i] for i in positions)), dict.fromkeys(counts, 0))
         for name, value in counts.items():
-            summed[name] += value
-    return rows, by_grid
+            target[name] += value
+    return summed
 
 
-def _replace(day: dt.date, rows: dict, by_grid: dict) -> None:
-    for model, found in ((CaseDailyStat, rows), (GridDailyStat, by_grid)):
+def _replace(day: dt.date, rows: dict[tuple, dict]) -> None:
+    for model, kept_by in TABLES:
+        columns = (*SCOPE, *kept_by)
         model.objects.filter(day=day).delete()
         model.objects.bulk_create(
-            (model(day=key[0], **dict(zip(DIMENSIONS, key[1:])), **counts)
-             for key, counts in found.items()),
+            (model(day=key[0], **dict(zip(columns, key[1:])), **counts)
+             for key, counts in _summed(rows, columns).items()),
             batch_size=BATCH,
         )
 
@@ -192,7 +211,7 @@ def _recount_each(days, now: dt.datetime) -> None:
         counted = _count(day, now)
         with transaction.atomic():
             _locked_state()
-            _replace(day, *counted)
+            _replace(day, counted)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
@@ -213,7 +232,7 @@ def rebuild(now: dt.datetime | None = None) -> int:
     _recount_each(days, now)
     with transaction.atomic():
         state = _locked_state()
-        for model in (CaseDailyStat, GridDailyStat):  # days no case touches any more
+        for model, _kept_by in TABLES:  # days no case touches any more
             stale = model.objects.all()
             if days:
                 stale = stale.exclude(day__gte=days[0], day__lte=days[-1])
