@@ -25,6 +25,7 @@ measured here reads them.
 """
 
 import datetime as dt
+import io
 import json
 import math
 import time
@@ -99,20 +100,13 @@ def load_registry(write=print) -> None:
     from django.core.management import call_command
 
     with override_settings(GRIDGOV_DEMO_CASES=0):
-        call_command("load_demo", stdout=_Quiet())
+        call_command("load_demo", stdout=io.StringIO())
     from gridgov.cases import catalogue
 
     catalogue.load()
     _ensure_residents()
     write("registry: demo town, grids, departments, accounts, catalogue")
 
-
-class _Quiet:
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass
 
 
 def _ensure_residents(count: int = 50) -> None:

@@ -26,6 +26,7 @@ Usage: .venv/bin/python bench/cases.py --db sqlite|postgres --size town|city [--
 """
 
 import argparse
+import io
 import json
 import os
 import re
@@ -43,7 +44,7 @@ VAR = ROOT / "var" / "bench"
 SIZES = {"town": 40_000, "city": 1_000_000}
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 INTAKE_MARK = "压测"
-MEASUREMENTS = ("intake", "workbench", "indicators", "open311")
+MEASUREMENTS = ("intake", "workbench", "indicators", "open311", "export")
 
 
 def database_url(db: str, size: str) -> str:
@@ -103,10 +104,16 @@ def prepare(args) -> dict:
 
     from bench import casedata
 
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = set(MigrationRecorder(connection).applied_migrations()) if reuse else set()
     call_command("migrate", verbosity=0)
+    newly_applied = sorted(f"{app}.{name}" for app, name in
+                           set(MigrationRecorder(connection).applied_migrations()) - applied)
     call_command("createcachetable", verbosity=0)
-    if not (VAR / "static" / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    # Every run: the pages name static files by their hashed names from the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     from bench.server_urls import create_table
 
     create_table()
@@ -114,11 +121,17 @@ def prepare(args) -> dict:
     if reuse:
         meta = json.loads(meta_path.read_text())
         print(f"reusing {meta['cases']:,} cases generated {meta['generated_at']}")
+        if newly_applied or args.nightly:
+            # What a deployment of new code does: the nightly jobs, at once.
+            print(f"migrations applied since: {', '.join(newly_applied) or 'none'}; nightly jobs now")
+            meta["rollup_s"] = _nightly_jobs()
+            meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         return meta
     casedata.load_registry()
     count = args.count or SIZES[args.size]
     started = time.perf_counter()
     stats = casedata.generate(count, event_share=args.events)
+    _nightly_jobs(rebuild=False)
     from django.utils import timezone
 
     from gridgov.cases.models import Case, CaseEvent
@@ -132,6 +145,23 @@ def prepare(args) -> dict:
     }
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return meta
+
+
+def _nightly_jobs(rebuild: bool = True) -> float | None:
+    """The jobs cron runs nightly (README): the rollup rebuild and the planner's statistics.
+    The seconds the rebuild took."""
+    from django.core.management import call_command
+
+    from gridgov.cases import rollup
+
+    seconds = None
+    if rebuild:
+        started = time.perf_counter()
+        rollup.rebuild()
+        seconds = round(time.perf_counter() - started, 1)
+    call_command("analyze_db", verbosity=0, stdout=io.StringIO())
+    return seconds
+
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -330,6 +360,11 @@ def _forget_intake_cases() -> None:
 # --- the workbench ----------------------------------------------------------------------------
 
 def workbench_scenarios() -> list[tuple[str, dict]]:
+    """What an operator asks the list for. Search terms are chosen by how much of the invented
+    text they match: 人行道 (a landmark and five categories' words: about a sixth of all cases),
+    共享单车 (one common category), 井盖 (six categories; two characters, too short for a
+    trigram), an address (a few dozen cases), and words nobody wrote (the whole scope searched
+    for nothing)."""
     from gridgov.cases.models import Category
     from gridgov.grids.models import Grid
 
@@ -339,11 +374,14 @@ def workbench_scenarios() -> list[tuple[str, dict]]:
         ("all cases, first page", {"queue": "all"}),
         ("filters: state + category + grid", {"queue": "all", "state": "evaluated",
                                               "category": rubbish, "grid": grid}),
+        ("search 人行道 (common, trigram)", {"queue": "all", "q": "人行道"}),
+        ("search 共享单车 (one category, trigram)", {"queue": "all", "q": "共享单车"}),
         ("search 井盖 (2 characters)", {"queue": "all", "q": "井盖"}),
-        ("search 暴露垃圾 (trigram index)", {"queue": "all", "q": "暴露垃圾"}),
         ("search 垃圾 + state + grid", {"queue": "all", "q": "垃圾", "state": "handling",
                                         "grid": grid}),
-        ("search an address, 哈密路88号", {"queue": "all", "q": "哈密路88号"}),
+        ("search an address, 哈密路88号 (rare)", {"queue": "all", "q": "哈密路88号"}),
+        ("search 地震 (no match, 2 characters)", {"queue": "all", "q": "地震"}),
+        ("search 暴露垃圾 (no match, trigram)", {"queue": "all", "q": "暴露垃圾"}),
         ("overdue queue", {"queue": "overdue"}),
         ("intake queue (reported)", {"queue": "intake"}),
     ]
@@ -410,9 +448,9 @@ def _account(role: str):
     return User.objects.by_phone(next(s.phone for s in xinjing.DEMO_ACCOUNTS if s.role == role)).get()
 
 
-def measure_page(client, url: str, repeat: int, table: str) -> dict:
+def measure_page(client, url: str, repeat: int, tables: tuple[str, ...]) -> dict:
     """Median and p95 of a page through the test client, its SQL queries, and its ceiling: the
-    page's heaviest query on `table`, as the page sent it, run raw."""
+    page's heaviest query on one of `tables`, as the page sent it, run raw."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -424,7 +462,7 @@ def measure_page(client, url: str, repeat: int, table: str) -> dict:
     # Read now: the context reads the connection's log, which the next request clears.
     captured = list(capture.captured_queries)
     timings = timed(lambda: client.get(url), repeat)
-    mine = [q for q in captured if f'"{table}"' in q["sql"]]
+    mine = [q for q in captured if any(f'"{table}"' in q["sql"] for table in tables)]
     heaviest = max(mine, key=lambda q: float(q["time"]))["sql"]
 
     def raw():
@@ -443,20 +481,34 @@ def measure_page(client, url: str, repeat: int, table: str) -> dict:
     }
 
 
-def indicator_scenarios() -> list[tuple[str, dict]]:
+def rollup_tables() -> tuple[str, ...]:
+    """The indicators' rollup tables (gridgov.cases.rollup): the models named *DailyStat."""
+    from django.apps import apps
+
+    return tuple(model._meta.db_table for model in apps.get_app_config("cases").get_models()
+                 if model.__name__.endswith("DailyStat"))
+
+
+def indicator_scenarios() -> list[tuple[str, str]]:
+    """(label, url): the indicator page (/indicators/: totals, the chosen grouping, every grid for
+    the map and the daily series, over a period) as a leader opens it, and the API's table."""
     import datetime as dt
 
     from django.utils import timezone
 
     today = timezone.localdate()
     year = {"start": (today - dt.timedelta(days=364)).isoformat(), "end": today.isoformat()}
+    quarter = {"start": (today - dt.timedelta(days=89)).isoformat(), "end": today.isoformat()}
+    page = "/indicators/?"
     return [
-        ("this month, town total", {}),
-        ("this month, by grid", {"grouping": "grid"}),
-        ("last 12 months, by grid", {"grouping": "grid", **year}),
-        ("last 12 months, by category", {"grouping": "category", **year}),
-        ("last 12 months, by department", {"grouping": "department", **year}),
-        ("last 12 months, by day", {"grouping": "day", **year}),
+        ("page: this month by grid (default)", page),
+        ("page: last 90 days by department", page + urllib.parse.urlencode(
+            {"grouping": "department", **quarter})),
+        ("page: last 12 months by grid", page + urllib.parse.urlencode({"grouping": "grid", **year})),
+        ("page: last 12 months by category", page + urllib.parse.urlencode(
+            {"grouping": "category", **year})),
+        ("API: last 12 months by grid", "/api/cases/indicators?" + urllib.parse.urlencode(
+            {"grouping": "grid", **year})),
     ]
 
 
@@ -490,9 +542,8 @@ def measure_indicators(repeat: int) -> dict:
     client = Client()
     client.force_login(_account("leader"))
     results = []
-    for label, params in indicator_scenarios():
-        url = "/api/cases/indicators?" + urllib.parse.urlencode(params)
-        result = measure_page(client, url, repeat, "cases_casedailystat")
+    for label, url in indicator_scenarios():
+        result = measure_page(client, url, repeat, rollup_tables())
         results.append({"scenario": label, **result})
         print(f"  {label}: median {result['median_ms']} ms (raw {result['ceiling_median_ms']} ms)")
     today = timezone.localdate()
@@ -506,10 +557,12 @@ def measure_indicators(repeat: int) -> dict:
             return cursor.fetchall()
 
     reference = timed(counted, max(3, repeat // 10))
-    from gridgov.cases.models import CaseDailyStat
+    from django.apps import apps
 
+    rollup_rows = {model.__name__: model.objects.count() for model in apps.get_app_config(
+        "cases").get_models() if model.__name__.endswith("DailyStat")}
     return {"repeat": repeat, "reader": "leader of the town (scope: every case)",
-            "endpoint": "GET /api/cases/indicators", "rollup_rows": CaseDailyStat.objects.count(),
+            "rollup_rows": rollup_rows,
             "scenarios": results, "worst_median_ms": max(r["median_ms"] for r in results),
             "reference_cases_aggregate_ms": ms(statistics.median(reference))}
 
@@ -539,12 +592,95 @@ def measure_open311(repeat: int) -> dict:
     results = []
     for label, path, params in open311_scenarios():
         url = f"/open311/v2/{path}?" + urllib.parse.urlencode(params)
-        result = measure_page(client, url, repeat, "cases_case")
+        result = measure_page(client, url, repeat, ("cases_case",))
         results.append({"scenario": label, **result})
         print(f"  {label}: {result['rows']} rows, p95 {result['p95_ms']} ms "
               f"(raw {result['ceiling_p95_ms']} ms)")
     return {"repeat": repeat, "reader": "anyone (public list, no key)",
             "scenarios": results, "worst_p95_ms": max(r["p95_ms"] for r in results)}
+
+
+def _peak_rss_kb() -> int:
+    return int(re.search(r"^VmHWM:\s*(\d+) kB", Path("/proc/self/status").read_text(), re.M).group(1))
+
+
+def _reset_peak_rss() -> None:
+    """Linux: start counting the peak resident size from now (clear_refs 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _stream(client, url: str) -> dict:
+    """Read a streamed response to its end as a browser would, holding one piece at a time;
+    Python's allocation peak (tracemalloc) and the process's resident peak while doing it."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    _reset_peak_rss()
+    rss_before = _peak_rss_kb()
+    tracemalloc.start()
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming, (url, response.status_code)
+    lines = size = 0
+    for piece in response.streaming_content:
+        size += len(piece)
+        lines += piece.count(b"\n")
+    seconds = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"rows": lines - 1, "mb": round(size / 2**20, 1), "seconds": round(seconds, 1),
+            "peak_mb": round(peak / 2**20, 1),
+            "rss_growth_mb": round((_peak_rss_kb() - rss_before) / 1024, 1)}
+
+
+def _period_with(rows: int) -> tuple:
+    """The most recent whole days holding at least `rows` cases."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.cases.models import Case
+
+    end = timezone.localdate()
+    days = 1
+    while True:
+        start = end - dt.timedelta(days=days - 1)
+        since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+        if days > 366 or Case.objects.filter(reported_at__gte=since).count() >= rows:
+            return start, end
+        days = days * 2 if days < 8 else days + max(days // 4, 1)
+
+
+def measure_export(sample_rows: int = 10_000) -> dict:
+    """The CSV export of cases (/indicators/cases.csv) streamed to its end: every case of the
+    year, then about `sample_rows`. Constant memory means the same peak for both."""
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(_account("leader"))
+    today = timezone.localdate()
+    start, end = _period_with(sample_rows)
+    sample_url = f"/indicators/cases.csv?start={start}&end={end}"
+    year_url = f"/indicators/cases.csv?start={today - dt.timedelta(days=366)}&end={today}"
+    _stream(client, sample_url)  # warm-up: imports, translations, first queries
+    sample = _stream(client, sample_url)
+    whole = _stream(client, year_url)
+    print(f"  {whole['rows']:,} rows: peak {whole['peak_mb']} MB (rss +{whole['rss_growth_mb']} MB), "
+          f"{sample['rows']:,} rows: peak {sample['peak_mb']} MB (rss +{sample['rss_growth_mb']} MB)")
+    # Constant: the whole year may not need more than a small allowance over the sample
+    # (a few chunks of rows and the interpreter's own noise).
+    constant = whole["peak_mb"] <= sample["peak_mb"] * 1.5 + 2
+    return {"url": year_url, "all_rows": whole["rows"], "all_peak_mb": whole["peak_mb"],
+            "all_rss_growth_mb": whole["rss_growth_mb"], "all_mb": whole["mb"],
+            "all_seconds": whole["seconds"],
+            "rows_per_s": round(whole["rows"] / whole["seconds"]) if whole["seconds"] else None,
+            "sample_url": sample_url, "sample_rows": sample["rows"],
+            "sample_peak_mb": sample["peak_mb"], "sample_rss_growth_mb": sample["rss_growth_mb"],
+            "constant": constant}
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -628,7 +764,7 @@ def _intake(r: dict, channel: str) -> str:
 
 def _intake_checks(r: dict) -> str:
     intake = r.get("intake")
-    if not intake:
+    if not intake or "successes_incl_warmup" not in intake:
         return "—"
     lost = sum(intake[c]["lost"] for c in CHANNELS if c in intake)
     missing = intake["successes_incl_warmup"] - intake["cases_made_incl_warmup"]
@@ -663,7 +799,8 @@ def _scenario_table(found: dict, name: str, field: str, unit_label: str) -> list
         return []
     rows = ["| scenario | " + " | ".join(LABELS[k] for k in keys) + " |",
             "|---|" + "---|" * len(keys)]
-    scenarios = [s["scenario"] for s in found[keys[0]][name]["scenarios"]]
+    scenarios = list(dict.fromkeys(s["scenario"] for key in keys
+                                   for s in found[key][name]["scenarios"]))
     for label in scenarios:
         cells = []
         for key in keys:
@@ -689,8 +826,10 @@ def write_docs() -> None:
                  "generated in | of which rollup rebuild |", "|---|---|---|---|---|---|"]
     for key, r in found.items():
         d = r["data"]
-        rollup_rows = r.get("indicators", {}).get("rollup_rows", "—")
-        rollup_rows = f"{rollup_rows:,}" if isinstance(rollup_rows, int) else rollup_rows
+        rollup_rows = r.get("indicators", {}).get("rollup_rows", {})
+        if isinstance(rollup_rows, int):  # results of an older version of this script
+            rollup_rows = {"CaseDailyStat": rollup_rows}
+        rollup_rows = ", ".join(f"{name} {count:,}" for name, count in rollup_rows.items()) or "—"
         data_rows.append(f"| {LABELS[key]} | {d['cases']:,} | {d['events']:,} ({d['event_share']:.0%}) | "
                          f"{rollup_rows} | {d['generation_s'] / 60:.1f} min | {d['rollup_s'] / 60:.1f} min |")
     loads = ", ".join(f"{LABELS[k]} {min(r.get('load_average', [0]))}–{max(r.get('load_average', [0]))}"
@@ -728,7 +867,7 @@ def write_docs() -> None:
         "",
         *_scenario_table(found, "workbench", "p95_ms", "ms"),
         "",
-        "Indicators (`GET /api/cases/indicators` as the town's leader; median / p95, raw rollup query median):",
+        "Indicators (the page /indicators/ and the API, as the town's leader; median / p95, raw rollup query median):",
         "",
         *_scenario_table(found, "indicators", "median_ms", "ms"),
         "",
@@ -755,6 +894,9 @@ def main() -> None:
     parser.add_argument("--events", type=float, default=0.2,
                         help="share of cases with their full event history")
     parser.add_argument("--reuse", action="store_true", help="keep the data set of a former run")
+    parser.add_argument("--nightly", action="store_true",
+                        help="with --reuse: run the nightly jobs (rollup rebuild, statistics) "
+                             "first, as after a deployment; done anyway when migrations ran")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=40, help="requests per page measurement")
     parser.add_argument("--intake-requests", type=int, default=1500)
@@ -766,28 +908,28 @@ def main() -> None:
     env = configure(args.db, args.size)
     data = prepare(args)
     wanted = [m for m in args.only.split(",") if m]
-    report = {"db": args.db, "size": args.size, "machine": machine(), "data": data}
-    nproc = int(report["machine"]["nproc"] or 2)
-    # Other processes may share the machine: a high load depresses every number alike.
-    report["load_average"] = [round(os.getloadavg()[0], 2)]
-    if "intake" in wanted:
-        print("intake over HTTP")
-        report["intake"] = measure_intake(env, args.runs, args.intake_requests,
-                                          args.concurrency, workers=nproc)
-    if "workbench" in wanted:
-        print("workbench")
-        report["workbench"] = measure_workbench(args.repeat)
-    if "indicators" in wanted:
-        print("indicators")
-        report["indicators"] = measure_indicators(args.repeat)
-    if "open311" in wanted:
-        print("open311")
-        report["open311"] = measure_open311(args.repeat)
-    report["load_average"].append(round(os.getloadavg()[0], 2))
     out = VAR / f"cases-{args.db}-{args.size}.json"
-    previous = json.loads(out.read_text()) if out.exists() else {}
-    previous.update(report)
-    out.write_text(json.dumps(previous, indent=2, ensure_ascii=False) + "\n")
+    report = json.loads(out.read_text()) if out.exists() else {}
+    report.update({"db": args.db, "size": args.size, "machine": machine(), "data": data,
+                   # Other processes may share the machine: a high load depresses every number.
+                   "load_average": [round(os.getloadavg()[0], 2)]})
+    nproc = int(report["machine"]["nproc"] or 2)
+    steps = {
+        "intake": lambda: measure_intake(env, args.runs, args.intake_requests, args.concurrency,
+                                         workers=nproc),
+        "workbench": lambda: measure_workbench(args.repeat),
+        "indicators": lambda: measure_indicators(args.repeat),
+        "open311": lambda: measure_open311(args.repeat),
+        "export": measure_export,
+    }
+    for name in MEASUREMENTS:
+        if name not in wanted:
+            continue
+        print(name)
+        report[name] = steps[name]()
+        report["load_average"].append(round(os.getloadavg()[0], 2))
+        # Saved after each measurement: a later failure keeps what was measured.
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
     if not args.no_docs:
         write_docs()
