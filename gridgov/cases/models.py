@@ -236,9 +236,12 @@ class Case(models.Model):
             models.Index(fields=["community", "state", "reported_at"]),
             models.Index(fields=["department", "state", "reported_at"]),
             # The overdue queue: deadlines of a town's cases not closed (a few per cent of a
-            # city's), so that it does not read every deadline that ever passed. The condition
-            # has no parameters: SQLite can match only such conditions to a query's.
-            models.Index(fields=["town", "due_at"], name="case_unclosed_due",
+            # city's), so that it does not read every deadline that ever passed; with the
+            # queue's other columns, so that choosing a page (queues.page) reads the index
+            # alone. The condition has no parameters: SQLite can match only such conditions to
+            # a query's.
+            models.Index(fields=["town", "due_at", "state", "clock_paused_at", "reported_at"],
+                         name="case_unclosed_due",
                          condition=Q(closed_at__isnull=True, due_at__isnull=False)),
             # The deadline sweep: open cases by due time.
             models.Index(fields=["state", "due_at"]),
