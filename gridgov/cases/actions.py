@@ -11,8 +11,7 @@ transaction is refused, the files just written are deleted again.
 
 import math
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gridgov.accounts.roles import Role
@@ -46,14 +45,19 @@ def _number_prefix() -> str:
 
 
 def next_number(moment) -> str:
-    """"XJ" + the day + that day's sequence: XJ20261123000042. The sequence row is taken in its
-    own short transaction (numbers may have gaps when a report is refused later; they never
-    repeat)."""
+    """"XJ" + the day + that day's sequence: XJ20261123000042. One statement takes the number
+    (an upsert that returns the new count), inside the caller's transaction when there is one:
+    the sequence row stays locked only until that commits, and a refused report gives its number
+    back, so numbers neither repeat nor skip."""
     day = timezone.localdate(moment)
-    with transaction.atomic():
-        CaseNumberSequence.objects.get_or_create(day=day)
-        CaseNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-        last = CaseNumberSequence.objects.filter(day=day).values_list("last", flat=True).get()
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
     return f"{_number_prefix()}{day:%Y%m%d}{last:06d}"
 
 
@@ -133,19 +137,18 @@ def _coordinate(value, low, high, field, label) -> float:
     return number
 
 
-def _place(longitude: float, latitude: float, town):
-    """(town, community id, grid id) of a point: its grid when it lies in one; otherwise the
-    given town (a 12345 transfer may come with an approximate position), else a refusal."""
+def _place(longitude: float, latitude: float, town) -> tuple[int, int | None, int | None]:
+    """(town id, community id, grid id) of a point: its grid's when it lies in one; otherwise the
+    given town's (a 12345 transfer may come with an approximate position), else a refusal."""
     from gridgov.grids import lookup
-    from gridgov.grids.models import Grid, Town
 
     result = lookup.locate(longitude, latitude, town=town)
     grid_id = result.assigned_grid_id
     if grid_id is not None:
-        grid = Grid.objects.select_related("town").get(pk=grid_id)
-        return grid.town, grid.community_id, grid.pk
+        town_id, community_id = lookup.home_of(grid_id)
+        return town_id, community_id, grid_id
     if town is not None:
-        return (town if isinstance(town, Town) else Town.objects.get(pk=town)), None, None
+        return getattr(town, "pk", town), None, None
     raise WorkflowError("outside_town", "该位置不在本镇/街道的网格内，请在地图上重新选择", "longitude")
 
 
@@ -202,7 +205,7 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
     if self_handled and not (photos and after_photos):
         field = "photos" if not photos else "after_photos"
         raise WorkflowError("required", "自行处置需要处置前和处置后的照片", field)
-    town, community_id, grid_id = _place(longitude, latitude, town)
+    town_id, community_id, grid_id = _place(longitude, latitude, town)
     _check_source(actor, source, grid_id)
 
     moment = deadlines.now()
@@ -210,12 +213,11 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
     try:
         before_names = _store(clean_photos(photos, "photos"), stored)
         after_names = _store(clean_photos(after_photos, "after_photos"), stored)
-        number = next_number(moment)
         # An anonymous reporter stays anonymous to staff; only the audit log keeps the account.
         shown_actor = actor if signed_in and not is_anonymous else None
         with transaction.atomic():
             case = Case.objects.create(
-                number=number, town=town, community_id=community_id, grid_id=grid_id,
+                number=next_number(moment), town_id=town_id, community_id=community_id, grid_id=grid_id,
                 category=category, source=source, description=description,
                 address=(address or "").strip()[:200], longitude=longitude, latitude=latitude,
                 urgency=urgency, reporter=shown_actor,
@@ -223,22 +225,22 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 is_anonymous=is_anonymous, reported_at=moment, origin_type=origin_type,
                 origin_id=str(origin_id or ""), is_sample=is_sample,
             )
-            CasePhoto.objects.bulk_create([
-                CasePhoto(case=case, phase="before", image=name, uploaded_by=shown_actor)
-                for name in before_names
-            ])
             event = CaseEvent.objects.create(
                 case=case, action="report", from_state="", to_state=State.REPORTED,
                 actor=shown_actor,
                 actor_label="匿名上报人" if is_anonymous else actor_label(actor)[:100],
                 data={"source": source, "photos": len(before_names)}, at=moment,
             )
-            case.photos.update(event=event)
+            CasePhoto.objects.bulk_create([
+                CasePhoto(case=case, event=event, phase="before", image=name,
+                          uploaded_by=shown_actor)
+                for name in before_names
+            ])
             audit.record("cases.case.report", actor=actor, target=case, changes={
                 "state": ["", State.REPORTED], "category": category.pk, "source": source,
                 "grid": grid_id, "anonymous": is_anonymous,
             })
-            notifications.send_on_commit(event)
+            notifications.send_on_commit(event, case)
             if self_handled:
                 case, _event = CASE_WORKFLOW.apply(case, "self_handle", actor=actor,
                                                    after_photos=after_names)

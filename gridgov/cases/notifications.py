@@ -140,22 +140,17 @@ def reporters_of(case: Case) -> tuple[set[int], set[str]]:
     users, phones = set(), set()
     level = [case.pk]
     seen = set(level)
-    rows = []
+    reporters = [(case.reporter_id, case.is_anonymous, case.reporter_phone)]
     while level:
-        batch = list(Case.objects.filter(pk__in=level).values_list(
-            "pk", "reporter_id", "is_anonymous"))
-        rows.extend(batch)
-        merged = Case.objects.filter(merged_into_id__in=level).values_list("pk", flat=True)
-        level = [pk for pk in merged if pk not in seen]
+        merged = list(Case.objects.filter(merged_into_id__in=level).values_list(
+            "pk", "reporter_id", "is_anonymous", "reporter_phone"))
+        level = [pk for pk, *_ in merged if pk not in seen]
         seen.update(level)
-    phone_cases = []
-    for pk, reporter_id, anonymous in rows:
+        reporters += [reporter for pk, *reporter in merged if pk in level]
+    for reporter_id, anonymous, phone in reporters:
         if reporter_id:
             users.add(reporter_id)
-        elif not anonymous:
-            phone_cases.append(pk)
-    for phone in Case.objects.filter(pk__in=phone_cases).values_list("reporter_phone", flat=True):
-        if phone:
+        elif not anonymous and phone:
             phones.add(phone)
     return users, phones
 
@@ -187,14 +182,16 @@ def _format_time(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def notices_for(event: CaseEvent) -> list[Notice]:
+def notices_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
+    """The notices of an event; `case` is its case as just saved, when the caller holds it."""
     rule = RULES.get(event.action)
     if rule is None:
         return []
     if event.action == "evaluate" and event.data.get("satisfaction") != Satisfaction.UNSATISFIED:
         return []
     groups, template = rule
-    case = Case.objects.select_related("category").get(pk=event.case_id)
+    if case is None:
+        case = Case.objects.select_related("category").get(pk=event.case_id)
     if case.is_sample:
         return []  # demo data has no one to tell
     into = event.data.get("into_number", "")
@@ -209,18 +206,18 @@ def notices_for(event: CaseEvent) -> list[Notice]:
     return notices
 
 
-def send_for(event: CaseEvent) -> None:
+def send_for(event: CaseEvent, case: Case | None = None) -> None:
     """Send the notices an event calls for; any failure is logged, never raised."""
     try:
-        notices = notices_for(event)
+        notices = notices_for(event, case)
         if notices:
             backend().send(notices)
     except Exception:
         logger.exception("notifications for case event %s failed", event.pk)
 
 
-def send_on_commit(event: CaseEvent) -> None:
-    transaction.on_commit(lambda: send_for(event))
+def send_on_commit(event: CaseEvent, case: Case | None = None) -> None:
+    transaction.on_commit(lambda: send_for(event, case))
 
 
 def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
@@ -229,4 +226,4 @@ def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
     from .workflow import CASE_WORKFLOW
 
     if workflow is CASE_WORKFLOW and not obj.is_sample:
-        send_for(event)
+        send_for(event, obj)

@@ -78,13 +78,17 @@ class GridIndex:
     straight from polygons."""
 
     def __init__(self, grid_ids: Sequence[int], polygons: Sequence,
-                 town_ids: Sequence[int] | None = None):
+                 town_ids: Sequence[int] | None = None,
+                 community_ids: Sequence[int | None] | None = None):
         self.grid_ids = np.asarray(grid_ids, dtype=np.int64)
         self.polygons = np.asarray(polygons, dtype=object)
         if len(self.grid_ids) != len(self.polygons):
             raise ValueError("one grid id per polygon")
         self.town_ids = (np.asarray(town_ids, dtype=np.int64) if town_ids is not None
                          else np.zeros(len(self.grid_ids), dtype=np.int64))
+        # Where each grid belongs, so that filing a record under a grid needs no query.
+        self.homes = dict(zip(self.grid_ids.tolist(), zip(
+            self.town_ids.tolist(), community_ids or [None] * len(self.grid_ids))))
         shapely.prepare(self.polygons)
         self.tree = shapely.STRtree(self.polygons)
         self.bounds = shapely.bounds(self.polygons).T if len(self.polygons) else np.empty((4, 0))
@@ -221,11 +225,12 @@ def _build_from_database(town=None) -> GridIndex:
     grids = Grid.objects.order_by("id")
     if town is not None:
         grids = grids.filter(town=town)
-    rows = list(grids.values_list("id", "town_id", "boundary"))
+    rows = list(grids.values_list("id", "town_id", "community_id", "boundary"))
     return GridIndex(
         [row[0] for row in rows],
-        [shape(row[2]) for row in rows],
+        [shape(row[3]) for row in rows],
         [row[1] for row in rows],
+        [row[2] for row in rows],
     )
 
 
@@ -254,6 +259,11 @@ def locate_many(points, *, town=None, grid_ids: Iterable[int] | None = None) -> 
 
 def locate(lon: float, lat: float, *, town=None, grid_ids: Iterable[int] | None = None) -> LookupResult:
     return locate_many([(lon, lat)], town=town, grid_ids=grid_ids)[0]
+
+
+def home_of(grid_id: int) -> tuple[int, int | None]:
+    """(town id, community id) of a grid the lookup just gave."""
+    return _process_index.get().homes[grid_id]
 
 
 def assign_grid(place) -> LookupResult:
