@@ -765,10 +765,11 @@ class _search_index_paused:
 
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                for name in search.SQLITE_TRIGGERS:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                for _table, triggers, _rebuild in search.SQLITE_INDEXES:
+                    for name in triggers:
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             else:
-                for sql in search.POSTGRES_TEARDOWN:
+                for sql in search.POSTGRES_TEARDOWN + search.POSTGRES_PAIR_TEARDOWN:
                     cursor.execute(sql)
         return self
 
@@ -779,7 +780,7 @@ class _search_index_paused:
             search.restore_sqlite_triggers()
         else:
             with connection.cursor() as cursor:
-                for sql in search.POSTGRES_SETUP:
+                for sql in search.POSTGRES_SETUP + search.POSTGRES_PAIR_SETUP:
                     cursor.execute(sql)
                 cursor.execute("ANALYZE")
         return False

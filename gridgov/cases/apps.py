@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,8 @@ class CasesConfig(AppConfig):
         from gridgov.core import navigation
         from gridgov.core.workflow import transitioned
 
+        connection_created.connect(search.register_sqlite_functions,
+                                   dispatch_uid="cases.search.register_sqlite_functions")
         post_migrate.connect(search.restore_sqlite_triggers, sender=self,
                              dispatch_uid="cases.search.restore_sqlite_triggers")
         # Notices about a move leave after its commit; a failing sender never undoes it.

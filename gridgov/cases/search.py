@@ -6,26 +6,33 @@ table with the trigram tokenizer (external content, kept in sync by triggers), o
 pg_trgm GIN indexes answering ILIKE. Both are created by migration 0002_search; on SQLite
 the triggers are put back after any later migration that rebuilds the table.
 
-A trigram index cannot answer a term of one or two characters (井盖, 垃圾): such a term is matched
-with a plain LIKE on the case rows, which the caller bounds by its other filters (scope, state,
-dates) and by the page size — the workbench orders by an index and stops at the first page.
+A trigram cannot answer a term of two characters, and most Chinese words have two (井盖, 垃圾,
+地震). A second index holds character pairs (bigrams) of the same text, cut at spaces and
+punctuation: on SQLite a contentless FTS5 table of the pairs as words, fed by triggers through
+the function gridgov_pairs() that every connection registers (so only Django writes cases, not the
+sqlite3 shell); on PostgreSQL a GIN index on the SQL function gridgov_pairs() of the text. Both are
+created by migration 0011_pair_search. A one-character term is matched with a plain LIKE, bounded
+by the caller's other filters and page size.
 
-On SQLite the FTS table is asked first how many cases a longer term matches (at most
-RARE_MATCHES + 1 ids, a millisecond): a rare term's cases are then fetched by id, a common term is
-compared row by row like a short one, which meets a page of matches within a few hundred rows of
-the list's own order. SQLite cannot tell how many rows a MATCH yields, and left to itself it
-either reads and sorts every match of a common word or walks the whole scope for a rare one (at
-a million cases: 0.6 s and 1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the
-trigram matches itself.
+Each index is asked first how many cases the term matches (at most RARE_MATCHES + 1 ids, a
+millisecond): a rare term's cases are then fetched by id, a common term is compared row by row,
+which meets a page of matches within a few hundred rows of the list's own order. Neither database
+can tell well how many rows a MATCH or a GIN lookup yields, and left to itself it either reads and
+sorts every match of a common word or walks the whole scope for a rare one (at a million cases:
+0.6 s and 1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the trigram matches of a
+longer term itself.
 
 Terms separated by spaces must all match. A term that is a case number also finds that case.
 """
+
+import re
 
 from django.db import connection, connections
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 TRIGRAM = 3
+PAIR = 2
 RARE_MATCHES = 2000
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
@@ -64,9 +71,76 @@ POSTGRES_TEARDOWN = [
 ]
 
 
-def _create_triggers(execute, names) -> None:
+# The character-pair index (migration 0011_pair_search).
+_RUNS = re.compile(r"[^\W_]+")
+
+
+def pairs(*texts: str) -> str:
+    """The distinct character pairs of the texts' runs of letters and digits, lower-cased and
+    space-separated: 井盖破损，急 -> "井盖 盖破 破损"."""
+    found = set()
+    for text in texts:
+        for run in _RUNS.findall((text or "").lower()):
+            found.update(run[i:i + PAIR] for i in range(len(run) - 1))
+    return " ".join(sorted(found))
+
+
+SQLITE_PAIR_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_pairs USING fts5(
+    pairs, content='', tokenize='unicode61 remove_diacritics 0')"""
+SQLITE_PAIR_TRIGGERS = {
+    "cases_case_pairs_insert": """AFTER INSERT ON cases_case BEGIN
+        INSERT INTO cases_case_pairs(rowid, pairs)
+        VALUES (new.id, gridgov_pairs(new.description, new.address));
+    END""",
+    # A contentless table forgets a row by being told the words it indexed.
+    "cases_case_pairs_delete": """AFTER DELETE ON cases_case BEGIN
+        INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
+        VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
+    END""",
+    "cases_case_pairs_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
+        INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
+        VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
+        INSERT INTO cases_case_pairs(rowid, pairs)
+        VALUES (new.id, gridgov_pairs(new.description, new.address));
+    END""",
+}
+SQLITE_PAIR_REBUILD = [
+    "INSERT INTO cases_case_pairs(cases_case_pairs) VALUES ('delete-all')",
+    "INSERT INTO cases_case_pairs(rowid, pairs) "
+    "SELECT id, gridgov_pairs(description, address) FROM cases_case",
+]
+# The same cut as pairs(): runs between spaces and punctuation (ASCII and full-width).
+POSTGRES_PAIR_FUNCTION = r"""CREATE OR REPLACE FUNCTION gridgov_pairs(description text, address text)
+    RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT substr(run, i, 2)), '{}')
+    FROM regexp_split_to_table(lower(coalesce(description, '') || ' ' || coalesce(address, '')),
+                               '[\s[:punct:]，。、；：？！“”‘’（）《》〈〉【】「」『』…—～·￥]+') AS run,
+         generate_series(1, length(run) - 1) AS i
+$$"""
+POSTGRES_PAIR_SETUP = [
+    POSTGRES_PAIR_FUNCTION,
+    "CREATE INDEX IF NOT EXISTS cases_case_pairs_gin ON cases_case "
+    "USING gin (gridgov_pairs(description, address))",
+]
+POSTGRES_PAIR_TEARDOWN = ["DROP INDEX IF EXISTS cases_case_pairs_gin"]
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """connection_created: the function the pair index's triggers call."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("gridgov_pairs", 2, pairs, deterministic=True)
+
+
+# SQLite's indexes: the FTS table, its triggers and how to re-read every case into it.
+SQLITE_INDEXES = [
+    ("cases_case_fts", SQLITE_TRIGGERS, [SQLITE_REBUILD]),
+    ("cases_case_pairs", SQLITE_PAIR_TRIGGERS, SQLITE_PAIR_REBUILD),
+]
+
+
+def _create_triggers(execute, names, triggers=SQLITE_TRIGGERS) -> None:
     for name in names:
-        execute(f"CREATE TRIGGER IF NOT EXISTS {name} {SQLITE_TRIGGERS[name]}")
+        execute(f"CREATE TRIGGER IF NOT EXISTS {name} {triggers[name]}")
 
 
 def install(apps, schema_editor):
@@ -92,6 +166,31 @@ def uninstall(apps, schema_editor):
         schema_editor.execute("DROP TABLE IF EXISTS cases_case_fts")
 
 
+def install_pairs(apps, schema_editor):
+    """Migration 0011_pair_search: create the pair index and fill it."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for sql in POSTGRES_PAIR_SETUP:
+            schema_editor.execute(sql)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_PAIR_TABLE)
+        _create_triggers(schema_editor.execute, SQLITE_PAIR_TRIGGERS, SQLITE_PAIR_TRIGGERS)
+        for sql in SQLITE_PAIR_REBUILD:
+            schema_editor.execute(sql)
+
+
+def uninstall_pairs(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for sql in POSTGRES_PAIR_TEARDOWN:
+            schema_editor.execute(sql)
+        schema_editor.execute("DROP FUNCTION IF EXISTS gridgov_pairs(text, text)")
+    elif vendor == "sqlite":
+        for name in SQLITE_PAIR_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute("DROP TABLE IF EXISTS cases_case_pairs")
+
+
 def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
     """After every migrate (post_migrate): SQLite cannot alter most columns in place, so Django
     rebuilds cases_case under a new name when a later migration changes it, and the triggers
@@ -101,16 +200,18 @@ def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = 'cases_case_fts' "
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
             "OR (type = 'trigger' AND tbl_name = 'cases_case')"
         )
-        present = {name for _type, name in cursor.fetchall()}
-        if "cases_case_fts" not in present:  # migrated back before 0002_search
-            return
-        missing = [name for name in SQLITE_TRIGGERS if name not in present]
-        if missing:
-            _create_triggers(cursor.execute, missing)
-            cursor.execute(SQLITE_REBUILD)
+        present = {name for (name,) in cursor.fetchall()}
+        for table, triggers, rebuild in SQLITE_INDEXES:
+            if table not in present:  # migrated back before the index's migration
+                continue
+            missing = [name for name in triggers if name not in present]
+            if missing:
+                _create_triggers(cursor.execute, missing, triggers)
+                for sql in rebuild:
+                    cursor.execute(sql)
 
 
 def terms(text: str) -> list[str]:
@@ -127,20 +228,30 @@ def _condition(sql: str, params) -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())
 
 
-def _rare_term_ids(term: str) -> list[int] | None:
-    """SQLite: the ids of the cases whose text holds the term, or None when there are more than
-    RARE_MATCHES of them."""
-    phrase = '"' + term.replace('"', '""') + '"'
+def _rare_term_ids(term: str, vendor: str) -> list[int] | None:
+    """The ids of the cases whose text holds the term, from an index; None when there are more
+    than RARE_MATCHES of them or no index can answer the term."""
+    if vendor == "sqlite" and len(term) >= TRIGRAM:
+        sql, param = ("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
+                      '"' + term.replace('"', '""') + '"')
+    elif len(term) == PAIR and pairs(term) == term.lower():
+        if vendor == "sqlite":
+            sql, param = ("SELECT rowid FROM cases_case_pairs WHERE cases_case_pairs MATCH %s",
+                          f'"{term.lower()}"')
+        else:
+            sql, param = ("SELECT id FROM cases_case "
+                          "WHERE gridgov_pairs(description, address) @> gridgov_pairs(%s, '')", term)
+    else:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s LIMIT %s",
-                       [phrase, RARE_MATCHES + 1])
+        cursor.execute(f"{sql} LIMIT %s", [param, RARE_MATCHES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= RARE_MATCHES else None
 
 
 def _term_condition(term: str, vendor: str) -> Q:
     pattern = _like_pattern(term)
-    ids = _rare_term_ids(term) if vendor == "sqlite" and len(term) >= TRIGRAM else None
+    ids = _rare_term_ids(term, vendor)
     if ids is not None:
         text = Q(pk__in=ids)
     elif vendor == "postgresql" and len(term) >= TRIGRAM:
@@ -150,8 +261,8 @@ def _term_condition(term: str, vendor: str) -> Q:
             [pattern, pattern],
         ))
     elif vendor == "postgresql":
-        # Too short for a trigram: strpos() keeps the planner off a full scan of the GIN index;
-        # the rows come from the other filters' index instead.
+        # Too short for a trigram and too common for the id list: strpos() keeps the planner off
+        # a full scan of the GIN indexes; the rows come from the other filters' index instead.
         lowered = term.lower()
         text = Q(_condition(
             '(strpos(lower("cases_case"."description"), %s) > 0 '
