@@ -133,16 +133,16 @@ def grid_staff_of(case: Case) -> set[int]:
     return _users_with(Role.GRID_STAFF, condition)
 
 
-def reporters_of(case: Case) -> tuple[set[int], set[str]]:
+def reporters_of(case: Case, *, with_merged: bool = True) -> tuple[set[int], set[str]]:
     """The case's reporter and those of every duplicate merged into it (at any depth): user ids,
     and phone numbers of reporters who left one without an account. Anonymous reporters follow
     their case by its tracking code."""
     users, phones = set(), set()
-    level = [case.pk]
+    level = [case.pk] if with_merged else []
     seen = set(level)
     reporters = [(case.reporter_id, case.is_anonymous, case.reporter_phone)]
     while level:
-        merged = list(Case.objects.filter(merged_into_id__in=level).values_list(
+        merged = list(Case.objects.filter(merged_into_id__in=level).order_by().values_list(
             "pk", "reporter_id", "is_anonymous", "reporter_phone"))
         level = [pk for pk, *_ in merged if pk not in seen]
         seen.update(level)
@@ -159,7 +159,8 @@ def _recipients(event: CaseEvent, case: Case, groups) -> tuple[set[int], set[str
     users, phones = set(), set()
     for group in groups:
         if group == REPORTERS:
-            found_users, found_phones = reporters_of(case)
+            # Nothing can have been merged yet into a case that is just being reported.
+            found_users, found_phones = reporters_of(case, with_merged=event.action != "report")
             users |= found_users
             phones |= found_phones
         elif group == DEPARTMENT:
