@@ -50,3 +50,11 @@ def _fresh_grid_lookup():
     from gridgov.grids import lookup
 
     lookup.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    # The town's own calendar days are cached in the process; a rolled-back test must not leave its days.
+    from gridgov.core import workdays
+
+    workdays.forget_overrides()

@@ -1,7 +1,11 @@
 from django.conf import settings
 
-from gridgov.core import navigation
+from gridgov.accounts.roles import Role
+from gridgov.core import navigation, workdays
 from gridgov.core.scope import roles_of
+
+# Who is told that next year's holidays are missing: those who set deadlines or keep the calendar.
+CALENDAR_WATCHERS = {Role.OPERATOR, Role.ADMIN}
 
 
 def platform(request):
@@ -13,4 +17,7 @@ def platform(request):
         "nav_items": navigation.items_for(user, roles, request.path) if user is not None else [],
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "calendar_missing_year": (workdays.unknown_year_ahead()
+                                  if roles & CALENDAR_WATCHERS or getattr(user, "is_superuser", False)
+                                  else None),
     }

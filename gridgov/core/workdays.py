@@ -47,6 +47,27 @@ def is_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+def year_is_known(year: int) -> bool:
+    """Whether a year's holidays and make-up working days are on record: in the bundled calendar
+    or as the town's own CalendarDay rows."""
+    if _overrides(year, int(time.monotonic() // _OVERRIDE_TTL_SECONDS)):
+        return True
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def unknown_year_ahead(today: dt.date | None = None, within_days: int = 60) -> int | None:
+    """The first year within the coming days whose holidays are not on record: deadlines that
+    reach into it would count every Monday to Friday as a working day."""
+    today = today or timezone.localdate()
+    last = today + dt.timedelta(days=within_days)
+    return next((year for year in range(today.year, last.year + 1) if not year_is_known(year)),
+                None)
+
+
 def next_workday(day: dt.date) -> dt.date:
     day += dt.timedelta(days=1)
     while not is_workday(day):

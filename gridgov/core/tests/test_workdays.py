@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from gridgov.core import workdays
@@ -43,3 +44,28 @@ def test_adding_no_working_time_keeps_the_moment():
     assert workdays.shift_by_working_time(
         at(2026, 11, 23, 18), at(2026, 11, 23, 19), at(2026, 11, 24, 8)
     ) == at(2026, 11, 23, 18)
+
+
+@pytest.mark.django_db
+def test_a_year_the_calendar_does_not_know_is_named_until_the_town_enters_its_days():
+    # chinese-calendar knows 2026, not 2027: late in November, deadlines reach into January.
+    assert workdays.unknown_year_ahead(dt.date(2026, 9, 1)) is None
+    assert workdays.unknown_year_ahead(dt.date(2026, 11, 23)) == 2027
+    CalendarDay.objects.create(date=dt.date(2027, 1, 1), is_workday=False, note="元旦")
+    assert workdays.unknown_year_ahead(dt.date(2026, 11, 23)) is None
+
+
+@pytest.mark.django_db
+def test_operators_and_admins_are_told_when_next_years_holidays_are_missing(client):
+    from gridgov.grids.tests.factories import TownFactory, UserFactory, staff
+
+    town = TownFactory()
+    notice = "2027年的法定节假日和调休安排尚未录入"
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 23, 10)), tick=False):
+        for user, told in ((staff("operator", town), True), (staff("admin", town), True),
+                           (staff("leader", town), False), (UserFactory(), False)):
+            client.force_login(user)
+            assert (notice in client.get("/").content.decode()) is told, user
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), is_workday=False, note="元旦")
+        client.force_login(staff("operator", town))
+        assert notice not in client.get("/").content.decode()
