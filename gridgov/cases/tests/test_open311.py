@@ -198,6 +198,45 @@ class TestList:
         assert (row["service_request_id"], row["status"], row["status_notes"]) == (
             case.number, "closed", "不予立案")
 
+    def test_moments_in_the_towns_time_to_the_second(self, client, world, jid, fmt):
+        utc = dt.timezone.utc
+        reported = dt.datetime(2026, 3, 1, 17, 30, 5, 987654, tzinfo=utc)  # 01:30:05 next day
+        case = CaseFactory(grid=world.grid_a1, category=world.category, reported_at=reported,
+                           due_at=None)
+        Case.objects.filter(pk=case.pk).update(
+            updated_at=dt.datetime(2026, 3, 2, 0, 0, tzinfo=utc))
+        [row] = _requests(client.get(f"{BASE}requests.{fmt}", {
+            "jurisdiction_id": jid, "service_request_id": case.number}), fmt)
+        assert (row["requested_datetime"], row["updated_datetime"]) == (
+            "2026-03-02T01:30:05+08:00", "2026-03-02T08:00:00+08:00")
+        assert row["expected_datetime"] is None  # JSON null, an empty XML element
+
+    def test_a_merged_request_names_the_case_it_went_into(self, client, world, jid, fmt):
+        kept = CaseFactory(grid=world.grid_a1, category=world.category)
+        merged = CaseFactory(grid=world.grid_a1, category=world.category, state=State.MERGED,
+                             merged_into=kept)
+        rows = {row["service_request_id"]: row for row in _requests(client.get(
+            f"{BASE}requests.{fmt}", {"jurisdiction_id": jid}), fmt)}
+        assert (rows[merged.number]["status"], rows[merged.number]["status_notes"]) == (
+            "closed", f"已合并到 {kept.number}")
+        assert (rows[kept.number]["status"], rows[kept.number]["status_notes"]) == (
+            "open", "待受理")
+
+    def test_hostile_text_is_escaped_and_the_document_stays_well_formed(self, client, world,
+                                                                        jid, fmt):
+        hostile = 'a < b && c > d "quoted" \'single\' </description><x/>]]> \x01\x0b\x1f\r\n end'
+        CaseFactory(grid=world.grid_a1, category=world.category, description=hostile,
+                    address="<b>示例路&3号</b>")
+        [row] = _requests(client.get(f"{BASE}requests.{fmt}", {"jurisdiction_id": jid}), fmt)
+        if fmt == "json":
+            assert row["description"] == hostile
+        else:
+            # XML 1.0 cannot carry the control characters at all: they are dropped; the
+            # carriage return survives as a character reference.
+            assert row["description"] == hostile.replace("\x01", "").replace(
+                "\x0b", "").replace("\x1f", "")
+        assert row["address"] == "<b>示例路&*号</b>"
+
     @pytest.mark.parametrize("rows", [2, 30])
     def test_queries_do_not_grow_with_rows(self, client, world, jid, fmt, rows,
                                            django_assert_max_num_queries):
