@@ -1,5 +1,5 @@
 """The benchmark's invented cases are what the platform itself would hold: the numbers measured on
-them mean something only if the data obeys the product's rules. (Run: .venv/bin/pytest bench)"""
+them mean something only if the data obeys the product's rules. (Part of `make test`; alone: .venv/bin/pytest bench)"""
 
 import datetime as dt
 from collections import Counter
