@@ -764,13 +764,13 @@ class _search_index_paused:
         from gridgov.cases import search
 
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                for _table, triggers, _rebuild in search.SQLITE_INDEXES:
-                    for name in triggers:
+            for index in search.INDEXES:
+                if connection.vendor == "sqlite":
+                    for name in index.sqlite_triggers:
                         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            else:
-                for sql in search.POSTGRES_TEARDOWN + search.POSTGRES_PAIR_TEARDOWN:
-                    cursor.execute(sql)
+                else:
+                    for sql in index.postgres_teardown:
+                        cursor.execute(sql)
         return self
 
     def __exit__(self, *exc):
@@ -780,8 +780,9 @@ class _search_index_paused:
             search.restore_sqlite_triggers()
         else:
             with connection.cursor() as cursor:
-                for sql in search.POSTGRES_SETUP + search.POSTGRES_PAIR_SETUP:
-                    cursor.execute(sql)
+                for index in search.INDEXES:
+                    for sql in index.postgres_setup:
+                        cursor.execute(sql)
                 cursor.execute("ANALYZE")
         return False
 

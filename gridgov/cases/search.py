@@ -26,6 +26,7 @@ Terms separated by spaces must all match. A term that is a case number also find
 """
 
 import re
+from dataclasses import dataclass
 
 from django.db import connection, connections
 from django.db.models import BooleanField, Q
@@ -37,41 +38,83 @@ RARE_MATCHES = 2000
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
-# SQLite: the FTS5 table and the triggers that keep it in step with cases_case.
-SQLITE_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(
-    description, address, content='cases_case', content_rowid='id', tokenize='trigram')"""
-SQLITE_TRIGGERS = {
-    "cases_case_fts_insert": """AFTER INSERT ON cases_case BEGIN
-        INSERT INTO cases_case_fts(rowid, description, address)
-        VALUES (new.id, new.description, new.address);
-    END""",
-    "cases_case_fts_delete": """AFTER DELETE ON cases_case BEGIN
-        INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
-        VALUES ('delete', old.id, old.description, old.address);
-    END""",
-    # Only a change of the searched text touches the index, not every state change.
-    "cases_case_fts_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
-        INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
-        VALUES ('delete', old.id, old.description, old.address);
-        INSERT INTO cases_case_fts(rowid, description, address)
-        VALUES (new.id, new.description, new.address);
-    END""",
-}
-SQLITE_REBUILD = "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')"
-POSTGRES_SETUP = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS cases_case_description_trgm ON cases_case "
-    "USING gin (description gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS cases_case_address_trgm ON cases_case "
-    "USING gin (address gin_trgm_ops)",
-]
-POSTGRES_TEARDOWN = [
-    "DROP INDEX IF EXISTS cases_case_description_trgm",
-    "DROP INDEX IF EXISTS cases_case_address_trgm",
-]
+@dataclass(frozen=True)
+class TextIndex:
+    """One index over the cases' text, on either database: SQLite's FTS5 table (created with
+    sqlite_create), the triggers that keep it in step with cases_case and the statements that
+    re-read every case into it; PostgreSQL's setup and teardown statements. Its migration runs
+    install() and uninstall()."""
+
+    sqlite_table: str
+    sqlite_create: str
+    sqlite_triggers: dict[str, str]
+    sqlite_rebuild: tuple[str, ...]
+    postgres_setup: tuple[str, ...]
+    postgres_teardown: tuple[str, ...]
+
+    def create_triggers(self, execute, names) -> None:
+        for name in names:
+            execute(f"CREATE TRIGGER IF NOT EXISTS {name} {self.sqlite_triggers[name]}")
+
+    def install(self, apps, schema_editor) -> None:
+        """Create the index and fill it with the cases already there."""
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            for sql in self.postgres_setup:
+                schema_editor.execute(sql)
+        elif vendor == "sqlite":
+            schema_editor.execute(self.sqlite_create)
+            self.create_triggers(schema_editor.execute, self.sqlite_triggers)
+            for sql in self.sqlite_rebuild:
+                schema_editor.execute(sql)
+
+    def uninstall(self, apps, schema_editor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            for sql in self.postgres_teardown:
+                schema_editor.execute(sql)
+        elif vendor == "sqlite":
+            for name in self.sqlite_triggers:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            schema_editor.execute(f"DROP TABLE IF EXISTS {self.sqlite_table}")
 
 
-# The character-pair index (migration 0011_pair_search).
+# Trigrams (migration 0002_search). SQLite: external content, so the text is stored once.
+TRIGRAMS = TextIndex(
+    sqlite_table="cases_case_fts",
+    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(
+        description, address, content='cases_case', content_rowid='id', tokenize='trigram')""",
+    sqlite_triggers={
+        "cases_case_fts_insert": """AFTER INSERT ON cases_case BEGIN
+            INSERT INTO cases_case_fts(rowid, description, address)
+            VALUES (new.id, new.description, new.address);
+        END""",
+        "cases_case_fts_delete": """AFTER DELETE ON cases_case BEGIN
+            INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
+            VALUES ('delete', old.id, old.description, old.address);
+        END""",
+        # Only a change of the searched text touches the index, not every state change.
+        "cases_case_fts_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
+            INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
+            VALUES ('delete', old.id, old.description, old.address);
+            INSERT INTO cases_case_fts(rowid, description, address)
+            VALUES (new.id, new.description, new.address);
+        END""",
+    },
+    sqlite_rebuild=("INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",),
+    postgres_setup=(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS cases_case_description_trgm ON cases_case "
+        "USING gin (description gin_trgm_ops)",
+        "CREATE INDEX IF NOT EXISTS cases_case_address_trgm ON cases_case "
+        "USING gin (address gin_trgm_ops)",
+    ),
+    postgres_teardown=(
+        "DROP INDEX IF EXISTS cases_case_description_trgm",
+        "DROP INDEX IF EXISTS cases_case_address_trgm",
+    ),
+)
+
 _RUNS = re.compile(r"[^\W_]+")
 
 
@@ -85,110 +128,59 @@ def pairs(*texts: str) -> str:
     return " ".join(sorted(found))
 
 
-SQLITE_PAIR_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_pairs USING fts5(
-    pairs, content='', tokenize='unicode61 remove_diacritics 0')"""
-SQLITE_PAIR_TRIGGERS = {
-    "cases_case_pairs_insert": """AFTER INSERT ON cases_case BEGIN
-        INSERT INTO cases_case_pairs(rowid, pairs)
-        VALUES (new.id, gridgov_pairs(new.description, new.address));
-    END""",
-    # A contentless table forgets a row by being told the words it indexed.
-    "cases_case_pairs_delete": """AFTER DELETE ON cases_case BEGIN
-        INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
-        VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
-    END""",
-    "cases_case_pairs_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
-        INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
-        VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
-        INSERT INTO cases_case_pairs(rowid, pairs)
-        VALUES (new.id, gridgov_pairs(new.description, new.address));
-    END""",
-}
-SQLITE_PAIR_REBUILD = [
-    "INSERT INTO cases_case_pairs(cases_case_pairs) VALUES ('delete-all')",
-    "INSERT INTO cases_case_pairs(rowid, pairs) "
-    "SELECT id, gridgov_pairs(description, address) FROM cases_case",
-]
-# The same cut as pairs(): runs between spaces and punctuation (ASCII and full-width).
-POSTGRES_PAIR_FUNCTION = r"""CREATE OR REPLACE FUNCTION gridgov_pairs(description text, address text)
-    RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(run, i, 2)), '{}')
-    FROM regexp_split_to_table(lower(coalesce(description, '') || ' ' || coalesce(address, '')),
-                               '[\s[:punct:]，。、；：？！“”‘’（）《》〈〉【】「」『』…—～·￥]+') AS run,
-         generate_series(1, length(run) - 1) AS i
-$$"""
-POSTGRES_PAIR_SETUP = [
-    POSTGRES_PAIR_FUNCTION,
-    "CREATE INDEX IF NOT EXISTS cases_case_pairs_gin ON cases_case "
-    "USING gin (gridgov_pairs(description, address))",
-]
-POSTGRES_PAIR_TEARDOWN = ["DROP INDEX IF EXISTS cases_case_pairs_gin"]
-
-
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """connection_created: the function the pair index's triggers call."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("gridgov_pairs", 2, pairs, deterministic=True)
 
 
-# SQLite's indexes: the FTS table, its triggers and how to re-read every case into it.
-SQLITE_INDEXES = [
-    ("cases_case_fts", SQLITE_TRIGGERS, [SQLITE_REBUILD]),
-    ("cases_case_pairs", SQLITE_PAIR_TRIGGERS, SQLITE_PAIR_REBUILD),
-]
+# Character pairs (migration 0011_pair_search). SQLite: contentless, the pairs as words.
+# PostgreSQL: the same cut as pairs(), runs between spaces and punctuation (ASCII and full-width).
+PAIRS = TextIndex(
+    sqlite_table="cases_case_pairs",
+    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_pairs USING fts5(
+        pairs, content='', tokenize='unicode61 remove_diacritics 0')""",
+    sqlite_triggers={
+        "cases_case_pairs_insert": """AFTER INSERT ON cases_case BEGIN
+            INSERT INTO cases_case_pairs(rowid, pairs)
+            VALUES (new.id, gridgov_pairs(new.description, new.address));
+        END""",
+        # A contentless table forgets a row by being told the words it indexed.
+        "cases_case_pairs_delete": """AFTER DELETE ON cases_case BEGIN
+            INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
+            VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
+        END""",
+        "cases_case_pairs_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
+            INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
+            VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
+            INSERT INTO cases_case_pairs(rowid, pairs)
+            VALUES (new.id, gridgov_pairs(new.description, new.address));
+        END""",
+    },
+    sqlite_rebuild=(
+        "INSERT INTO cases_case_pairs(cases_case_pairs) VALUES ('delete-all')",
+        "INSERT INTO cases_case_pairs(rowid, pairs) "
+        "SELECT id, gridgov_pairs(description, address) FROM cases_case",
+    ),
+    postgres_setup=(
+        r"""CREATE OR REPLACE FUNCTION gridgov_pairs(description text, address text)
+            RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT coalesce(array_agg(DISTINCT substr(run, i, 2)), '{}')
+            FROM regexp_split_to_table(
+                     lower(coalesce(description, '') || ' ' || coalesce(address, '')),
+                     '[\s[:punct:]，。、；：？！“”‘’（）《》〈〉【】「」『』…—～·￥]+') AS run,
+                 generate_series(1, length(run) - 1) AS i
+        $$""",
+        "CREATE INDEX IF NOT EXISTS cases_case_pairs_gin ON cases_case "
+        "USING gin (gridgov_pairs(description, address))",
+    ),
+    postgres_teardown=(
+        "DROP INDEX IF EXISTS cases_case_pairs_gin",
+        "DROP FUNCTION IF EXISTS gridgov_pairs(text, text)",
+    ),
+)
 
-
-def _create_triggers(execute, names, triggers=SQLITE_TRIGGERS) -> None:
-    for name in names:
-        execute(f"CREATE TRIGGER IF NOT EXISTS {name} {triggers[name]}")
-
-
-def install(apps, schema_editor):
-    """Migration 0002_search: create the index and fill it with the cases already there."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for sql in POSTGRES_SETUP:
-            schema_editor.execute(sql)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_TABLE)
-        _create_triggers(schema_editor.execute, SQLITE_TRIGGERS)
-        schema_editor.execute(SQLITE_REBUILD)
-
-
-def uninstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for sql in POSTGRES_TEARDOWN:
-            schema_editor.execute(sql)
-    elif vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute("DROP TABLE IF EXISTS cases_case_fts")
-
-
-def install_pairs(apps, schema_editor):
-    """Migration 0011_pair_search: create the pair index and fill it."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for sql in POSTGRES_PAIR_SETUP:
-            schema_editor.execute(sql)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_PAIR_TABLE)
-        _create_triggers(schema_editor.execute, SQLITE_PAIR_TRIGGERS, SQLITE_PAIR_TRIGGERS)
-        for sql in SQLITE_PAIR_REBUILD:
-            schema_editor.execute(sql)
-
-
-def uninstall_pairs(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for sql in POSTGRES_PAIR_TEARDOWN:
-            schema_editor.execute(sql)
-        schema_editor.execute("DROP FUNCTION IF EXISTS gridgov_pairs(text, text)")
-    elif vendor == "sqlite":
-        for name in SQLITE_PAIR_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute("DROP TABLE IF EXISTS cases_case_pairs")
+INDEXES = (TRIGRAMS, PAIRS)
 
 
 def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
@@ -204,13 +196,13 @@ def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
             "OR (type = 'trigger' AND tbl_name = 'cases_case')"
         )
         present = {name for (name,) in cursor.fetchall()}
-        for table, triggers, rebuild in SQLITE_INDEXES:
-            if table not in present:  # migrated back before the index's migration
+        for index in INDEXES:
+            if index.sqlite_table not in present:  # migrated back before the index's migration
                 continue
-            missing = [name for name in triggers if name not in present]
+            missing = [name for name in index.sqlite_triggers if name not in present]
             if missing:
-                _create_triggers(cursor.execute, missing, triggers)
-                for sql in rebuild:
+                index.create_triggers(cursor.execute, missing)
+                for sql in index.sqlite_rebuild:
                     cursor.execute(sql)
 
 

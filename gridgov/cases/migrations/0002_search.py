@@ -11,4 +11,4 @@ from gridgov.cases import search
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0001_initial")]
-    operations = [migrations.RunPython(search.install, search.uninstall)]
+    operations = [migrations.RunPython(search.TRIGRAMS.install, search.TRIGRAMS.uninstall)]

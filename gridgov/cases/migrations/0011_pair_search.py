@@ -11,4 +11,4 @@ from gridgov.cases import search
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0010_unclosed_due_covering")]
-    operations = [migrations.RunPython(search.install_pairs, search.uninstall_pairs)]
+    operations = [migrations.RunPython(search.PAIRS.install, search.PAIRS.uninstall)]
