@@ -3,8 +3,10 @@
 Phone and ID numbers are stored with Fernet (AES + HMAC) under keys derived from
 settings.PII_KEY; several comma-separated keys allow rotation (the first encrypts, all decrypt).
 Equality search goes through an HMAC of the normalised value (the blind index), so the database
-never sees a number in clear. Masked display is the default everywhere; reveal() gives the
-clear value to a role that needs it and writes an audit entry for that view.
+never sees a number in clear. After a new key is put first, `gridgov reindex_pii` re-encrypts
+every row under it and recomputes the blind indexes (they use the first key only). Masked
+display is the default everywhere; reveal() gives the clear value to a role that needs it and
+writes an audit entry for that view.
 """
 
 import base64
@@ -23,12 +25,22 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
 
 
+def _keys(key_setting: str) -> list[str]:
+    return [k.strip() for k in key_setting.split(",") if k.strip()]
+
+
+def _fernet_for(key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(key, b"gridgov-pii-encryption")))
+
+
 @lru_cache(maxsize=4)
 def _fernet(key_setting: str) -> MultiFernet:
-    keys = [k.strip() for k in key_setting.split(",") if k.strip()]
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"gridgov-pii-encryption"))) for k in keys]
-    )
+    return MultiFernet([_fernet_for(k) for k in _keys(key_setting)])
+
+
+@lru_cache(maxsize=4)
+def _current_fernet(key_setting: str) -> Fernet:
+    return _fernet_for(_keys(key_setting)[0])
 
 
 def encrypt(value: str) -> str:
@@ -42,6 +54,15 @@ def decrypt(token: str) -> str:
         raise ValueError("personal data cannot be decrypted with the configured GRIDGOV_PII_KEY")
 
 
+def decrypt_noting_key(token: str) -> tuple[str, bool]:
+    """The clear value of a stored token, and whether the current (first) key encrypted it; a
+    False asks for the token to be written again (reindex_pii)."""
+    try:
+        return _current_fernet(settings.PII_KEY).decrypt(token.encode()).decode(), True
+    except InvalidToken:
+        return decrypt(token), False
+
+
 def normalize_phone(value: str) -> str:
     digits = re.sub(r"[\s\-()]", "", value or "")
     if digits.startswith("+86"):
@@ -53,18 +74,50 @@ def normalize_id_number(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 
 
+@lru_cache(maxsize=8)
+def _index_key(key: str) -> bytes:
+    return _derive(key, b"gridgov-pii-blind-index")
+
+
+def _blind_index_under(key: str, value: str) -> str:
+    return hmac.new(_index_key(key), value.encode(), hashlib.sha256).hexdigest()
+
+
 def blind_index(value: str) -> str:
     """The HMAC by which an exact value is found without storing it in clear."""
     if not value:
         return ""
-    first_key = settings.PII_KEY.split(",")[0].strip()
-    return hmac.new(
-        _derive(first_key, b"gridgov-pii-blind-index"), value.encode(), hashlib.sha256
-    ).hexdigest()
+    return _blind_index_under(_keys(settings.PII_KEY)[0], value)
+
+
+def blind_indexes_under_every_key(value: str) -> set[str]:
+    """The blind index the value had under each configured key, current or older: what a row
+    saved before a rotation may still hold."""
+    if not value:
+        return {""}
+    return {_blind_index_under(key, value) for key in _keys(settings.PII_KEY)}
+
+
+# An encrypted field searched by exact value keeps its blind index beside it, in the field named
+# "<field>_index" (User.phone_index, User.id_number_index), computed from the value normalised as
+# its kind (the end of the field's name). reindex_pii finds the pairs by this rule.
+BLIND_INDEX_SUFFIX = "_index"
+_NORMALIZERS = {"phone": normalize_phone, "id_number": normalize_id_number}
+
+
+def normalizer_for(field_name: str):
+    """How the blind index of this encrypted field normalises the value before hashing."""
+    for kind, normalize in _NORMALIZERS.items():
+        if field_name == kind or field_name.endswith("_" + kind):
+            return normalize
+    return lambda value: value
 
 
 class EncryptedTextField(models.TextField):
-    """A text field stored encrypted; empty stays empty so that "not given" is visible."""
+    """A text field stored encrypted; empty stays empty so that "not given" is visible.
+
+    Its blind index, when it is searched by exact value, is the field "<name>_index" beside it
+    (see BLIND_INDEX_SUFFIX)."""
 
     def from_db_value(self, value, expression, connection):
         if not value:
