@@ -7,6 +7,8 @@ A failure counts for LOGIN_LOCKOUT_SECONDS; once LOGIN_MAX_FAILURES have piled u
 from django.conf import settings
 from django.core.cache import cache
 
+from gridgov.core import ratelimit
+
 
 def _keys(phone_index: str, ip: str | None) -> list[str]:
     keys = [f"login-fail:phone:{phone_index}"]
@@ -25,17 +27,10 @@ def is_locked_out(phone_index: str, ip: str | None) -> bool:
 
 
 def note_failure(phone_index: str, ip: str | None) -> None:
+    # Not a ratelimit.Rate (windows that follow the clock): the lock-out runs from the latest
+    # failure, so each failure gives the whole count the full period again.
     for key in _keys(phone_index, ip):
-        if cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        else:
-            # The database cache's incr() re-sets the key with its default expiry (5 minutes):
-            # put the lock-out period back, counted from this failure, on every backend alike.
-            cache.touch(key, settings.LOGIN_LOCKOUT_SECONDS)
+        ratelimit.bump(key, settings.LOGIN_LOCKOUT_SECONDS)
 
 
 def clear(phone_index: str) -> None:
