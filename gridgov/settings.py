@@ -230,6 +230,13 @@ GRIDGOV_DUPLICATE_SIMILARITY = float(env("GRIDGOV_DUPLICATE_SIMILARITY", "0.2"))
 GRIDGOV_CASE_NUMBER_PREFIX = env("GRIDGOV_CASE_NUMBER_PREFIX", "XJ")
 GRIDGOV_PHOTO_MAX_BYTES = env_int("GRIDGOV_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 GRIDGOV_PHOTOS_PER_REPORT = env_int("GRIDGOV_PHOTOS_PER_REPORT", 9)
+# Reports accepted per address and per phone number in each window (an hour by default) from
+# a reporter without a role (signed out, or a signed-in resident); staff are not limited. 0 = no
+# limit. Meant to stop floods: raise the address limit where many residents reach the server
+# from one address (a mobile carrier's shared address, a proxy that does not pass the client's).
+GRIDGOV_REPORT_RATE_PER_ADDRESS = env_int("GRIDGOV_REPORT_RATE_PER_ADDRESS", 20)
+GRIDGOV_REPORT_RATE_PER_PHONE = env_int("GRIDGOV_REPORT_RATE_PER_PHONE", 5)
+GRIDGOV_REPORT_RATE_WINDOW_SECONDS = env_int("GRIDGOV_REPORT_RATE_WINDOW_SECONDS", 3600)
 # How many invented cases `gridgov load_demo` puts in the demo town.
 GRIDGOV_DEMO_CASES = env_int("GRIDGOV_DEMO_CASES", 300)
 

@@ -3,9 +3,10 @@ the indicators.
 
 Every write goes through gridgov.cases.actions (report_case, act, rate): the workflow decides,
 its refusals come back as {"errors": [{field, code, message}]} with 400, 403 (not this user's
-move) or 409 (not in this state). A case is looked up inside Case.objects.visible_to(user): out
-of scope answers 404 like a case that does not exist. Reports and actions with photos are sent
-as multipart/form-data.
+move) or 409 (not in this state); a report past the limits for reporters without a role, 429
+with Retry-After (gridgov.cases.report_limits). A case is looked up inside
+Case.objects.visible_to(user): out of scope answers 404 like a case that does not exist. Reports
+and actions with photos are sent as multipart/form-data.
 """
 
 import datetime as dt
@@ -18,8 +19,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from gridgov.api import ApiError  # defined before gridgov.api mounts this router
-from gridgov.cases import actions, deadlines, indicators, queues, rollup
+from gridgov.api import ApiError, errors  # defined before gridgov.api mounts this router
+from gridgov.cases import actions, deadlines, indicators, queues, report_limits, rollup
 from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
 from gridgov.core import pii
 
@@ -308,12 +309,20 @@ def case_detail(request, case_id: int):
              summary="上报问题（居民或工作人员；未登录时凭查询码跟踪）")
 def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(None),
            after_photos: list[UploadedFile] = File(None)):
+    kept_phone = "" if payload.is_anonymous else payload.reporter_phone
+    too_many = report_limits.refusal(request, kept_phone)
+    if too_many:
+        response = errors(request, 429, [{"field": too_many.field, "code": "rate_limited",
+                                          "message": too_many.message}])
+        response["Retry-After"] = str(too_many.retry_after)
+        return response
     case = actions.report_case(
         actor=request.user,
         photos=photos or (),
         after_photos=after_photos or (),
         **payload.dict(),
     )
+    report_limits.count_report(request, kept_phone)
     return Status(201, case)
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.cases import actions, queues
+from gridgov.cases import actions, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
 from gridgov.cases.models import Case, Source, State
 from gridgov.cases.views.common import category_groups, map_view, photo_response
@@ -22,31 +22,41 @@ PUBLIC_NOTES = frozenset({"reject"})
 def report(request):
     roles = roles_of(request.user)
     form = ReportForm(request.POST or None, request.FILES or None, roles=roles)
+    too_many = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = actions.report_case(
-                actor=request.user,
-                category=data["category"],
-                description=data["description"],
-                longitude=data["longitude"],
-                latitude=data["latitude"],
-                address=data["address"],
-                source=data.get("source") or Source.RESIDENT,
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["reporter_phone"],
-                is_anonymous=data["is_anonymous"],
-                photos=data["photos"],
-                self_handled=data.get("self_handled", False),
-                after_photos=data.get("after_photos") or (),
-            )
-        except WorkflowError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        too_many = report_limits.refusal(request, data["reporter_phone"])
+        if too_many:
+            # The form comes back as typed, with the reason; nothing is saved.
+            form.add_error(too_many.field or None, too_many.message)
         else:
-            return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
-    return render(request, "cases/report.html", {
+            try:
+                case = actions.report_case(
+                    actor=request.user,
+                    category=data["category"],
+                    description=data["description"],
+                    longitude=data["longitude"],
+                    latitude=data["latitude"],
+                    address=data["address"],
+                    source=data.get("source") or Source.RESIDENT,
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    is_anonymous=data["is_anonymous"],
+                    photos=data["photos"],
+                    self_handled=data.get("self_handled", False),
+                    after_photos=data.get("after_photos") or (),
+                )
+            except WorkflowError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                report_limits.count_report(request, data["reporter_phone"])
+                return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
+    response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
-    }, status=400 if form.errors else 200)
+    }, status=429 if too_many else 400 if form.errors else 200)
+    if too_many:
+        response["Retry-After"] = str(too_many.retry_after)
+    return response
 
 
 def track(request):
