@@ -167,6 +167,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "gridgov_cache",
+            # Rate-limit and log-in counters live here: past MAX_ENTRIES Django deletes a third of
+            # the keys, counters included, so the cap is set well above a busy hour's addresses.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     )
 }
