@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.core import pii
+from gridgov.core.admin import AuditedAdmin
 
 
 class RoleAssignmentForm(forms.ModelForm):
@@ -36,13 +37,14 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("masked", "masked_phone", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "role_assignments__role")
     exclude = ("password", "user_permissions", "groups", "last_login")
     inlines = [RoleAssignmentInline]
     search_fields = ("name",)  # the box; get_search_results also finds a full phone number
     search_help_text = _("输入姓名或完整手机号")
+    personal_fields = ("name",)  # the audit log names a changed name, never shows it
 
     @admin.display(description=_("姓名"))
     def masked(self, obj):

@@ -4,7 +4,7 @@ workflow, never by editing a row)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core import audit
+from gridgov.core.admin import AuditedAdmin
 
 from .models import Case, CaseEvent, CaseParticipant, CasePhoto, Category, ExtensionRequest
 from .open311 import admin as _open311_admin  # noqa: F401 (registers the Open311 keys)
@@ -15,7 +15,7 @@ CATEGORY_FIELDS = ("kind", "major_code", "major_name", "minor_code", "name", "pl
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("code", "major_name", "name", "plain_name", "department_kind",
                     "time_limit_class", "time_limit_days", "time_limit_hours", "urgency",
                     "is_active")
@@ -28,15 +28,6 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=_("代码"), ordering="major_code")
     def code(self, obj):
         return obj.code
-
-    def save_model(self, request, obj, form, change):
-        before = {f: form.initial.get(f) for f in CATEGORY_FIELDS} if change else {}
-        super().save_model(request, obj, form, change)
-        audit.record(
-            "cases.category.change" if change else "cases.category.create",
-            actor=request.user, target=obj,
-            changes=audit.model_changes(obj, CATEGORY_FIELDS, before),
-        )
 
     def has_delete_permission(self, request, obj=None):
         # Cases keep their category for ever; switch a 小类 off instead (启用).
@@ -80,7 +71,7 @@ class ExtensionInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("number", "state", "category", "grid", "department", "reported_at", "due_at",
                     "is_sample")
     list_filter = ("state", "source", "urgency", "is_self_handled", "is_sample")

@@ -1,10 +1,118 @@
-from django.contrib import admin
+"""The platform's own admin pages, and AuditedAdmin: what every ModelAdmin of gridgov mixes in so
+that edits made in Django's admin reach the platform audit log, not only Django's LogEntry."""
 
+import datetime as dt
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.utils import timezone
+
+from gridgov.core import audit, pii
 from gridgov.core.models import AuditEntry, CalendarDay
+
+# What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
+HIDDEN = "***"
+
+
+class AuditedAdmin:
+    """Records every create, change and delete made through this ModelAdmin and its inlines as
+    "<app>.<model>.create" / ".change" / ".delete", with the admin user as actor, in the same
+    transaction as the write. Changes name each field the form changed with [old, new]; a field
+    holding personal data (any pii.EncryptedTextField, and the names in personal_fields) is only
+    named, its value shown as "***". A save that changed nothing writes nothing.
+
+    A ModelAdmin whose writes already go through an audited action (Open311 keys; roles in the
+    user page) overrides save_model or save_formset without calling super(), and is not recorded
+    twice. Put it first among the bases: class GridAdmin(AuditedAdmin, admin.ModelAdmin)."""
+
+    # Model fields, beyond the encrypted ones, whose values are personal data (a person's name).
+    personal_fields: tuple[str, ...] = ()
+
+    def save_model(self, request, obj, form, change):
+        changes = self._form_changes(form, change)
+        super().save_model(request, obj, form, change)
+        if changes or not change:
+            audit.record(_action(obj, "change" if change else "create"), actor=request.user,
+                         target=obj, changes=changes)
+
+    def delete_model(self, request, obj):
+        # Recorded first, while the object still has its primary key; the admin's transaction
+        # takes the entry back if the delete fails.
+        audit.record(_action(obj, "delete"), actor=request.user, target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic(using=queryset.db):
+            for obj in queryset.iterator(chunk_size=500):
+                audit.record(_action(obj, "delete"), actor=request.user, target=obj)
+            super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        deleted = [f for f in formset.deleted_forms if f.instance.pk is not None]
+        for inline_form in deleted:
+            audit.record(_action(inline_form.instance, "delete"), actor=request.user,
+                         target=inline_form.instance)
+        edited = [(f, f.instance.pk is not None, self._form_changes(f, f.instance.pk is not None))
+                  for f in formset.forms if f not in deleted and f.has_changed()]
+        super().save_formset(request, form, formset, change)
+        for inline_form, existed, changes in edited:
+            if inline_form.instance.pk is not None and (changes or not existed):
+                audit.record(_action(inline_form.instance, "change" if existed else "create"),
+                             actor=request.user, target=inline_form.instance, changes=changes)
+
+    def _form_changes(self, form, change: bool) -> dict:
+        """{field: [old, new]} for what the form changed (every filled-in field of a new object),
+        personal data as "***"."""
+        model = form._meta.model
+        data = getattr(form, "cleaned_data", {})
+        names = form.changed_data if change else [n for n in form.fields if _filled(data.get(n))]
+        changes = {}
+        for name in names:
+            if name not in data:
+                continue
+            if self._is_personal(model, name):
+                changes[name] = HIDDEN
+            else:
+                old = form.initial.get(name) if change else None
+                changes[name] = [_loggable(old), _loggable(data[name])]
+        return changes
+
+    def _is_personal(self, model, name: str) -> bool:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        return isinstance(field, pii.EncryptedTextField) or name in self.personal_fields
+
+
+def _action(obj, verb: str) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
+
+
+def _filled(value) -> bool:
+    if isinstance(value, models.QuerySet):
+        return value.exists()
+    return value not in (None, "", [], ())
+
+
+def _loggable(value):
+    """A value as JSON can hold it: related objects by primary key, lists of them sorted, moments
+    in local time (the database gives UTC, the form local time: one moment reads the same)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (models.QuerySet, list, tuple, set)):
+        items = [_loggable(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, (models.QuerySet, set)) else items
+    if value is None or isinstance(value, (str, int, float, bool, dict)):
+        return value
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()
+    return str(value)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("at", "actor_label", "action", "object_type", "object_label")
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_label", "object_id")
@@ -21,6 +129,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("date", "is_workday", "note")
     date_hierarchy = "date"

@@ -1,22 +1,23 @@
 from django.contrib import admin
 
+from gridgov.core.admin import AuditedAdmin
 from gridgov.grids.lookup import assign_grid
 from gridgov.grids.models import Community, Department, Grid, GridStaff, Place, Town
 
 
 @admin.register(Town)
-class TownAdmin(admin.ModelAdmin):
+class TownAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "district", "district_code", "code", "is_sample")
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "town", "code", "is_sample")
     list_filter = ("town",)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "town", "is_sample")
     list_filter = ("kind",)
     search_fields = ("name",)
@@ -29,7 +30,7 @@ class GridStaffInline(admin.TabularInline):
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("number", "name", "community", "unit_code", "is_sample")
     list_filter = ("community",)
     search_fields = ("name", "unit_code")
@@ -37,7 +38,7 @@ class GridAdmin(admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "grid", "address", "is_sample")
     list_filter = ("kind",)
     search_fields = ("name", "address")
