@@ -69,3 +69,15 @@ class CalendarDay(models.Model):
         result = super().delete(*args, **kwargs)
         forget_overrides()
         return result
+
+
+class RateCount(models.Model):
+    """How many hits one key has had in one window of a rate limit (gridgov.core.ratelimit)."""
+
+    key = models.CharField(max_length=200, primary_key=True)  # purpose:window:client
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)  # the end of its window
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")

@@ -1,20 +1,27 @@
-"""How often one client may do something: counts per purpose and key in Django's cache.
+"""How often one client may do something: counts per purpose, window and key in the database
+(RateCount), so that every worker process and every server sees the same count. Used by the
+report limits (gridgov.cases.report_limits).
 
-The counts live in settings.CACHES (the database table by default, Redis when REDIS_URL is set),
-so every worker process and every server sees the same count. Used by the report limits
-(gridgov.cases.report_limits) and the log-in throttle (gridgov.accounts.throttle).
-
-Neither the database cache's incr() (a read then a write) nor a check followed by a count is
-atomic: requests racing from one client can go a few past a limit. That is enough for what these
-limits are for: stopping a flood, not metering an exact quota.
+Checking reads the counts of every key at once (one query); counting adds one to each in one
+upsert, atomic on both databases. A count through Django's cache took a read, a write and an
+expiry update per key, each its own write transaction with the database cache: on SQLite that
+halved the reports a server takes per second (docs/benchmarks.md). A check followed by a count
+is still not atomic: requests racing from one client can go a few past a limit, enough for what
+these limits are for: stopping a flood, not metering an exact quota. Windows that have ended
+are deleted by `gridgov clear_rate_counts` (nightly).
 """
 
+import datetime as dt
 import math
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from gridgov.core.models import RateCount
 
 
 def client_address(request) -> str:
@@ -24,22 +31,6 @@ def client_address(request) -> str:
     reverse proxy the web server must pass the client's own address (README: e.g. gunicorn's
     --proxy-protocol), or every client shares the proxy's count. Empty when unknown."""
     return request.META.get("REMOTE_ADDR") or ""
-
-
-def bump(key: str, seconds: int) -> int:
-    """Add one to the count under `key`, which now lives `seconds` from this moment; return the
-    new count."""
-    if cache.add(key, 1, timeout=seconds):
-        return 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=seconds)
-        return 1
-    # The database cache's incr() re-sets the key with its default expiry (5 minutes): put the
-    # expiry back, on every backend alike.
-    cache.touch(key, seconds)
-    return count
 
 
 @dataclass(frozen=True)
@@ -82,12 +73,12 @@ def _counted(checks: Iterable[tuple[Rate, str]]) -> list[tuple[Rate, str]]:
 
 def exceeded(checks: Iterable[tuple[Rate, str]]) -> Exceeded | None:
     """The first (rate, key) whose window is used up, or None when all have room. Counts
-    nothing; one cache read for all of them."""
+    nothing; one query for all of them."""
     now = time.time()
     wanted = {rate.cache_key(key, now): (rate, key) for rate, key in _counted(checks)}
     if not wanted:
         return None
-    counts = cache.get_many(list(wanted))
+    counts = dict(RateCount.objects.filter(key__in=wanted).values_list("key", "hits"))
     for cache_key, (rate, key) in wanted.items():
         if counts.get(cache_key, 0) >= rate.limit:
             return Exceeded(rate, key, rate.seconds_left(now))
@@ -95,8 +86,30 @@ def exceeded(checks: Iterable[tuple[Rate, str]]) -> Exceeded | None:
 
 
 def count(checks: Iterable[tuple[Rate, str]]) -> None:
-    """One more hit for each (rate, key), in the window of this moment."""
+    """One more hit for each (rate, key), in the window of this moment: one statement."""
     now = time.time()
+    hits = Counter()
+    ends = {}
     for rate, key in _counted(checks):
-        # The count is kept until its window ends; later windows have keys of their own.
-        bump(rate.cache_key(key, now), rate.seconds_left(now))
+        window_key = rate.cache_key(key, now)
+        hits[window_key] += 1
+        ends[window_key] = timezone.now() + dt.timedelta(seconds=rate.seconds_left(now))
+    if not hits:
+        return
+    table, key_column = (connection.ops.quote_name(name)
+                         for name in (RateCount._meta.db_table, "key"))
+    params = [value for window_key, n in hits.items() for value in (
+        window_key, n, connection.ops.adapt_datetimefield_value(ends[window_key]))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, hits, expires_at) "
+            f"VALUES {', '.join(['(%s, %s, %s)'] * len(hits))} "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET hits = {table}.hits + excluded.hits",
+            params,
+        )
+
+
+def forget_ended(now: dt.datetime | None = None) -> int:
+    """Delete the counts of windows that have ended; how many."""
+    deleted, _ = RateCount.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

@@ -1,26 +1,18 @@
+import io
+import time
+
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory
 
 from gridgov.core import ratelimit
+from gridgov.core.models import RateCount
 from gridgov.core.ratelimit import Rate
 
 pytestmark = pytest.mark.django_db
 
 HOURLY_3 = Rate("test", 3, 3600)
-
-
-@pytest.fixture(params=["locmem", "database"])
-def cache_backend(request, settings):
-    """Both caches a town runs on without Redis: in-process in tests, the database table in
-    production. (The database cache's incr() resets a key's expiry to 5 minutes.)"""
-    if request.param == "database":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                                       "LOCATION": "gridgov_test_cache"}}
-        call_command("createcachetable", verbosity=0)
-    return request.param
 
 
 @pytest.fixture
@@ -29,13 +21,13 @@ def clock():
         yield traveller
 
 
-def test_a_key_is_refused_once_its_window_is_used_up_until_the_window_ends(cache_backend, clock):
+def test_a_key_is_refused_once_its_window_is_used_up_until_the_window_ends(clock):
     checks = [(HOURLY_3, "10.0.0.1")]
     for _ in range(3):
         assert ratelimit.exceeded(checks) is None
         ratelimit.count(checks)
 
-    clock.shift(35 * 60)  # 12:55, past the database cache's default expiry since the last count
+    clock.shift(35 * 60)  # 12:55
     refused = ratelimit.exceeded(checks)
     assert refused == ratelimit.Exceeded(HOURLY_3, "10.0.0.1", retry_after=5 * 60)
 
@@ -43,7 +35,7 @@ def test_a_key_is_refused_once_its_window_is_used_up_until_the_window_ends(cache
     assert ratelimit.exceeded(checks) is None
 
 
-def test_keys_and_purposes_are_counted_apart(cache_backend, clock):
+def test_keys_and_purposes_are_counted_apart(clock):
     ratelimit.count([(HOURLY_3, "10.0.0.1")] * 3)
 
     assert ratelimit.exceeded([(HOURLY_3, "10.0.0.2")]) is None
@@ -57,7 +49,15 @@ def test_a_limit_of_0_and_an_unknown_key_count_nothing_and_refuse_nothing(clock)
     ratelimit.count([(off, "10.0.0.1"), (HOURLY_3, "")] * 5)
 
     assert ratelimit.exceeded([(off, "10.0.0.1"), (HOURLY_3, "")]) is None
-    assert not cache.get_many([off.cache_key("10.0.0.1", 0), HOURLY_3.cache_key("", 0)])
+    assert not RateCount.objects.exists()
+
+
+def test_ended_windows_are_forgotten_by_the_nightly_command(clock):
+    ratelimit.count([(HOURLY_3, "10.0.0.1"), (Rate("daily", 3, 86400), "10.0.0.1")])
+    clock.shift(3600)
+    call_command("clear_rate_counts", stdout=io.StringIO())
+    assert list(RateCount.objects.values_list("key", flat=True)) == [
+        Rate("daily", 3, 86400).cache_key("10.0.0.1", time.time())]
 
 
 def test_the_address_is_remote_addr_not_a_header_the_client_writes():
