@@ -177,13 +177,14 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 source: str, urgency: str | None = None, reporter_name: str = "",
                 reporter_phone: str = "", is_anonymous: bool = False, photos=(),
                 self_handled: bool = False, after_photos=(), town=None, origin_type: str = "",
-                origin_id: str = "", is_sample: bool = False) -> Case:
+                origin_id: str = "", is_sample: bool = False, on_saved=None) -> Case:
     """A new case from a resident, a patrol, the hotline, a deputy, a visit or Open311.
 
     The grid, community and town come from the point. A signed-in reporter follows the case in
     their own list; an anonymous one by its tracking code (no name, phone or account is kept).
     self_handled=True (grid staff on patrol) closes it at once, with before (photos) and after
-    photos, to be checked later by sampling."""
+    photos, to be checked later by sampling. on_saved(case) runs inside the report's transaction:
+    what it writes (the report limits' count) stands or falls with the case, at no extra commit."""
     category = _category(category)
     description = (description or "").strip()
     if not description:
@@ -241,6 +242,8 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 "grid": grid_id, "anonymous": is_anonymous,
             })
             notifications.send_on_commit(event, case)
+            if on_saved is not None:
+                on_saved(case)
             if self_handled:
                 case, _event = CASE_WORKFLOW.apply(case, "self_handle", actor=actor,
                                                    after_photos=after_names)

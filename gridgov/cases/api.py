@@ -320,9 +320,9 @@ def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(N
         actor=request.user,
         photos=photos or (),
         after_photos=after_photos or (),
+        on_saved=lambda _case: report_limits.count_report(request, kept_phone),
         **payload.dict(),
     )
-    report_limits.count_report(request, kept_phone)
     return Status(201, case)
 
 

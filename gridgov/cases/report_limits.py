@@ -6,9 +6,10 @@ report all day on patrol and are not. The limits are settings (GRIDGOV_REPORT_RA
 one off). An anonymous report keeps no phone number, so only its address counts.
 
 Only accepted reports are counted: the caller asks refusal() before calling
-actions.report_case() and count_report() once the case is saved. A resident whose report was
+actions.report_case() and has count_report() run inside the report's transaction (on_saved), so
+that a report and its count stand or fall together at no extra commit. A resident whose report was
 turned back (no location, a wrong phone number) or who was told to wait does not use up the
-allowance, and a refused request costs one cache read and no write. Counting every attempt
+allowance, and a refused request costs one read and no write. Counting every attempt
 would also shield the server from a flood of requests, but that belongs in front of it (the web
 server's own request limits), and it would punish a resident for the form's corrections. The
 price: requests racing from one address can go a few past the limit (see gridgov.core.ratelimit).

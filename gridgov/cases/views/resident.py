@@ -25,7 +25,8 @@ def report(request):
     too_many = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        too_many = report_limits.refusal(request, data["reporter_phone"])
+        kept_phone = "" if data["is_anonymous"] else data["reporter_phone"]
+        too_many = report_limits.refusal(request, kept_phone)
         if too_many:
             # The form comes back as typed, with the reason; nothing is saved.
             form.add_error(too_many.field or None, too_many.message)
@@ -45,11 +46,11 @@ def report(request):
                     photos=data["photos"],
                     self_handled=data.get("self_handled", False),
                     after_photos=data.get("after_photos") or (),
+                    on_saved=lambda _case: report_limits.count_report(request, kept_phone),
                 )
             except WorkflowError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                report_limits.count_report(request, data["reporter_phone"])
                 return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
