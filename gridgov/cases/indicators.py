@@ -3,16 +3,17 @@ and day, over a period of whole days. The formulas — numerators, denominators,
 merged, rejected and suspended cases count — are written out in docs/indicators.md; keep the two
 in step.
 
-The counts come from the daily rollup (gridgov.cases.rollup): each grouping is one SQL query
-summing the rollup rows of the period within the reader's scope, however many cases lie behind
-them.
+The counts come from the rollup (gridgov.cases.rollup): each grouping is one SQL query summing
+the rollup rows of the period within the reader's scope, however many cases lie behind them — the
+whole calendar months of the period from a monthly table, the days left at either end from a
+daily one, so that a long period costs rows per month rather than per day.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import IntegerField, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,25 @@ class Period:
             raise PeriodError("end", _("统计期间不能超过三年"))
         return period
 
+    def split(self) -> tuple["Period | None", list["Period"]]:
+        """The whole calendar months inside the period (from the first day of the first to the
+        last day of the last; None when there is none), and the runs of days left before and
+        after them (none, one or two)."""
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        after_last = _next_month(self.end)
+        if self.end != after_last - dt.timedelta(days=1):  # the end's month is not whole
+            after_last = self.end.replace(day=1)
+        if first >= after_last:
+            return None, [self]
+        months = Period(first, after_last - dt.timedelta(days=1))
+        ends = [Period(self.start, first - dt.timedelta(days=1)) if self.start < first else None,
+                Period(after_last, self.end) if after_last <= self.end else None]
+        return months, [days for days in ends if days is not None]
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
+
 
 class PeriodError(ValueError):
     def __init__(self, field: str, message):
@@ -128,17 +148,29 @@ def may_read(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles_of(user) & INDICATOR_ROLES)
 
 
-def stats_for(user, grouping: str = "total", **filters):
+@dataclass(frozen=True)
+class Stats:
+    """The rollup rows a reader may add up for one grouping and its filters: from a daily table
+    and, when one is kept by the same columns, from its monthly table (None: days only)."""
+
+    daily: QuerySet
+    monthly: QuerySet | None = None
+
+
+def stats_for(user, grouping: str = "total", **filters) -> Stats:
     """The rollup rows a leader, operator or administrator may add up, for this grouping and
-    these filters (grid, community, department, category ids): from the coarsest table that is
-    kept by what they name (gridgov.cases.rollup.TABLES)."""
+    these filters (grid, community, department, category ids): from the coarsest tables that are
+    kept by what they name (gridgov.cases.rollup.table_for)."""
     wanted = {f"{name}_id" for name, value in filters.items() if value is not None}
     column = GROUPINGS[grouping][1]
     if column not in (None, "day"):
         wanted.add(column)
-    wanted -= set(rollup.SCOPE)
-    model = next(model for model, kept_by in rollup.TABLES if wanted <= set(kept_by))
-    return filter_stats(model.objects.visible_to(user, roles=INDICATOR_ROLES), **filters)
+    table = rollup.table_for(wanted)
+
+    def visible(model):
+        return filter_stats(model.objects.visible_to(user, roles=INDICATOR_ROLES), **filters)
+
+    return Stats(visible(table.daily), visible(table.monthly) if table.monthly else None)
 
 
 FILTERS = ("grid", "community", "department", "category")
@@ -150,28 +182,56 @@ def filter_stats(stats, **ids):
                            if name in FILTERS and value is not None})
 
 
-def indicator_rows(stats, period: Period, grouping: str = "total") -> list[IndicatorRow]:
-    """Counts and rates per group over the period: one query, plus one for the groups' names."""
+SUMS = (*COUNT_LABELS, "handling_hours", "timed")
+
+
+def indicator_rows(stats: Stats, period: Period, grouping: str = "total") -> list[IndicatorRow]:
+    """Counts and rates per group over the period: one query, plus one for the groups' names.
+
+    The query sums, per group, the monthly rows of the period's whole months and the daily rows
+    of the days left at either end, each part an index range read, joined by UNION ALL; the parts
+    of a group (at most three rows) are added up here. By day, or without a monthly table, it
+    sums the daily rows of the whole period."""
     _label, column, model, unnamed = GROUPINGS[grouping]
-    sums = {f"n_{name}": Sum(name) for name in COUNT_LABELS}  # n_: a sum may not share a
-    sums.update(n_handling_hours=Sum("handling_hours"), n_timed=Sum("timed"))  # field's name
-    stats = stats.filter(day__gte=period.start, day__lte=period.end).order_by()
-    if column is None:
-        results, keys = [stats.aggregate(**sums)], [None]
-    else:
-        results = list(stats.values(column).annotate(**sums).order_by(column))
-        keys = [result[column] for result in results]
-    names = _names(model, keys) if model else {}
+    months, days = period.split()
+    if grouping == "day" or stats.monthly is None or months is None:
+        months, days = None, [period]
+    parts = [_sums(stats.daily.filter(day__gte=run.start, day__lte=run.end), column)
+             for run in days]
+    if months is not None:
+        parts.append(_sums(stats.monthly.filter(month__gte=months.start, month__lte=months.end),
+                           column))
+    found = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    if column is not None:
+        found = found.order_by(column)
+    results: dict = {}  # key -> sums, in the order the database sorted the keys
+    for part in found:
+        key = part[column] if column is not None else None
+        total = results.setdefault(key, dict.fromkeys(SUMS, 0))
+        for name in SUMS:
+            total[name] += part[f"n_{name}"] or 0
+    if column is None and not results:
+        results[None] = dict.fromkeys(SUMS, 0)
+    names = _names(model, results) if model else {}
     return [
         IndicatorRow(
             key=key,
             label=_row_label(grouping, key, names, unnamed),
-            counts={name: result[f"n_{name}"] or 0 for name in COUNT_LABELS},
-            handling_hours=result["n_handling_hours"] or 0.0,
-            timed=result["n_timed"] or 0,
+            counts={name: sums[name] for name in COUNT_LABELS},
+            handling_hours=float(sums["handling_hours"]),
+            timed=sums["timed"],
         )
-        for key, result in zip(keys, results)
+        for key, sums in results.items()
     ]
+
+
+def _sums(stats, column: str | None):
+    """The sums of these rollup rows per value of `column`, or in one row (a constant in its
+    place, so that every part of a UNION has the same columns)."""
+    sums = {f"n_{name}": Sum(name) for name in SUMS}  # n_: a sum may not share a field's name
+    grouped = (stats.values(column) if column is not None
+               else stats.values(group=Value(0, output_field=IntegerField())))
+    return grouped.annotate(**sums).order_by()
 
 
 def _names(model, keys) -> dict:

@@ -397,7 +397,8 @@ class ExtensionRequest(models.Model):
 
 
 class DailyStatQuerySet(ScopedQuerySet):
-    """Rollup rows are read by leaders, operators and administrators: town or community scopes."""
+    """Rollup rows (daily and monthly) are read by leaders, operators and administrators: town or
+    community scopes."""
 
     scope_rules = {
         ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
@@ -405,13 +406,13 @@ class DailyStatQuerySet(ScopedQuerySet):
     }
 
 
-class DailyCounts(models.Model):
-    """The counts the indicators add up for one day of a town and community, kept by
-    gridgov.cases.rollup. Each count is kept on the day of its own timestamp: registered on the
-    registration day, due on the deadline day, rated on the closing day (formulas:
-    docs/indicators.md). Each concrete table adds the columns it is kept by."""
+class RollupCounts(models.Model):
+    """The counts the indicators add up for a town and community, kept by gridgov.cases.rollup.
+    Each count is kept on the day of its own timestamp: registered on the registration day, due
+    on the deadline day, rated on the closing day (formulas: docs/indicators.md). DailyCounts
+    keeps them per day, MonthlyCounts per calendar month; each concrete table adds the columns it
+    is kept by."""
 
-    day = models.DateField()
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+", db_index=False)
     community = models.ForeignKey(Community, null=True, on_delete=models.CASCADE, related_name="+",
                                   db_index=False)
@@ -439,6 +440,25 @@ class DailyCounts(models.Model):
         abstract = True
 
 
+class DailyCounts(RollupCounts):
+    """The counts of one day: counted from the cases."""
+
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyCounts(RollupCounts):
+    """The counts of one calendar month: the sum of its days in the daily table kept by the same
+    columns, recomputed from them whenever one of those days is (gridgov.cases.rollup)."""
+
+    month = models.DateField()  # its first day
+
+    class Meta:
+        abstract = True
+
+
 def _grid_column():
     return models.ForeignKey(Grid, null=True, on_delete=models.CASCADE, related_name="+",
                              db_index=False)
@@ -460,6 +480,15 @@ def _rollup_indexes(prefix: str) -> list:
         models.Index(fields=["day"], name=f"{prefix}_day"),
         models.Index(fields=["town", "day"], name=f"{prefix}_town_day"),
         models.Index(fields=["community", "day"], name=f"{prefix}_community_day"),
+    ]
+
+
+def _monthly_indexes(prefix: str) -> list:
+    # A refresh replaces whole months; the page reads a run of months within a town or community.
+    return [
+        models.Index(fields=["month"], name=f"{prefix}_monthly_month"),
+        models.Index(fields=["town", "month"], name=f"{prefix}_monthly_town"),
+        models.Index(fields=["community", "month"], name=f"{prefix}_monthly_community"),
     ]
 
 
@@ -514,8 +543,42 @@ class CategoryDailyStat(DailyCounts):
         indexes = _rollup_indexes("category_daily")
 
 
+class GridMonthlyStat(MonthlyCounts):
+    """GridDailyStat summed per month: the whole months of a long period by grid, community or
+    in total."""
+
+    grid = _grid_column()
+
+    class Meta:
+        verbose_name = _("网格月统计")
+        verbose_name_plural = _("网格月统计")
+        indexes = _monthly_indexes("grid")
+
+
+class DepartmentMonthlyStat(MonthlyCounts):
+    """DepartmentDailyStat summed per month: the whole months of a long period by department."""
+
+    department = _department_column()
+
+    class Meta:
+        verbose_name = _("部门月统计")
+        verbose_name_plural = _("部门月统计")
+        indexes = _monthly_indexes("department")
+
+
+class CategoryMonthlyStat(MonthlyCounts):
+    """CategoryDailyStat summed per month: the whole months of a long period by category."""
+
+    category = _category_column()
+
+    class Meta:
+        verbose_name = _("分类月统计")
+        verbose_name_plural = _("分类月统计")
+        indexes = _monthly_indexes("category")
+
+
 class CaseStatMark(models.Model):
-    """The timestamps a case was last counted with in CaseDailyStat, so that a refresh also
+    """The timestamps a case was last counted with in the daily rollup, so that a refresh also
     recounts the days a case has left (a deadline moved by an extension, a reopened case)."""
 
     case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE,

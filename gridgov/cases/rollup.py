@@ -1,15 +1,19 @@
 """The indicators rollup: the counts the indicators add up (gridgov.cases.indicators; formulas in
-docs/indicators.md), kept per day and per town and community in four tables (TABLES):
+docs/indicators.md), kept per town and community in daily and monthly tables (TABLES):
 - CaseDailyStat, also per grid, handling department and category: any grouping or filter;
 - GridDailyStat, DepartmentDailyStat, CategoryDailyStat: the same summed per grid, per
   department, per category — a page by one of those reads at most one row per group and day,
-  however many cases.
+  however many cases;
+- GridMonthlyStat, DepartmentMonthlyStat, CategoryMonthlyStat: those three summed per calendar
+  month. A period reads its whole months from them and only the days left at either end from the
+  daily tables: a year costs about twelve rows per group instead of 365.
 
 Why: a leader's page adds up a period of a town or a city. Counting the case rows themselves
 means one pass over every case of the scope with a dozen conditions each (seconds at a million
-cases).
+cases); summing daily rows still means millions of rows for a city's year by department.
 
-Each count sits on the day of its own timestamp, so that any period is a sum of whole days:
+Each count sits on the day of its own timestamp, so that any period is a sum of whole days (and
+whole months):
 - registered_at: registered, dispatched, returned, handled, reworked, self_handled;
 - due_at: due, closed, closed_on_time, overdue (cases whose deadline falls on the day);
 - closed_at: rated, satisfied, timed and handling_hours (cases closed on the day).
@@ -22,12 +26,18 @@ Keeping it true:
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
 - rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
-Days are recounted one by one, each replaced in its own short transaction under the RollupState
-row's lock: two runs at once take turns, and writers of cases wait a fraction of a second.
+Days are counted from the cases, one by one, each replaced in its own short transaction under the
+RollupState row's lock: two runs at once take turns, and writers of cases wait a fraction of a
+second. A month is never counted from the cases: right after the last of its days a run recounts,
+it is summed again from its daily rows, in its own transaction under the same lock
+(_recount_each says why not in each day's). So a month always equals its days once a run is
+through with it.
 """
 
 import datetime as dt
 from collections import defaultdict
+from itertools import groupby
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
@@ -40,8 +50,11 @@ from gridgov.cases.models import (
     CaseDailyStat,
     CaseStatMark,
     CategoryDailyStat,
+    CategoryMonthlyStat,
     DepartmentDailyStat,
+    DepartmentMonthlyStat,
     GridDailyStat,
+    GridMonthlyStat,
     RollupState,
     Satisfaction,
 )
@@ -52,15 +65,35 @@ from gridgov.grids.models import Town
 OVERLAP = dt.timedelta(minutes=10)
 SCOPE = ("town_id", "community_id")
 DIMENSIONS = (*SCOPE, "grid_id", "department_id", "category_id")
-# Each rollup table and what it is kept by besides the day and the scope: the coarser ones
-# first, the finest (any grouping, any filter) last; gridgov.cases.indicators reads the first one
-# that holds what a page asks for.
+
+
+class Table(NamedTuple):
+    """A grouping of the rollup: the columns it is kept by besides the day (or month) and the
+    scope, its daily table, and the monthly table summing that one per month (None: none kept)."""
+
+    kept_by: tuple[str, ...]
+    daily: type
+    monthly: type | None
+
+
+# The coarser groupings first, the finest (any grouping, any filter) last: table_for() gives the
+# first that holds what a page asks for. The finest has no monthly table: nearly every one of its
+# rows is a combination of its own, so a month would hold almost as many rows as its days.
 TABLES = (
-    (GridDailyStat, ("grid_id",)),
-    (DepartmentDailyStat, ("department_id",)),
-    (CategoryDailyStat, ("category_id",)),
-    (CaseDailyStat, ("grid_id", "department_id", "category_id")),
+    Table(("grid_id",), GridDailyStat, GridMonthlyStat),
+    Table(("department_id",), DepartmentDailyStat, DepartmentMonthlyStat),
+    Table(("category_id",), CategoryDailyStat, CategoryMonthlyStat),
+    Table(("grid_id", "department_id", "category_id"), CaseDailyStat, None),
 )
+
+
+def table_for(columns) -> Table:
+    """The coarsest grouping kept by every one of `columns` (rollup column names; the scope
+    columns are in every table)."""
+    wanted = set(columns) - set(SCOPE)
+    return next(table for table in TABLES if wanted <= set(table.kept_by))
+
+
 TIMESTAMPS = ("registered_at", "due_at", "closed_at")
 BATCH = 2000
 
@@ -145,14 +178,56 @@ def _summed(rows: dict[tuple, dict], columns: tuple[str, ...]) -> dict[tuple, di
 
 
 def _replace(day: dt.date, rows: dict[tuple, dict]) -> None:
-    for model, kept_by in TABLES:
-        columns = (*SCOPE, *kept_by)
+    for table in TABLES:
+        model, columns = table.daily, (*SCOPE, *table.kept_by)
         model.objects.filter(day=day).delete()
         model.objects.bulk_create(
             (model(day=key[0], **dict(zip(columns, key[1:])), **counts)
              for key, counts in _summed(rows, columns).items()),
             batch_size=BATCH,
         )
+
+
+def _month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _last_day_of(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+
+
+def months_between(first: dt.date, last: dt.date):
+    """The first day of each month from first's to last's."""
+    month = _month_of(first)
+    while month <= last:
+        yield month
+        month = _month_of(_last_day_of(month) + dt.timedelta(days=1))
+
+
+def replace_month(month: dt.date, tables=TABLES) -> None:
+    """Each monthly table's rows of the month, summed again from its daily table's rows of the
+    month's days: one INSERT … SELECT … GROUP BY per table, in the database, since a month of a
+    city by department is tens of thousands of daily rows. `tables`: the migration that creates
+    the monthly tables passes its historical models, hence the counts read from the model."""
+    quote = connection.ops.quote_name
+    first, last = (connection.ops.adapt_datefield_value(day)
+                   for day in (month, _last_day_of(month)))
+    with connection.cursor() as cursor:
+        for table in tables:
+            if table.monthly is None:
+                continue
+            table.monthly.objects.filter(month=month).delete()
+            keys = ", ".join(quote(column) for column in (*SCOPE, *table.kept_by))
+            names = [field.column for field in table.monthly._meta.concrete_fields
+                     if not field.is_relation and field.name not in ("id", "month")]
+            counts = ", ".join(quote(name) for name in names)
+            sums = ", ".join(f"SUM({quote(name)})" for name in names)
+            cursor.execute(
+                f"INSERT INTO {quote(table.monthly._meta.db_table)} ({quote('month')}, {keys}, "
+                f"{counts}) SELECT %s, {keys}, {sums} FROM {quote(table.daily._meta.db_table)} "
+                f"WHERE {quote('day')} >= %s AND {quote('day')} <= %s GROUP BY {keys}",
+                [first, first, last],
+            )
 
 
 def _each_day(first: dt.date, last: dt.date):
@@ -206,19 +281,37 @@ def _recount_each(days, now: dt.datetime) -> None:
     both would delete, then both insert) and writers of cases wait a fraction of a second. A run
     that counted a day before a change and writes it after another run's later count leaves the
     day a little behind; the changed case is read again by the next refresh (OVERLAP) and the
-    day recounted."""
-    for day in sorted(days):
-        counted = _count(day, now)
+    day recounted.
+
+    Each month is summed again from its days right after the last of them, in a transaction of
+    its own under the same lock, rather than in each day's transaction: a refresh recounts a
+    dozen days of the same month or two and a rebuild every day of every month, so month by day
+    would sum the same month up to 31 times, each time holding the lock (on SQLite, the write
+    lock every writer of cases waits for). Meanwhile a page reads the month as it was before the
+    run reached its days: behind by a few seconds, like the rollup itself is behind the cases.
+    Under the lock the month reads every day as the last run left it, and every run that writes
+    a day of a month sums that month afterwards: when runs are through, months equal their days.
+    A run that dies between a day and its month leaves the month behind its days: a refresh
+    leaves the next one the same days, hence their months; a rebuild, the next rebuild."""
+    for month, days_of_month in groupby(sorted(days), key=_month_of):
+        for day in days_of_month:
+            counted = _count(day, now)
+            with transaction.atomic():
+                _locked_state()
+                _replace(day, counted)
         with transaction.atomic():
             _locked_state()
-            _replace(day, counted)
+            replace_month(month)
 
 
 def rebuild(now: dt.datetime | None = None) -> int:
-    """Recount every day that has cases; the number of days recounted.
+    """Recount every day that has cases, and every month from its days; the number of days
+    recounted.
 
     The marks are taken first and the refresh point is set to the start: whatever changes
-    meanwhile, the next refresh recounts."""
+    meanwhile, the next refresh recounts. Rows of days and months outside the cases' span are
+    deleted first: no case counts there any more, and the months at either end of the span are
+    then summed from their remaining days."""
     now = now or timezone.now()
     with transaction.atomic():
         _locked_state()
@@ -226,20 +319,32 @@ def rebuild(now: dt.datetime | None = None) -> int:
         _copy_marks()
         bounds = Case.objects.aggregate(**{f"first_{t}": Min(t) for t in TIMESTAMPS},
                                         **{f"last_{t}": Max(t) for t in TIMESTAMPS})
-    firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
-    lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
-    days = list(_each_day(min(firsts), max(lasts))) if firsts else []
+        firsts = [_day(bounds[f"first_{t}"]) for t in TIMESTAMPS if bounds[f"first_{t}"]]
+        lasts = [_day(bounds[f"last_{t}"]) for t in TIMESTAMPS if bounds[f"last_{t}"]]
+        days = list(_each_day(min(firsts), max(lasts))) if firsts else []
+        _delete_outside(days)
     _recount_each(days, now)
     with transaction.atomic():
         state = _locked_state()
-        for model, _kept_by in TABLES:  # days no case touches any more
-            stale = model.objects.all()
-            if days:
-                stale = stale.exclude(day__gte=days[0], day__lte=days[-1])
-            stale.delete()
         state.refreshed_through = state.rebuilt_at = now
         state.save(update_fields=["refreshed_through", "rebuilt_at"])
     return len(days)
+
+
+def _delete_outside(days: list[dt.date]) -> None:
+    """The daily and monthly rows outside the span of `days` (all of them when it is empty): no
+    case counts there any more."""
+    for table in TABLES:
+        # (table, its date column, the value of that column for a day)
+        grains = ((table.daily, "day", lambda day: day), (table.monthly, "month", _month_of))
+        for model, column, grain_of in grains:
+            if model is None:
+                continue
+            stale = model.objects.all()
+            if days:
+                stale = stale.exclude(**{f"{column}__gte": grain_of(days[0]),
+                                         f"{column}__lte": grain_of(days[-1])})
+            stale.delete()
 
 
 def _copy_marks() -> None:

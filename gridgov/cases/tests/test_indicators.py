@@ -1,4 +1,5 @@
-"""Indicators against hand-computed values (docs/indicators.md), through the daily rollup."""
+"""Indicators against hand-computed values (docs/indicators.md), through the rollup (daily and
+monthly tables; the monthly path against the daily one: test_rollup_monthly.py)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,13 +8,16 @@ import pytest
 from django.utils import timezone
 
 from gridgov.cases import rollup
-from gridgov.cases.indicators import Period, indicator_rows, percentage, stats_for
+from gridgov.cases.indicators import Period, Stats, indicator_rows, percentage, stats_for
 from gridgov.cases.models import (
     Case,
     CaseDailyStat,
     CategoryDailyStat,
+    CategoryMonthlyStat,
     DepartmentDailyStat,
+    DepartmentMonthlyStat,
     GridDailyStat,
+    GridMonthlyStat,
     State,
 )
 from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
@@ -125,14 +129,23 @@ def test_by_grid_and_by_department(march):
 
 def test_each_page_reads_the_coarsest_table_and_all_agree(march):
     leader = march.leader
-    assert stats_for(leader).model is GridDailyStat
-    assert stats_for(leader, "community").model is GridDailyStat
-    assert stats_for(leader, "department").model is DepartmentDailyStat
-    assert stats_for(leader, "category", community=march.community_a.pk).model is CategoryDailyStat
-    assert stats_for(leader, "grid", category=march.category.pk).model is CaseDailyStat
+
+    def tables(stats):
+        return stats.daily.model, stats.monthly.model if stats.monthly is not None else None
+
+    assert tables(stats_for(leader)) == (GridDailyStat, GridMonthlyStat)
+    assert tables(stats_for(leader, "community")) == (GridDailyStat, GridMonthlyStat)
+    assert tables(stats_for(leader, "department")) == (DepartmentDailyStat, DepartmentMonthlyStat)
+    assert tables(stats_for(leader, "category", community=march.community_a.pk)) == (
+        CategoryDailyStat, CategoryMonthlyStat)
+    assert tables(stats_for(leader, "grid", category=march.category.pk)) == (CaseDailyStat, None)
     [total] = indicator_rows(stats_for(leader), MARCH)
-    for model in (CaseDailyStat, DepartmentDailyStat, CategoryDailyStat):
-        [same] = indicator_rows(model.objects.visible_to(leader), MARCH)
+    everything = [Stats(model.objects.visible_to(leader)) for model in (
+        GridDailyStat, CaseDailyStat, DepartmentDailyStat, CategoryDailyStat)]
+    everything += [Stats(GridDailyStat.objects.none(), model.objects.visible_to(leader))
+                   for model in (GridMonthlyStat, DepartmentMonthlyStat, CategoryMonthlyStat)]
+    for stats in everything:
+        [same] = indicator_rows(stats, MARCH)
         assert same.counts == total.counts and same.handling_hours == total.handling_hours
 
     # Another category on the same grid and day: a second fine row, still one row for the grid.
@@ -151,18 +164,32 @@ def test_a_community_operator_counts_only_that_community(march):
 
 
 def test_other_roles_and_other_towns_count_nothing_of_this_town(march):
-    assert not stats_for(march.handler).exists()
-    assert not stats_for(march.resident).exists()
+    for user in (march.handler, march.resident):
+        stats = stats_for(user)
+        assert not stats.daily.exists() and not stats.monthly.exists()
+        for period in (MARCH, Period(dt.date(2025, 2, 20), dt.date(2025, 4, 3))):
+            [row] = indicator_rows(stats, period)
+            assert set(row.counts.values()) == {0}
     [row] = indicator_rows(stats_for(march.other_operator), MARCH)
     assert (row.counts["registered"], row.counts["due"], row.counts["closed"]) == (1, 1, 1)
 
 
-def test_one_query_per_grouping(march, django_assert_num_queries):
+@pytest.mark.parametrize("period", [
+    MARCH,                                                # whole months only
+    Period(dt.date(2025, 3, 5), dt.date(2025, 3, 20)),    # days only
+    Period(dt.date(2025, 2, 20), dt.date(2025, 3, 31)),   # days, then a month
+    Period(dt.date(2024, 12, 9), dt.date(2027, 11, 28)),  # days, 35 months, days
+], ids=["month", "days", "days-month", "three-years"])
+def test_one_query_per_grouping_however_long_the_period(march, period, django_assert_num_queries):
+    for grouping in ("grid", "department", "category"):
+        stats = stats_for(march.leader, grouping)
+        with django_assert_num_queries(2):  # the sums, the groups' names
+            indicator_rows(stats, period, grouping)
     stats = stats_for(march.leader)
-    with django_assert_num_queries(2):  # the sums, the grids' names
-        indicator_rows(stats, MARCH, "grid")
     with django_assert_num_queries(1):
-        indicator_rows(stats, MARCH, "day")
+        indicator_rows(stats, period)
+    with django_assert_num_queries(1):
+        indicator_rows(stats, period, "day")
 
 
 def test_the_published_check_through_the_rollup(world):

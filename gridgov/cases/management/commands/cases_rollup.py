@@ -1,8 +1,9 @@
 """Recount the indicators rollup (gridgov.cases.rollup).
 
 `gridgov cases_rollup` recounts the days touched since the last run (cases_tick does this every
-few minutes); `gridgov cases_rollup --rebuild` recounts everything, meant for a nightly cron job.
-Safe to run twice at once: the runs take turns on the rollup's lock.
+few minutes), and sums their months again from the days; `gridgov cases_rollup --rebuild`
+recounts every day and month, meant for a nightly cron job. Safe to run twice at once: the runs
+take turns on the rollup's lock.
 """
 
 import time
@@ -13,13 +14,14 @@ from gridgov.cases import rollup
 
 
 class Command(BaseCommand):
-    help = "Recount the daily indicators rollup (--rebuild: every day, e.g. nightly)."
+    help = ("Recount the daily and monthly indicators rollup "
+            "(--rebuild: every day and month, e.g. nightly).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--rebuild", action="store_true", help="recount every day")
+        parser.add_argument("--rebuild", action="store_true", help="recount every day and month")
 
     def handle(self, *args, rebuild=False, **options):
         started = time.monotonic()
         days = rollup.rebuild() if rebuild else rollup.refresh()
-        self.stdout.write(f"indicators rollup: {days} days recounted in "
+        self.stdout.write(f"indicators rollup: {days} days recounted (and their months) in "
                           f"{time.monotonic() - started:.1f} s")
