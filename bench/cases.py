@@ -45,6 +45,7 @@ SIZES = {"town": 40_000, "city": 1_000_000}
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 INTAKE_MARK = "压测"
 MEASUREMENTS = ("intake", "workbench", "indicators", "open311", "export")
+ROLLUP_SUFFIXES = ("DailyStat", "MonthlyStat")
 
 
 def database_url(db: str, size: str) -> str:
@@ -482,11 +483,12 @@ def measure_page(client, url: str, repeat: int, tables: tuple[str, ...]) -> dict
 
 
 def rollup_tables() -> tuple[str, ...]:
-    """The indicators' rollup tables (gridgov.cases.rollup): the models named *DailyStat."""
+    """The indicators' rollup tables (gridgov.cases.rollup): the models named *DailyStat and
+    *MonthlyStat."""
     from django.apps import apps
 
     return tuple(model._meta.db_table for model in apps.get_app_config("cases").get_models()
-                 if model.__name__.endswith("DailyStat"))
+                 if model.__name__.endswith(ROLLUP_SUFFIXES))
 
 
 def indicator_scenarios() -> list[tuple[str, str]]:
@@ -560,7 +562,7 @@ def measure_indicators(repeat: int) -> dict:
     from django.apps import apps
 
     rollup_rows = {model.__name__: model.objects.count() for model in apps.get_app_config(
-        "cases").get_models() if model.__name__.endswith("DailyStat")}
+        "cases").get_models() if model.__name__.endswith(ROLLUP_SUFFIXES)}
     return {"repeat": repeat, "reader": "leader of the town (scope: every case)",
             "rollup_rows": rollup_rows,
             "scenarios": results, "worst_median_ms": max(r["median_ms"] for r in results),

@@ -158,14 +158,15 @@ class Case(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     tracking_code = models.CharField(_("查询码"), max_length=10, unique=True,
                                      default=_tracking_code, editable=False)
+    # No index of their own: each of these five leads a composite index (Meta.indexes).
     town = models.ForeignKey(Town, verbose_name=_("镇/街道"), on_delete=models.PROTECT,
-                             related_name="cases")
+                             related_name="cases", db_index=False)
     community = models.ForeignKey(Community, verbose_name=_("居民区"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="cases")
+                                  on_delete=models.PROTECT, related_name="cases", db_index=False)
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="cases")
+                             on_delete=models.PROTECT, related_name="cases", db_index=False)
     category = models.ForeignKey(Category, verbose_name=_("分类"), on_delete=models.PROTECT,
-                                 related_name="cases")
+                                 related_name="cases", db_index=False)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -183,7 +184,7 @@ class Case(models.Model):
     state = models.CharField(_("状态"), max_length=12, choices=State.choices,
                              default=State.REPORTED)
     department = models.ForeignKey(Department, verbose_name=_("处置部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="cases")
+                                   on_delete=models.PROTECT, related_name="cases", db_index=False)
     is_self_handled = models.BooleanField(_("自行处置"), default=False)
     merged_into = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_cases")
@@ -347,6 +348,8 @@ class CasePhoto(models.Model):
         verbose_name = _("事件照片")
         verbose_name_plural = _("事件照片")
         ordering = ["uploaded_at", "id"]
+        # sweep_photos looks files up by name.
+        indexes = [models.Index(fields=["image"], name="casephoto_image")]
 
 
 class CaseParticipant(models.Model):
