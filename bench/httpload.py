@@ -5,8 +5,10 @@ with the benchmark's settings (bench/server_settings.py: the product plus one ce
 bound to a free port of 127.0.0.1, its log in a file; stopped (TERM, then KILL) when the block
 ends, whatever happens inside it.
 
-Clients: N threads, each with its own keep-alive connection, taking requests from one bounded
-list until it is empty; each request has a timeout. The wall time of the whole list gives the
+Clients: N threads, each with its own keep-alive connection from an address of its own
+(127.0.1.1, 127.0.1.2, ...: residents do not share one address, and the per-address report count
+is a row of its own per address), taking requests from one bounded list until it is empty; each
+request has a timeout. The wall time of the whole list gives the
 rate; every response's status and Location header are kept for checking.
 """
 
@@ -127,8 +129,9 @@ def post_all(port: int, path: str, bodies: list[bytes], headers: dict,
     lock = threading.Lock()
     pending = iter(range(len(bodies)))
 
-    def worker():
-        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    def worker(client: int):
+        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT,
+                                                source_address=(f"127.0.1.{client + 1}", 0))
         try:
             while True:
                 with lock:
@@ -154,7 +157,8 @@ def post_all(port: int, path: str, bodies: list[bytes], headers: dict,
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(client,), daemon=True)
+               for client in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

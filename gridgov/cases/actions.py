@@ -46,9 +46,8 @@ def _number_prefix() -> str:
 
 def next_number(moment) -> str:
     """"XJ" + the day + that day's sequence: XJ20261123000042. One statement takes the number
-    (an upsert that returns the new count), inside the caller's transaction when there is one:
-    the sequence row stays locked only until that commits, and a refused report gives its number
-    back, so numbers neither repeat nor skip."""
+    (an upsert that returns the new count), in the caller's transaction if there is one, else
+    committed at once. Numbers never repeat; a report refused after taking one may leave a gap."""
     day = timezone.localdate(moment)
     table = CaseNumberSequence._meta.db_table
     with connection.cursor() as cursor:
@@ -216,9 +215,14 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
         after_names = _store(clean_photos(after_photos, "after_photos"), stored)
         # An anonymous reporter stays anonymous to staff; only the audit log keeps the account.
         shown_actor = actor if signed_in and not is_anonymous else None
+        # SQLite lets one writer in at a time anyway: there the number is taken inside the
+        # report's transaction, at no commit of its own. PostgreSQL locks just the day's
+        # sequence row, which inside the report's transaction would stay locked until the report
+        # commits and make every report wait for the one before: there it is taken first.
+        number = None if connection.vendor == "sqlite" else next_number(moment)
         with transaction.atomic():
             case = Case.objects.create(
-                number=next_number(moment), town_id=town_id, community_id=community_id, grid_id=grid_id,
+                number=number or next_number(moment), town_id=town_id, community_id=community_id, grid_id=grid_id,
                 category=category, source=source, description=description,
                 address=(address or "").strip()[:200], longitude=longitude, latitude=latitude,
                 urgency=urgency, reporter=shown_actor,
