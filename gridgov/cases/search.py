@@ -14,13 +14,13 @@ sqlite3 shell); on PostgreSQL a GIN index on the SQL function gridgov_pairs() of
 created by migration 0011_pair_search. A one-character term is matched with a plain LIKE, bounded
 by the caller's other filters and page size.
 
-Each index is asked first how many cases the term matches (at most RARE_MATCHES + 1 ids, a
-millisecond): a rare term's cases are then fetched by id, a common term is compared row by row,
-which meets a page of matches within a few hundred rows of the list's own order. Neither database
-can tell well how many rows a MATCH or a GIN lookup yields, and left to itself it either reads and
-sorts every match of a common word or walks the whole scope for a rare one (at a million cases:
-0.6 s and 1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the trigram matches of a
-longer term itself.
+On SQLite each FTS table is asked first how many cases the term matches (at most RARE_MATCHES + 1
+ids, a millisecond): a rare term's cases are then fetched by id, a common term is compared row by
+row, which meets a page of matches within a few hundred rows of the list's own order. SQLite
+cannot tell how many rows a MATCH yields, and left to itself it either reads and sorts every
+match of a common word or walks the whole scope for a rare one (at a million cases: 0.6 s and
+1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the matches of a trigram or a pair
+itself, from the indexes' statistics.
 
 Terms separated by spaces must all match. A term that is a case number also finds that case.
 """
@@ -220,19 +220,19 @@ def _condition(sql: str, params) -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())
 
 
+def _is_pair(term: str) -> bool:
+    return len(term) == PAIR and pairs(term) == term.lower()
+
+
 def _rare_term_ids(term: str, vendor: str) -> list[int] | None:
     """The ids of the cases whose text holds the term, from an index; None when there are more
     than RARE_MATCHES of them or no index can answer the term."""
     if vendor == "sqlite" and len(term) >= TRIGRAM:
         sql, param = ("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
                       '"' + term.replace('"', '""') + '"')
-    elif len(term) == PAIR and pairs(term) == term.lower():
-        if vendor == "sqlite":
-            sql, param = ("SELECT rowid FROM cases_case_pairs WHERE cases_case_pairs MATCH %s",
-                          f'"{term.lower()}"')
-        else:
-            sql, param = ("SELECT id FROM cases_case "
-                          "WHERE gridgov_pairs(description, address) @> gridgov_pairs(%s, '')", term)
+    elif vendor == "sqlite" and _is_pair(term):
+        sql, param = ("SELECT rowid FROM cases_case_pairs WHERE cases_case_pairs MATCH %s",
+                      f'"{term.lower()}"')
     else:
         return None
     with connection.cursor() as cursor:
@@ -252,9 +252,17 @@ def _term_condition(term: str, vendor: str) -> Q:
             '("cases_case"."description" ILIKE %s OR "cases_case"."address" ILIKE %s)',
             [pattern, pattern],
         ))
+    elif vendor == "postgresql" and _is_pair(term):
+        # The planner knows from the index's statistics how common a pair is: a rare one is read
+        # from the GIN index, a common one met row by row in the list's own order. (Asking the
+        # index first, as SQLite does, would cost a GIN bitmap of every match of a common pair.)
+        text = Q(_condition(
+            'gridgov_pairs("cases_case"."description", "cases_case"."address") '
+            "@> gridgov_pairs(%s, '')", [term],
+        ))
     elif vendor == "postgresql":
-        # Too short for a trigram and too common for the id list: strpos() keeps the planner off
-        # a full scan of the GIN indexes; the rows come from the other filters' index instead.
+        # One character (no pair to look up): strpos() keeps the planner off a full scan of the
+        # GIN indexes; the rows come from the other filters' index instead.
         lowered = term.lower()
         text = Q(_condition(
             '(strpos(lower("cases_case"."description"), %s) > 0 '

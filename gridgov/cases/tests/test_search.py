@@ -53,10 +53,13 @@ def _pair_index_plan(term):
 
 def test_two_characters_are_answered_by_the_pair_index(cases):
     index_queries, sql, params = _pair_index_plan("垃圾")
-    assert len(index_queries) == 1
-    assert ("cases_case_pairs" in index_queries[0] if connection.vendor == "sqlite"
-            else "gridgov_pairs" in index_queries[0])
-    assert cases["rubbish"].pk in params and "LIKE" not in sql and "strpos" not in sql
+    if connection.vendor == "sqlite":
+        # The FTS table of pairs names the few cases that match; the list fetches them by id.
+        assert len(index_queries) == 1 and "cases_case_pairs" in index_queries[0]
+        assert cases["rubbish"].pk in params and "LIKE" not in sql
+    else:
+        # The list asks the pair index itself; the planner weighs it by its statistics.
+        assert index_queries == [] and "gridgov_pairs" in sql and "strpos" not in sql
 
 
 def test_a_two_character_term_too_common_for_the_id_list_is_compared_row_by_row(cases,
@@ -64,8 +67,9 @@ def test_a_two_character_term_too_common_for_the_id_list_is_compared_row_by_row(
     monkeypatch.setattr("gridgov.cases.search.RARE_MATCHES", 1)
     CaseFactory(description="垃圾满了")
     assert found("垃圾") == {cases["rubbish"].description, "垃圾满了"}
-    _queries, sql, _params = _pair_index_plan("垃圾")
-    assert "LIKE" in sql or "strpos" in sql
+    if connection.vendor == "sqlite":
+        _queries, sql, _params = _pair_index_plan("垃圾")
+        assert "LIKE" in sql
 
 
 def test_the_pair_index_is_used_by_postgresql():
