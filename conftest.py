@@ -58,3 +58,13 @@ def _fresh_calendar():
     from gridgov.core import workdays
 
     workdays.forget_overrides()
+
+
+@pytest.fixture
+def root(client):
+    """A superuser, signed in: the one who edits in Django's admin."""
+    from gridgov.grids.tests.factories import UserFactory
+
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    return user

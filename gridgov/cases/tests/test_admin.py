@@ -3,16 +3,8 @@ from django.urls import reverse
 
 from gridgov.cases.models import Category, State
 from gridgov.core.models import AuditEntry
-from gridgov.grids.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):
-    user = UserFactory(is_superuser=True, is_staff=True)
-    client.force_login(user)
-    return user
 
 
 def test_the_town_edits_a_category_and_the_change_is_audited(client, root, world):

@@ -17,13 +17,6 @@ from gridgov.grids.tests.factories import GridFactory, PlaceFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def root(client):
-    user = UserFactory(is_superuser=True, is_staff=True)
-    client.force_login(user)
-    return user
-
-
 def grid_form(grid, **fields):
     return {
         "town": grid.town_id, "community": grid.community_id, "number": grid.number,
