@@ -224,6 +224,12 @@ def _is_pair(term: str) -> bool:
     return len(term) == PAIR and pairs(term) == term.lower()
 
 
+def is_indexed(term: str) -> bool:
+    """Whether an index answers the term (three characters or more, or a pair of letters or
+    digits); any other is compared case by case."""
+    return len(term) >= TRIGRAM or _is_pair(term)
+
+
 def _rare_term_ids(term: str, vendor: str) -> list[int] | None:
     """The ids of the cases whose text holds the term, from an index; None when there are more
     than RARE_MATCHES of them or no index can answer the term."""

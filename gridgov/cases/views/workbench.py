@@ -33,9 +33,9 @@ def workbench(request):
         "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
         "query_string": _without(request.GET, "after"),
         "bulk_form": BulkDispatchForm(user=request.user) if queue.bulk_dispatch else None,
-        # A word of one or two characters is compared case by case, not found by index.
-        "short_terms": form.is_valid() and any(
-            len(term) < search.TRIGRAM for term in search.terms(form.cleaned_data["q"])),
+        # A single character is compared case by case, not found by index.
+        "short_terms": form.is_valid() and not all(
+            search.is_indexed(term) for term in search.terms(form.cleaned_data["q"])),
     }
     return render(request, "cases/workbench.html", context, status=200 if form.is_valid() else 400)
 
