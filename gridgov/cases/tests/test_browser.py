@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 from PIL import Image
 
@@ -43,6 +44,10 @@ def browser(monkeypatch):
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # The test's ORM calls made while Playwright ran got database connections of their own
+        # (Django keeps them per context): close them, or PostgreSQL's test database cannot be
+        # dropped at the end of the run.
+        connections.close_all()
 
 
 class Phone:

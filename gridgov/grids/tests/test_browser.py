@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from gridgov.core.models import AuditEntry
 from gridgov.grids.tests.factories import PASSWORD
@@ -35,6 +36,9 @@ def phone(live_server, monkeypatch):
         page.base = live_server.url
         yield page
         browser.close()
+        # ORM calls made while Playwright ran got connections of their own (Django keeps them
+        # per context): close them, or PostgreSQL's test database cannot be dropped.
+        connections.close_all()
 
 
 def test_the_map_on_a_phone(live_db, town, users, phone):
