@@ -24,25 +24,18 @@ def is_locked_out(phone_index: str, ip: str | None) -> bool:
     )
 
 
-def _bump(key: str, seconds: int) -> None:
-    """Add one to the count under `key`, which now lives `seconds` from this moment."""
-    if cache.add(key, 1, timeout=seconds):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=seconds)
-        return
-    # The database cache's incr() re-sets the key with its default expiry (5 minutes): put the
-    # expiry back, on every backend alike.
-    cache.touch(key, seconds)
-
-
 def note_failure(phone_index: str, ip: str | None) -> None:
-    # Not a ratelimit.Rate (windows that follow the clock): the lock-out runs from the latest
-    # failure, so each failure gives the whole count the full period again.
     for key in _keys(phone_index, ip):
-        _bump(key, settings.LOGIN_LOCKOUT_SECONDS)
+        if cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        else:
+            # The database cache's incr() re-sets the key with its default expiry (5 minutes):
+            # put the lock-out period back, counted from this failure, on every backend alike.
+            cache.touch(key, settings.LOGIN_LOCKOUT_SECONDS)
 
 
 def clear(phone_index: str) -> None:

@@ -104,8 +104,8 @@ class Period:
         """The whole calendar months inside the period (from the first day of the first to the
         last day of the last; None when there is none), and the runs of days left before and
         after them (none, one or two)."""
-        first = self.start if self.start.day == 1 else _next_month(self.start)
-        after_last = _next_month(self.end)
+        first = self.start if self.start.day == 1 else rollup.next_month(self.start)
+        after_last = rollup.next_month(self.end)
         if self.end != after_last - dt.timedelta(days=1):  # the end's month is not whole
             after_last = self.end.replace(day=1)
         if first >= after_last:
@@ -114,10 +114,6 @@ class Period:
         ends = [Period(self.start, first - dt.timedelta(days=1)) if self.start < first else None,
                 Period(after_last, self.end) if after_last <= self.end else None]
         return months, [days for days in ends if days is not None]
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
 class PeriodError(ValueError):

@@ -41,7 +41,7 @@ def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
     checks = [(per_address, ratelimit.client_address(request))]
     phone = pii.normalize_phone(reporter_phone)
     if phone:
-        # By its blind index: the cache never holds a phone number in clear.
+        # By its blind index: the counts never hold a phone number in clear.
         checks.append((per_phone, pii.blind_index(phone)))
     return checks
 

@@ -192,8 +192,13 @@ def _month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after day's."""
+    return (_month_of(day) + dt.timedelta(days=31)).replace(day=1)
+
+
 def _last_day_of(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return next_month(month) - dt.timedelta(days=1)
 
 
 def months_between(first: dt.date, last: dt.date):
@@ -201,7 +206,7 @@ def months_between(first: dt.date, last: dt.date):
     month = _month_of(first)
     while month <= last:
         yield month
-        month = _month_of(_last_day_of(month) + dt.timedelta(days=1))
+        month = next_month(month)
 
 
 def replace_month(month: dt.date, tables=TABLES) -> None:

@@ -51,7 +51,7 @@ class Rate:
     def is_on(self) -> bool:
         return self.limit > 0 and self.seconds > 0
 
-    def cache_key(self, key: str, now: float) -> str:
+    def window_key(self, key: str, now: float) -> str:
         return f"rate:{self.purpose}:{int(now // self.seconds)}:{key}"
 
     def seconds_left(self, now: float) -> int:
@@ -75,12 +75,12 @@ def exceeded(checks: Iterable[tuple[Rate, str]]) -> Exceeded | None:
     """The first (rate, key) whose window is used up, or None when all have room. Counts
     nothing; one query for all of them."""
     now = time.time()
-    wanted = {rate.cache_key(key, now): (rate, key) for rate, key in _counted(checks)}
+    wanted = {rate.window_key(key, now): (rate, key) for rate, key in _counted(checks)}
     if not wanted:
         return None
     counts = dict(RateCount.objects.filter(key__in=wanted).values_list("key", "hits"))
-    for cache_key, (rate, key) in wanted.items():
-        if counts.get(cache_key, 0) >= rate.limit:
+    for window_key, (rate, key) in wanted.items():
+        if counts.get(window_key, 0) >= rate.limit:
             return Exceeded(rate, key, rate.seconds_left(now))
     return None
 
@@ -91,7 +91,7 @@ def count(checks: Iterable[tuple[Rate, str]]) -> None:
     hits = Counter()
     ends = {}
     for rate, key in _counted(checks):
-        window_key = rate.cache_key(key, now)
+        window_key = rate.window_key(key, now)
         hits[window_key] += 1
         ends[window_key] = timezone.now() + dt.timedelta(seconds=rate.seconds_left(now))
     if not hits:

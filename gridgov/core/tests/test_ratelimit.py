@@ -57,7 +57,7 @@ def test_ended_windows_are_forgotten_by_the_nightly_command(clock):
     clock.shift(3600)
     call_command("clear_rate_counts", stdout=io.StringIO())
     assert list(RateCount.objects.values_list("key", flat=True)) == [
-        Rate("daily", 3, 86400).cache_key("10.0.0.1", time.time())]
+        Rate("daily", 3, 86400).window_key("10.0.0.1", time.time())]
 
 
 def test_the_address_is_remote_addr_not_a_header_the_client_writes():
