@@ -38,3 +38,5 @@ REGISTRY_ROLES = frozenset(
 PII_ROLES = frozenset({Role.GRID_STAFF, Role.OPERATOR, Role.ADMIN})
 # Roles that may edit the grid registry (import, export, staff assignments).
 REGISTRY_EDITORS = frozenset({Role.ADMIN})
+# Roles told that next year's holidays are missing: those who set deadlines or keep the calendar.
+CALENDAR_WATCHERS = frozenset({Role.OPERATOR, Role.ADMIN})
