@@ -20,7 +20,7 @@ from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 from gridgov.core.workflow import WorkflowError
 from gridgov.grids import lookup
 
-from . import deadlines, duplicates, notifications
+from . import deadlines, notifications
 from .models import (
     Case,
     CaseEvent,
@@ -113,11 +113,6 @@ def rate(case: Case, *, satisfaction: str, reason: str = "", actor=None,
 def merge(case: Case, *, into: Case, actor) -> Case:
     """Merge a duplicate into the case that goes on; its reporters hear about the kept case."""
     return act(case, "merge", actor=actor, into=into)[0]
-
-
-def duplicate_candidates(*, category, longitude, latitude, description, town, now=None):
-    return duplicates.candidates(category=category, longitude=longitude, latitude=latitude,
-                                 description=description, town=town, now=now)
 
 
 def _category(category) -> Category:

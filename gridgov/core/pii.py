@@ -180,18 +180,6 @@ def mask_address(value: str) -> str:
     return re.sub(r"\d+(号|弄|栋|幢|楼|室|单元|层)", r"*\1", value)
 
 
-MASKERS = {
-    "phone": mask_phone,
-    "id_number": mask_id_number,
-    "name": mask_name,
-    "address": mask_address,
-}
-
-
-def masked(kind: str, value: str) -> str:
-    return MASKERS[kind](value) if value else ""
-
-
 def reveal(obj, field: str, *, actor, may_reveal) -> str:
     """The clear value of obj.field for an actor who may see it, with the view audited.
 

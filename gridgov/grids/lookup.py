@@ -204,7 +204,7 @@ class _ProcessIndex:
         with self._lock:
             version = _database_version()
             if self._index is None or version != self._version:
-                self._index = _build_from_database()
+                self._index = build_index()
                 self._version = version
             self._checked_at = time.monotonic()
             return self._index
@@ -221,7 +221,10 @@ def _database_version():
     return state["count"], state["latest"]
 
 
-def _build_from_database(town=None) -> GridIndex:
+def build_index(town=None) -> GridIndex:
+    """An index of the grids (of one town) as this connection sees them. The process keeps one
+    of every grid; an import builds its own of its town, to place its rows against the grids of
+    its own transaction."""
     from gridgov.grids.models import Grid
 
     grids = Grid.objects.order_by("id")
@@ -237,12 +240,6 @@ def _build_from_database(town=None) -> GridIndex:
 
 
 _process_index = _ProcessIndex()
-
-
-def index_for_town(town) -> GridIndex:
-    """A fresh index of one town's grids as this connection sees them, bypassing the process
-    index: an import places its rows against the grids of its own transaction."""
-    return _build_from_database(town)
 
 
 def invalidate() -> None:

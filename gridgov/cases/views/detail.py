@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.accounts.roles import PII_ROLES
-from gridgov.cases import actions
+from gridgov.cases import actions, duplicates
 from gridgov.cases.forms import ActionForm
 from gridgov.cases.models import Case, ExtensionStatus, State
 from gridgov.cases.views.access import visible_case
@@ -62,7 +62,7 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
     }
     if case.state in DUPLICATE_STATES and any(f.transition.action == "merge" for f in forms):
         # Shown to the operations centre at intake: the same problem reported before this case.
-        found = actions.duplicate_candidates(
+        found = duplicates.candidates(
             category=case.category, longitude=case.longitude, latitude=case.latitude,
             description=case.description, town=case.town_id, now=case.reported_at,
         )

@@ -248,7 +248,7 @@ def _write(rows: list[GridRow], town: Town) -> ImportReport:
 def relocate_places(town: Town, chunk: int = 5000) -> int:
     """File every place of the town under the grid its coordinates now fall in; returns how many
     changed grid."""
-    index = lookup.index_for_town(town)
+    index = lookup.build_index(town)
     places = Place.objects.filter(town=town).order_by("pk").values_list(
         "pk", "grid_id", "longitude", "latitude")
     moved = []
