@@ -55,8 +55,9 @@ def report(request):
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
     }, status=too_many.status if too_many else 400 if form.errors else 200)
-    for name, value in too_many.headers.items() if too_many else ():
-        response[name] = value
+    if too_many:
+        for name, value in too_many.headers.items():  # Retry-After
+            response[name] = value
     return response
 
 
