@@ -28,5 +28,5 @@ class CasesConfig(AppConfig):
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=STAFF_ROLES, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=STAFF_ROLES, order=21)
-        navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
+        navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
                             order=22)
