@@ -1,13 +1,16 @@
 """Imports each module named on standard input in a process of its own, fresh as far as gridgov goes.
 
 Run as a script (`python -I fresh_import_worker.py < request.json`, the request being
-{"modules": [...], "path": [folders to import from first]}) by test_imports.py. This process
-loads Django and the third-party libraries the platform uses, but no module of gridgov beyond its
-settings; then, per module, it forks: the child sets Django up (which imports the apps' models and
-runs their ready()) and imports the module, which is the first import of it and of everything it
-pulls in that setup did not. A fork starts from this process's memory, so each module meets the
-same untouched interpreter, as it would at the top of a fresh `python -c "import ..."`, without
-paying for the libraries again. The answer, on standard output, is {module: traceback or ""}.
+{"modules": [...], "path": [folders to import from first]}) by test_imports.py.
+
+A module of a Django project is imported, in every real process (the `gridgov` command, the WSGI
+server, pytest), after `django.setup()`, which imports each app's models and runs its ready(). So
+"alone in a fresh interpreter" means: a new interpreter, Django set up, then `import module`. This
+worker does the first two once (and loads the libraries), then forks a child per module: a fork
+is an exact copy of that state, the same as a new interpreter would reach by the same
+deterministic steps, and the child's import is the first import of the module and of everything
+it pulls in beyond setup. Nothing is unloaded or reset between modules: each child starts from the
+untouched parent and is thrown away. The answer, on standard output, is {module: traceback or ""}.
 """
 
 import importlib
@@ -48,9 +51,6 @@ def import_alone(name: str) -> str:
     if pid == 0:
         os.close(read_end)
         try:
-            import django
-
-            django.setup()
             importlib.import_module(name)
             answer = ""
         except BaseException:  # noqa: BLE001  every failure is the answer
@@ -71,6 +71,9 @@ def main() -> None:
     request = json.load(sys.stdin)
     sys.path[:0] = request["path"]
     preload()
+    import django
+
+    django.setup()
     json.dump({name: import_alone(name) for name in request["modules"]}, sys.stdout)
 
 

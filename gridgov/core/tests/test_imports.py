@@ -1,10 +1,10 @@
 """Every module of gridgov imports on its own, and imports point down the layers only.
 
-The first test asks, for each module, what `python -c "import gridgov.x.y"` (after Django's
-setup) would answer: each is imported in a forked child of a worker that loaded the libraries but
-nothing of gridgov (fresh_import_worker.py), a few workers side by side. An import cycle shows up
-as the module that enters it first failing, e.g. an app's API router that needs gridgov.api,
-which imports that router.
+The first test asks, for each module, what `python -c "import django; django.setup(); import
+gridgov.x.y"` would answer: each is imported in a forked child of a worker that set Django up and
+imported nothing else of gridgov (fresh_import_worker.py says why that is the same), a few
+workers side by side. An import cycle shows up as the module that enters it first failing, e.g.
+an app's API router that takes a name from gridgov.api, which imports that router.
 """
 
 import json
