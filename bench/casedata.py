@@ -719,7 +719,7 @@ class Generator:
 
 
 class _NumberBook:
-    """Case numbers as gridgov.cases.actions.next_number gives them: prefix, day, sequence."""
+    """Case numbers as gridgov.cases.workflow.next_number gives them: prefix, day, sequence."""
 
     def __init__(self, clock: OfficeClock):
         from gridgov.cases.models import CaseNumberSequence

@@ -20,6 +20,8 @@ from gridgov.core import audit
 from gridgov.grids import mapdata
 from gridgov.grids.models import Community
 
+audit.register("cases.case.exported", "导出事件")
+
 GROUPING_CHOICES = [(key, indicators.GROUPINGS[key][0])
                     for key in ("grid", "community", "department", "category")]
 # The map's colour: 按期结案率 first, the default.

@@ -33,5 +33,5 @@ def photos_by_phase(photos) -> list[tuple[str, list]]:
 
 @register.inclusion_tag("cases/includes/light.html")
 def light(case):
-    colour = deadlines.traffic_light(case)
+    colour = case.deadline_light(deadlines.now())
     return {"colour": colour, "label": LIGHT_LABELS.get(colour, ""), "case": case}

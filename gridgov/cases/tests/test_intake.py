@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from gridgov.cases.actions import next_number, report_case
+from gridgov.cases.actions import report_case
+from gridgov.cases.workflow import next_number
 from gridgov.cases.models import Case, CaseEvent, Source, State
 from gridgov.cases.photos import clean_photo
 from gridgov.cases.tests.factories import photo

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from gridgov.cases.models import Case
-from gridgov.cases.queues import STAFF_ROLES
+from gridgov.accounts.roles import CASE_STAFF
 from gridgov.core.scope import roles_of
 
 
 def is_staff(user) -> bool:
-    return bool(roles_of(user) & STAFF_ROLES) or getattr(user, "is_superuser", False)
+    return bool(roles_of(user) & CASE_STAFF) or getattr(user, "is_superuser", False)
 
 
 def staff_required(view):
