@@ -33,6 +33,7 @@ import secrets
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
@@ -206,26 +207,32 @@ NOTE = Input("note", "text", _("说明"), max=1000)
 DESCRIPTION = Input("description", "text", _("问题描述"), required=True, min=5, max=2000,
                     invalid=_("问题描述应为5到2000个字"))
 LONGITUDE = Input("longitude", "float", _("经度"), required=True, min=LONGITUDE_RANGE[0],
-                  max=LONGITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"))
+                  max=LONGITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"),
+                  code="bad_location")
 LATITUDE = Input("latitude", "float", _("纬度"), required=True, min=LATITUDE_RANGE[0],
-                 max=LATITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"))
+                 max=LATITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"),
+                 code="bad_location")
 CATEGORY = Input("category", "ref", _("分类"), queryset=_active_categories,
-                 invalid=_("请选择有效的事部件分类"))
+                 invalid=_("请选择有效的事部件分类"), code="bad_category")
 URGENCY = Input("urgency", "choice", _("紧急程度"), choices=tuple(Urgency.choices),
-                invalid=_("紧急程度只能是一般或紧急"))
+                invalid=_("紧急程度只能是一般或紧急"), code="bad_urgency")
 SOURCE = Input("source", "choice", _("来源"), choices=tuple(Source.choices),
-               invalid=_("来源不正确"), default=Source.RESIDENT)
+               invalid=_("来源不正确"), code="bad_source", default=Source.RESIDENT)
 DEPARTMENT = Input("department", "ref", _("处置部门"), queryset=_town_departments,
-                   invalid=_("只能派遣给本镇/街道的部门"), help=_("空则按分类默认部门"))
+                   invalid=_("只能派遣给本镇/街道的部门"), code="bad_department",
+                   help=_("空则按分类默认部门"))
 DEPARTMENTS = Input("departments", "refs", _("召集部门"), required=True,
-                    queryset=_town_departments, invalid=_("只能召集本镇/街道的部门"))
+                    queryset=_town_departments, invalid=_("只能召集本镇/街道的部门"),
+                    code="bad_department")
 WORKING_DAYS = Input("working_days", "int", _("延期工作日"), required=True, min=1,
-                     max=MAX_EXTENSION_DAYS)
+                     max=MAX_EXTENSION_DAYS, code="bad_working_days",
+                     invalid=format_lazy(_("延期天数应为1到{max}个工作日"), max=MAX_EXTENSION_DAYS))
 INTO = Input("into", "ref", _("合并到事件编号"), required=True, queryset=_merge_targets,
-             lookup="number", max=20, invalid=_("请填写您范围内另一个尚未办结的事件编号"))
+             lookup="number", max=20, invalid=_("未找到该编号的事件，或不在您的范围内、已办结"),
+             code="bad_merge_target")
 SATISFACTION = Input("satisfaction", "choice", _("满意程度"), required=True,
                      choices=tuple(Satisfaction.choices),
-                     invalid=_("请选择满意、基本满意或不满意"))
+                     invalid=_("请选择满意、基本满意或不满意"), code="bad_satisfaction")
 REASON = Input("reason", "text", _("不满意原因"), max=500)
 PHOTOS = Input("photos", "files", _("现场照片"))
 AFTER_PHOTOS = Input("after_photos", "files", _("处置后照片"), required=True)

@@ -35,8 +35,7 @@ FORMER_NAMES = {
         ("escalate", "escalated"), ("report_in", "reported_in"), ("handle", "handled"),
         ("verify", "verified"), ("fail_verification", "verification_failed"),
         ("close", "closed"), ("evaluate", "evaluated"), ("confirm_review", "review_confirmed"),
-        ("reopen", "reopened"), ("sample_verify", "sample_verified"), ("overdue", "went_overdue"),
-        ("warned", "warned"),
+        ("reopen", "reopened"), ("sample_verify", "sample_verified"), ("overdue", "became_overdue"),
     )},
 }
 

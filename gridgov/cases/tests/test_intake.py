@@ -33,7 +33,7 @@ def test_a_residents_report_is_filed_in_the_grid_of_its_point(world):
         "report", "", State.REPORTED, world.resident)
     assert [p.phase for p in case.photos.all()] == ["before", "before"]
     assert all(p.event_id == event.pk for p in case.photos.all())
-    entry = AuditEntry.objects.get(action="cases.case.report")
+    entry = AuditEntry.objects.get(action="cases.case.reported")
     assert entry.object_id == str(case.pk) and entry.changes["grid"] == world.grid_b1.pk
 
 
