@@ -122,6 +122,7 @@ class EventOut(Schema):
     from_state: str
     to_state: str
     actor: str = Field(alias="actor_label")
+    actor_unit: str = Field(description="操作人所代表的单位（部门、网格、居民区或镇）")
     department_id: int | None
     note: str
     at: dt.datetime

@@ -104,30 +104,18 @@ class Input:
             if value not in {str(v) for v, _label in self.choices}:
                 self._refuse("invalid_choice")
             value = str(value)
-        elif self.kind == "ref":
-            value = self._rows(obj, actor, [value]).get(_key(value, self.lookup))
-            if value is None:
-                self._refuse("invalid_choice")
-        elif self.kind == "refs":
+        elif self.kind in ("ref", "refs"):
             values = value if isinstance(value, (list, tuple, set)) else [value]
-            found = self._rows(obj, actor, values)
             try:
                 wanted = list(dict.fromkeys(_key(v, self.lookup) for v in values))
             except (TypeError, ValueError):
                 self._refuse("invalid_choice")
-            if any(key not in found for key in wanted):
+            rows = self.queryset(obj, actor).filter(**{f"{self.lookup}__in": wanted})
+            found = {_key(row, self.lookup): row for row in rows}
+            if any(key not in found for key in wanted) or (self.kind == "ref" and len(wanted) > 1):
                 self._refuse("invalid_choice")
-            value = [found[key] for key in wanted]
+            value = found[wanted[0]] if self.kind == "ref" else [found[key] for key in wanted]
         return value
-
-    def _rows(self, obj, actor, values: Iterable) -> dict:
-        queryset = self.queryset(obj, actor)
-        try:
-            keys = {_key(v, self.lookup) for v in values}
-        except (TypeError, ValueError):
-            return {}
-        rows = queryset.filter(**{f"{self.lookup}__in": keys})
-        return {_key(row, self.lookup): row for row in rows}
 
     # ----- derived forms and schemas -----------------------------------------------------
 

@@ -4,7 +4,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from gridgov.cases import deadlines
 from gridgov.cases.actions import act
 from gridgov.cases.models import Case, ExtensionStatus, State, Urgency
 from gridgov.cases.tests.factories import CategoryFactory, photo

@@ -1,5 +1,5 @@
 """Every view that only writes refuses GET with 405, whatever the URL conf grows to hold: the views
-are found by walking the URL conf, not listed by hand."""
+are found by walking the URL conf and the API's routers, not listed by hand."""
 
 import re
 
@@ -45,9 +45,21 @@ def _url(route: str) -> str | None:
     return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
 
 
+def _api_post_only() -> list[str]:
+    from gridgov.api import api
+
+    return [
+        "/api" + re.sub(r"\{(?:\w+:)?\w+\}", "1", (prefix + path).replace("//", "/"))
+        for prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        if {m for operation in view.operations for m in operation.methods} == {"POST"}
+    ]
+
+
 POST_ONLY = sorted(
-    url for route, view in _walk(get_resolver().url_patterns)
-    if _allowed_methods(view) == ["POST"] and (url := _url(route)) is not None
+    [url for route, view in _walk(get_resolver().url_patterns)
+     if _allowed_methods(view) == ["POST"] and (url := _url(route)) is not None]
+    + _api_post_only()
 )
 
 
@@ -55,6 +67,7 @@ def test_the_walk_finds_the_post_only_views():
     assert "/cases/workbench/dispatch/" in POST_ONLY
     assert "/cases/1/act/X/" in POST_ONLY
     assert "/cases/track/X/rate/" in POST_ONLY
+    assert "/api/cases/1/actions/1" in POST_ONLY
 
 
 @pytest.mark.parametrize("url", POST_ONLY)
