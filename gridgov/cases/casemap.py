@@ -19,7 +19,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Q,
     Value,
     When,
 )
@@ -110,7 +109,7 @@ def deadline_conditions(now):
     """The colours of Case.deadline_light() as SQL conditions, for counting: the clock's own
     overdue (red) and past-the-warning (yellow) conditions."""
     red = Case.overdue_condition(now)
-    yellow = Case.warning_condition(now) & Q(due_at__gte=now)
+    yellow = Case.nearing_condition(now)
     return red, yellow
 
 

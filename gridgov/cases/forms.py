@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases import photos
 from gridgov.cases.models import Category, Source, State
-from gridgov.cases.workflow import REASON, REPORT, SATISFACTION, sources_for
+from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
 from gridgov.core import pii
 from gridgov.core.workflow import WorkflowError
 from gridgov.grids.models import Department, Grid
@@ -229,7 +229,7 @@ class BulkDispatchForm(forms.Form):
         empty_label=_("按分类默认部门"), widget=PlainSelect,
         error_messages={"invalid_choice": _("所选部门不存在或不在您的范围内")},
     )
-    note = forms.CharField(label=_("派遣意见"), max_length=500, required=False)
+    note = NOTE.form_field(label=_("派遣意见"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

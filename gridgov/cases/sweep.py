@@ -31,7 +31,7 @@ class Announcement:
         if self.action == "overdue":
             return Case.overdue_condition(now) & Q(escalated_at__isnull=True)
         # Past the warning but not yet overdue: the red mark says more than the yellow one.
-        return Case.warning_condition(now) & Q(due_at__gte=now, warned_at__isnull=True)
+        return Case.nearing_condition(now) & Q(warned_at__isnull=True)
 
 
 OVERDUE = Announcement("overdue", "escalated_at")

@@ -87,15 +87,18 @@ class AuditedAdmin:
 
 
 # What an edit in the admin is called in the log, and what that means.
-ADMIN_VERBS = {"create": ("created", "在管理后台新建"), "change": ("changed", "在管理后台修改"),
-               "delete": ("deleted", "在管理后台删除")}
+ADMIN_VERBS = {"create": ("created", "新建"), "change": ("changed", "修改"),
+               "delete": ("deleted", "删除")}
 
 
 def _action(obj, verb: str) -> str:
-    """"<app>.<model>.created" and so on: registered for each model the first time it is used."""
+    """"<app>.<model>.created" and so on: the name the app itself uses for the same event when
+    it has one (a place created by an action or in the admin), else registered here."""
     done, meaning = ADMIN_VERBS[verb]
-    return audit.register(f"{obj._meta.app_label}.{obj._meta.model_name}.{done}",
-                          f"{meaning}{obj._meta.verbose_name}")
+    name = f"{obj._meta.app_label}.{obj._meta.model_name}.{done}"
+    if name not in audit.ACTIONS:
+        audit.register(name, f"{meaning}{obj._meta.verbose_name}")
+    return name
 
 
 def _filled(value) -> bool:

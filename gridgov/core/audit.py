@@ -84,7 +84,7 @@ def _scrub(changes: dict) -> dict:
 def record(action: str, *, actor, target=None, changes: dict | None = None) -> AuditEntry:
     """Write one audit entry. `action` is a dotted name such as "cases.case.dispatched"."""
     if action not in ACTIONS:
-        raise ValueError(f"audit action {action!r} is not registered (gridgov.core.audit.register)")
+        raise ValueError(f"audit action {action!r} is not registered (audit.register)")
     if changes is not None and not isinstance(changes, dict):
         raise TypeError("audit changes must be a dict")
     request_id, ip = _request.get()

@@ -51,6 +51,11 @@ class Deadline(models.Model):
         """Past the warning time while the clock runs (overdue ones included)."""
         return cls.running_condition() & Q(warn_at__lte=now)
 
+    @classmethod
+    def nearing_condition(cls, now: dt.datetime) -> Q:
+        """Past the warning time, not yet overdue: yellow."""
+        return cls.warning_condition(now) & Q(due_at__gte=now)
+
     def clock_runs(self) -> bool:
         return (getattr(self, self.STATE_FIELD) in self.CLOCK_STATES
                 and self.clock_paused_at is None and self.due_at is not None)

@@ -190,9 +190,10 @@ class Workflow:
     ):
         """`standing(obj, user, role, transition) -> Standing | None` says whether the user
         holds `role` in a scope that covers obj (None when not); `record_event(obj, *,
-        transition, actor, standing, from_state, note, data)` writes the event row and returns
-        it (`inputs`: the checked inputs, e.g. files to attach to it). `lock_related` names foreign keys read with the locked row (only the row itself is
-        locked). The audit log names each event `<name>.<past tense>`."""
+        transition, actor, standing, from_state, note, data, inputs)` writes the event row and
+        returns it (`inputs`: the checked inputs, e.g. files to attach to it). `lock_related`
+        names foreign keys read with the locked row (only the row itself is locked). The audit
+        log names each event `<name>.<past tense>`, registered here."""
         self.name = name
         self.model = model
         self.transitions = tuple(transitions)
@@ -207,21 +208,13 @@ class Workflow:
     def __repr__(self) -> str:
         return f"<Workflow {self.name}>"
 
-    @property
-    def inputs(self) -> list[Input]:
-        """Every input of the table once (an API schema takes them all)."""
-        seen = {}
-        for t in self.transitions:
-            for item in t.inputs:
-                seen.setdefault(item.name, item.required_as(False))
-        return list(seen.values())
-
     def _candidates(self, state: str, action: str) -> list[Transition]:
         return [t for t in self.transitions if t.action == action and state in t.sources]
 
     def standing_of(self, obj, user, t: Transition) -> Standing | None:
-        """How `user` may run `t` on obj: through a relation, or a role held in a covering
-        scope (a superuser through any role of the row); None when not at all."""
+        """How `user` may run `t` on obj: a role held in a covering scope first (so the event
+        credits their unit), else a relation, else a superuser through any role of the row;
+        None when not at all."""
         if t.system:
             return None
         if getattr(user, "is_authenticated", False):
@@ -334,8 +327,8 @@ class Workflow:
 
     def system(self, pk, action: str, *, claim, mark: dict, **data):
         """A move of the periodic run: claim the row by one compare-and-set UPDATE (`claim` a Q
-        of the conditions it must still meet, `mark` what the claim writes), and only if this run's
-        UPDATE changed it, write the event and the audit entry. Returns (obj, event), or None
+        of the conditions it must still meet, `mark` what the claim writes), and only if this
+        run's UPDATE changed it, write the event and the audit entry. Returns (obj, event), or None
         when another run (or a change of the object) got there first."""
         t = next((t for t in self.transitions if t.action == action and t.system), None)
         if t is None:
