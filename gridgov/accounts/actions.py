@@ -18,6 +18,13 @@ from gridgov.core import audit, pii, scope
 from gridgov.core.errors import Refusal
 from gridgov.core.scope import forget_assignments
 
+audit.register("accounts.user.created", "新建账号")
+audit.register("accounts.role.assigned", "授予角色")
+audit.register("accounts.role.revoked", "撤销角色")
+audit.register("accounts.login_code.sent", "发送登录验证码")
+audit.register("accounts.login.failed", "登录失败")
+audit.register("accounts.login.succeeded", "登录成功")
+
 
 # One code per number per minute; a code is burnt after this many wrong tries.
 CODE_RESEND_SECONDS = 60

@@ -3,8 +3,8 @@
 Each CaseEvent action names the groups it concerns (RULES): the reporters (including those of
 duplicates merged into the case), the handlers of its department or of departments called in, its
 supervisors (the operations centre of its town or community), the grid staff of its grid. Notices
-leave after the commit (the workflow's `transitioned` signal, or on_commit for the deadline
-sweep); a sender that fails is logged and never undoes what happened.
+leave after the commit (the workflow's `transitioned` signal, for the deadline sweep too); a
+sender that fails is logged and never undoes what happened.
 
 The sender is settings.GRIDGOV_NOTIFICATION_BACKEND, a dotted path to a class with
 send(notices): ConsoleBackend (development), LogBackend (a log line each, for a town that reads
@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -217,14 +216,8 @@ def send_for(event: CaseEvent, case: Case | None = None) -> None:
         logger.exception("notifications for case event %s failed", event.pk)
 
 
-def send_on_commit(event: CaseEvent, case: Case | None = None) -> None:
-    transaction.on_commit(lambda: send_for(event, case))
-
-
-def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
-    """Receiver of gridgov.core.workflow.transitioned for the case workflow (connected in
-    CasesConfig.ready)."""
-    from .workflow import CASE_WORKFLOW
-
-    if workflow is CASE_WORKFLOW and not obj.is_sample:
+def on_transition(sender, *, obj, event, **kwargs) -> None:
+    """Receiver of gridgov.core.workflow.transitioned from the case workflow (connected with
+    sender=CASE_WORKFLOW in CasesConfig.ready): reports, moves and the deadline sweep alike."""
+    if not obj.is_sample:
         send_for(event, obj)
