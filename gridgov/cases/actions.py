@@ -245,7 +245,7 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 "state": ["", State.REPORTED], "category": category.pk, "source": source,
                 "grid": grid_id, "anonymous": is_anonymous,
             })
-            notifications.send_on_commit(event, case)
+            notifications.write_for(event, case)
             if on_saved is not None:
                 on_saved(case)
             if self_handled:

@@ -18,6 +18,9 @@ from gridgov.core import audit
 
 # Sent after commit with sender=Workflow, obj=, event=, transition=, actor=.
 transitioned = Signal()
+# Sent inside the transaction, once the event and the audit entry are written, with the same
+# arguments: what a receiver writes (outbox notices) commits or rolls back with the move.
+event_recorded = Signal()
 
 
 class WorkflowError(Exception):
@@ -138,6 +141,8 @@ class Workflow:
                 target=locked,
                 changes={"state": [state, getattr(locked, self.state_field)], **(extra or {})},
             )
+            event_recorded.send(sender=Workflow, workflow=self, obj=locked, event=event,
+                                transition=chosen, actor=actor)
             transaction.on_commit(
                 lambda: transitioned.send(
                     sender=Workflow,

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from gridgov.accounts.models import OneTimeCode
-from gridgov.accounts.sms import OutboxSender
 from gridgov.grids.tests.factories import UserFactory
 from gridgov.core.models import AuditEntry
 
@@ -16,12 +15,22 @@ SENT_NOTICE = "如该手机号已注册，验证码已发送。"
 REFUSED = "验证码不正确或已过期"
 
 
+class SmsGateway:
+    """A plug-in sender, as a town's SMS gateway would be: keeps (phone, message)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, notice):
+        SmsGateway.sent.append((notice.address, notice.body))
+
+
 @pytest.fixture(autouse=True)
 def outbox(settings):
-    settings.SMS_BACKEND = "gridgov.accounts.sms.OutboxSender"
-    OutboxSender.outbox.clear()
-    yield OutboxSender.outbox
-    OutboxSender.outbox.clear()
+    settings.GRIDGOV_NOTICE_SENDERS = {"sms": f"{__name__}.SmsGateway"}
+    settings.GRIDGOV_LOGIN_CODE_CHANNEL = "sms"
+    SmsGateway.sent.clear()
+    yield SmsGateway.sent
+    SmsGateway.sent.clear()
 
 
 @pytest.fixture

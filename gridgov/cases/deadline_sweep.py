@@ -1,4 +1,4 @@
-"""Deadline sweep, meant for cron or a timer every few minutes (`gridgov cases_tick`).
+"""Deadline sweep, a task of `gridgov tick` ("cases.deadlines", registered in CasesConfig).
 
 Cases whose warning time or deadline has passed are found by index (only their ids are read),
 then handled one by one: a compare-and-set UPDATE claims the row (warned_at / escalated_at still
@@ -10,10 +10,9 @@ fails is logged and the batch goes on.
 
 import logging
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from gridgov.cases import deadlines, notifications, rollup
+from gridgov.cases import deadlines, notifications
 from gridgov.cases.models import OPEN_STATES, Case, CaseEvent
 from gridgov.cases.workflow import actor_label
 from gridgov.core import audit
@@ -52,7 +51,7 @@ def claim(pk: int, kind, now) -> bool:
         )
         audit.record(f"cases.case.{action}", actor=None, target=case,
                      changes={mark: now.isoformat(), "due_at": case.due_at.isoformat()})
-        notifications.send_on_commit(event)
+        notifications.write_for(event, case)
     return True
 
 
@@ -65,23 +64,6 @@ def sweep(now=None, limit: int = 5000) -> dict[str, int]:
                 counts[kind[0]] += claim(pk, kind, now)
             except Exception:
                 counts["failed"] += 1
-                logger.exception("cases_tick: case %s (%s) failed", pk, kind[0])
+                logger.exception("deadline sweep: case %s (%s) failed", pk, kind[0])
     return counts
 
-
-class Command(BaseCommand):
-    help = ("Warn about cases near their deadline and escalate overdue ones "
-            "(safe to run twice at once).")
-
-    def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=5000,
-                            help="at most this many cases of each kind per run")
-
-    def handle(self, *args, limit=5000, **options):
-        counts = sweep(limit=limit)
-        self.stdout.write(
-            f"overdue {counts['overdue']}, warned {counts['warned']}, failed {counts['failed']}"
-        )
-        # The indicators of today (and of the cases changed since the last run) follow.
-        days = rollup.refresh()
-        self.stdout.write(f"indicators rollup: {days} days recounted")
