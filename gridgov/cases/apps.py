@@ -10,10 +10,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("网格事件")
 
     def ready(self):
-        from gridgov.cases import deadline_sweep, notifications, rollup, search
+        from gridgov.cases import deadline_sweep, deadlines, notifications, rollup, search
         from gridgov.cases.indicators import INDICATOR_ROLES
         from gridgov.cases.views.access import STAFF_ROLES
-        from gridgov.core import navigation, periodic
+        from gridgov.core import calendar_days, navigation, periodic
         from gridgov.core.workflow import event_recorded
 
         connection_created.connect(search.register_sqlite_functions,
@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
         # Notices about a move are written in its transaction; the tick delivers them.
         event_recorded.connect(notifications.on_event_recorded,
                                dispatch_uid="cases.notifications.on_event_recorded")
+        calendar_days.keeps_deadlines(deadlines.follow_calendar)
         periodic.register("cases.deadlines", deadline_sweep.sweep)
         periodic.register("cases.rollup_refresh",
                           lambda: f"{rollup.refresh()} days recounted (and their months)")

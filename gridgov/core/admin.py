@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gridgov.core import audit, pii
+from gridgov.core import audit, calendar_days, pii
 from gridgov.core.models import AuditEntry, CalendarDay
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
@@ -130,5 +131,23 @@ class AuditEntryAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Writes go through gridgov.core.calendar_days, which moves the deadlines reaching into the
+    changed days and audits the change (so AuditedAdmin's own entries are not written)."""
+
     list_display = ("date", "is_workday", "note")
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        moved = calendar_days.save_day(obj, actor=request.user)
+        self._tell_moved(request, moved)
+
+    def delete_model(self, request, obj):
+        self._tell_moved(request, calendar_days.delete_days([obj], actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        self._tell_moved(request, calendar_days.delete_days(queryset, actor=request.user))
+
+    def _tell_moved(self, request, moved: int) -> None:
+        if moved:
+            self.message_user(request, _("%(count)d 个未办结事项的时限已按新的工作日历调整。")
+                              % {"count": moved})
