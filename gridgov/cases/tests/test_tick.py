@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gridgov.cases.actions import act
-from gridgov.cases import deadline_sweep as cases_tick
+from gridgov.cases import deadline_sweep
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.tests.factories import CaseWorld, notices
 from gridgov.core.models import AuditEntry
@@ -78,20 +78,20 @@ def test_an_approved_extension_lets_the_new_deadline_be_watched_again(world):
 @pytest.mark.django_db
 def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monkeypatch):
     first, second = dispatched(world), dispatched(world)
-    real_record = cases_tick.audit.record
+    real_record = deadline_sweep.audit.record
 
     def broken_for_first(action, *, actor, target=None, changes=None):
         if target is not None and target.pk == first.pk:
             raise RuntimeError("disk full")
         return real_record(action, actor=actor, target=target, changes=changes)
 
-    monkeypatch.setattr(cases_tick.audit, "record", broken_for_first)
+    monkeypatch.setattr(deadline_sweep.audit, "record", broken_for_first)
     assert tick((2026, 12, 1, 9)) == "overdue 1, warned 0, failed 1"
     first.refresh_from_db()
     assert first.escalated_at is None  # rolled back with its row's transaction
     assert CaseEvent.objects.filter(case=second, action="overdue").count() == 1
 
-    monkeypatch.setattr(cases_tick.audit, "record", real_record)
+    monkeypatch.setattr(deadline_sweep.audit, "record", real_record)
     assert tick((2026, 12, 1, 9, 5)) == "overdue 1, warned 0, failed 0"
 
 
@@ -99,8 +99,8 @@ def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monke
 def test_candidates_are_bounded_per_run(world):
     cases = [dispatched(world) for _ in range(3)]
     with time_machine.travel(at(2026, 12, 1, 9), tick=False):
-        assert cases_tick.sweep(limit=2)["overdue"] == 2
-        assert cases_tick.sweep(limit=2)["overdue"] == 1
+        assert deadline_sweep.sweep(limit=2)["overdue"] == 2
+        assert deadline_sweep.sweep(limit=2)["overdue"] == 1
     assert Case.objects.filter(pk__in=[c.pk for c in cases], escalated_at=None).count() == 0
 
 
@@ -114,7 +114,7 @@ def test_two_sweeps_at_once_escalate_a_case_once(live_db):
     def run():
         try:
             barrier.wait()
-            results.append(cases_tick.sweep(now=at(2026, 12, 1, 9)))
+            results.append(deadline_sweep.sweep(now=at(2026, 12, 1, 9)))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
