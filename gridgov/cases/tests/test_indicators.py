@@ -283,7 +283,7 @@ def test_the_commands_keep_the_rollup(world):
 
 def test_two_refreshes_at_once_leave_each_day_counted_once(live_db):
     from gridgov.cases.tests.factories import CaseWorld
-    from gridgov.cases.tests.test_concurrency import race
+    from gridgov.core.tests.concurrency import race
 
     world = CaseWorld.build()
     for day in (3, 4, 5):

@@ -1,11 +1,9 @@
 import datetime as dt
 import io
-import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from gridgov.cases.actions import act
@@ -13,6 +11,7 @@ from gridgov.cases import deadline_sweep
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.tests.factories import CaseWorld, notices
 from gridgov.core.models import AuditEntry
+from gridgov.core.tests.concurrency import race
 
 
 def at(*args):
@@ -108,24 +107,7 @@ def test_two_sweeps_at_once_escalate_a_case_once(live_db):
     world = CaseWorld.build()
     with time_machine.travel(at(2026, 11, 23, 10), tick=False):
         cases = [world.walk(world.report(), State.DISPATCHED) for _ in range(4)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(deadline_sweep.sweep(now=at(2026, 12, 1, 9)))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = race(*[lambda: deadline_sweep.sweep(now=at(2026, 12, 1, 9))] * 2)
     assert sum(r["overdue"] for r in results) == 4
     assert sum(r["failed"] for r in results) == 0
     for case in cases:

@@ -1,6 +1,5 @@
 import datetime as dt
 import logging
-import threading
 
 import pytest
 from django.core import mail
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from gridgov.core import notify
 from gridgov.core.models import Notice
+from gridgov.core.tests.concurrency import race
 from gridgov.grids.tests.factories import TownFactory, UserFactory
 
 
@@ -160,20 +160,6 @@ def test_old_notices_are_forgotten_but_waiting_ones_kept(settings):
 def test_two_deliveries_at_once_send_each_notice_once(live_db, gateway):
     for _ in range(20):
         write()
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(notify.deliver())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(notify.deliver, notify.deliver)
     assert sum(r["sent"] for r in results) == 20
     assert sorted(n.pk for n in gateway.sent) == sorted(Notice.objects.values_list("pk", flat=True))
