@@ -9,8 +9,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core import audit, calendar_days, pii
-from gridgov.core.models import AuditEntry, CalendarDay
+from gridgov.core import audit, calendar_days, notify, pii
+from gridgov.core.models import AuditEntry, CalendarDay, Notice, PeriodicTask
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
 HIDDEN = "***"
@@ -112,12 +112,10 @@ def _loggable(value):
     return str(value)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_label")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_label", "object_label", "object_id")
-    date_hierarchy = "at"
+
+
+class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Rows the platform writes itself: shown, never edited in the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -127,6 +125,36 @@ class AuditEntryAdmin(AuditedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_label")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_label", "object_id")
+    date_hierarchy = "at"
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """The outbox: what waits, what was sent, what was given up and why. The address of someone
+    without an account is personal data: shown masked only."""
+
+    list_display = ("created_at", "channel", "kind", "to", "attempts", "sent_at",
+                    "next_attempt_at", "last_error")
+    list_filter = ("channel", "kind")
+    date_hierarchy = "created_at"
+    exclude = ("address",)
+    readonly_fields = ("to",)
+
+    @admin.display(description=_("接收人"))
+    def to(self, notice):
+        return notify.recipient(notice)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(ReadOnlyAdmin):
+    list_display = ("name", "started_at", "finished_at", "succeeded", "summary")
 
 
 @admin.register(CalendarDay)

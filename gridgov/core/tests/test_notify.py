@@ -163,3 +163,17 @@ def test_two_deliveries_at_once_send_each_notice_once(live_db, gateway):
     results = race(notify.deliver, notify.deliver)
     assert sum(r["sent"] for r in results) == 20
     assert sorted(n.pk for n in gateway.sent) == sorted(Notice.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_outbox_with_addresses_masked_and_edits_nothing(root, client):
+    from django.urls import reverse
+
+    [notice] = write()
+    listing = client.get(reverse("admin:core_notice_changelist")).content.decode()
+    page = client.get(reverse("admin:core_notice_change", args=[notice.pk])).content.decode()
+    for html in (listing, page):
+        assert "139****5678" in html and "13912345678" not in html
+    assert client.post(reverse("admin:core_notice_delete", args=[notice.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert Notice.objects.filter(pk=notice.pk).exists()
