@@ -222,6 +222,10 @@ GRID_OVERLAP_TOLERANCE = float(env("GRIDGOV_GRID_OVERLAP_TOLERANCE", "0.01"))
 # by `gridgov tick`. Built-in channels: "log" (a log line), "console" (printed), "email" (Django's
 # e-mail backend, EMAIL_* below); plug-ins, e.g. SMS or WeChat gateways, are added as
 # name=dotted.path.Sender pairs: GRIDGOV_NOTICE_SENDERS="sms=mytown.sms.Sender".
+for _replaced, _by in (("GRIDGOV_NOTIFICATION_BACKEND", "GRIDGOV_NOTICE_CHANNELS"),
+                      ("GRIDGOV_SMS_BACKEND", "GRIDGOV_NOTICE_SENDERS and GRIDGOV_LOGIN_CODE_CHANNEL")):
+    if os.environ.get(_replaced):
+        raise ImproperlyConfigured(f"{_replaced} was replaced by {_by} (see README)")
 GRIDGOV_NOTICE_CHANNELS = env_list("GRIDGOV_NOTICE_CHANNELS", "log")
 GRIDGOV_NOTICE_SENDERS = {}
 for _pair in env_list("GRIDGOV_NOTICE_SENDERS", ""):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from gridgov.accounts.models import OneTimeCode
 from gridgov.grids.tests.factories import UserFactory
-from gridgov.core.models import AuditEntry
+from gridgov.core.models import AuditEntry, Notice
 
 pytestmark = pytest.mark.django_db
 SEND = reverse("accounts:send_code")
@@ -65,6 +65,20 @@ def test_code_goes_to_an_active_user_and_signs_them_in_once(client, user, outbox
 
     client.logout()
     assert enter(client, code).status_code == 400
+
+
+class BrokenGateway:
+    def send(self, notice):
+        raise ConnectionError("gateway down")
+
+
+def test_a_failing_gateway_is_logged_and_the_code_is_never_stored(user, request_code, settings,
+                                                                  caplog):
+    settings.GRIDGOV_NOTICE_SENDERS = {"sms": f"{__name__}.BrokenGateway"}
+    response = request_code()
+    assert response.status_code == 200 and SENT_NOTICE in response.content.decode()
+    assert "sending accounts.login_code on sms to 139****5678 failed" in caplog.text
+    assert not Notice.objects.exists()  # a code never waits in the outbox
 
 
 @pytest.mark.parametrize("phone", ["13700000000", "13911112222"])
