@@ -25,6 +25,8 @@ from django.core.management import call_command
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridgov.core.models import PeriodicTask
+
 logger = logging.getLogger(__name__)
 
 # Cron starts the tick every minute; a second tick within half a minute finds these not due, so
@@ -85,8 +87,6 @@ class Outcome:
 def claim(task: Task, now: dt.datetime, *, force: bool = False) -> bool:
     """Mark the task started at `now` if it is due (or forced) and not running; False when it is
     not due, or another tick got there first."""
-    from gridgov.core.models import PeriodicTask
-
     PeriodicTask.objects.bulk_create([PeriodicTask(name=task.name)], ignore_conflicts=True)
     never_ran = Q(started_at__isnull=True)
     idle = never_ran | Q(finished_at__gte=F("started_at")) | Q(started_at__lte=now - STALE_AFTER)
@@ -96,8 +96,6 @@ def claim(task: Task, now: dt.datetime, *, force: bool = False) -> bool:
 
 
 def _finish(task: Task, started: dt.datetime, *, succeeded: bool, summary: str) -> None:
-    from gridgov.core.models import PeriodicTask
-
     PeriodicTask.objects.filter(name=task.name, started_at=started).update(
         finished_at=max(timezone.now(), started), succeeded=succeeded, summary=summary[:500],
     )
