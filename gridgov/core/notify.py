@@ -8,7 +8,7 @@ ticks at once send it once), hands it to the channel's sender, and marks it sent
 fails is retried with exponential backoff (RETRY_AFTER, doubled each time) up to MAX_ATTEMPTS;
 Undeliverable (no address for this channel) gives up at once. Whatever a sender does, the event
 stays done. A notice is sent once, unless its deliverer dies between the sender's answer and the
-mark: then it is sent again after LEASE.
+mark: then it is sent again after LEASE (so a sender must give up on its gateway well within it).
 
 Channels are names of senders: "console" (printed), "log" (a log line), "email" (Django's e-mail
 backend, to a notice's e-mail address), and plug-ins named in settings.GRIDGOV_NOTICE_SENDERS
