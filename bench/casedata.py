@@ -708,7 +708,7 @@ class Generator:
         return last
 
     def _sweep_marks(self, i, story: Story, fields) -> None:
-        """cases_tick runs every few minutes: a deadline or warning that passed while the clock
+        """The deadline sweep runs every minute: a deadline or warning that passed while the clock
         ran was marked a few minutes later."""
         if fields["due_at"] is None or fields["closed_at"] is not None and story.self_handled[i]:
             return

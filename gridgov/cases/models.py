@@ -247,7 +247,7 @@ class Case(Deadline):
             # The deadline sweep: open cases by due time.
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "warn_at"]),
-            # cases_tick asks for open cases whose deadline (warning) passed and that were not yet
+            # The deadline sweep asks for open cases whose deadline (warning) passed and that were not yet
             # escalated (warned): these partial indexes hold only those, however many cases
             # were escalated before.
             models.Index(fields=["due_at"], name="case_due_unescalated",

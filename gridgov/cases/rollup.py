@@ -20,12 +20,12 @@ whole months):
 Merged duplicates are left out (Case.objects.counted()).
 
 Keeping it true:
-- refresh() (every few minutes, from cases_tick) recounts whole days: those of the cases changed
+- refresh() (every minute, a task of `gridgov tick`) recounts whole days: those of the cases changed
   since the last refresh (their registration, deadline and closing day now, and the days they
   were counted on before, kept in CaseStatMark: an extension moves a deadline, a reopening
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
-- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
+- rebuild() (nightly, a task of `gridgov tick`; `gridgov cases_rollup --rebuild`) recounts everything.
 Days are counted from the cases, one by one, each replaced in its own short transaction under the
 RollupState row's lock: two runs at once take turns, and writers of cases wait a fraction of a
 second. A month is never counted from the cases: right after the last of its days a run recounts,

@@ -32,6 +32,9 @@ from gridgov.core.inputs import Input, InputError
 # Sent after commit with the Workflow itself as sender (receivers subscribe to one workflow),
 # and workflow=, obj=, event=, transition=, actor=.
 transitioned = Signal()
+# Sent inside the transaction, once the event and the audit entry are written, with the same
+# arguments: what a receiver writes (outbox notices) commits or rolls back with the move.
+event_recorded = Signal()
 
 # The state a created object comes from.
 NEW = ""
@@ -261,6 +264,8 @@ class Workflow:
         audit.record(f"{self.name}.{t.done}", actor=actor, target=obj,
                      changes={"state": [from_state, getattr(obj, self.state_field)],
                               **(extra or {})})
+        event_recorded.send(sender=self, workflow=self, obj=obj, event=event, transition=t,
+                            actor=actor)
         transaction.on_commit(lambda: transitioned.send(
             sender=self, workflow=self, obj=obj, event=event, transition=t, actor=actor))
         return event

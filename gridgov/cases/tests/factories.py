@@ -166,3 +166,13 @@ class CaseWorld:
             action, actor, data = step
             case, _ = act(case, action, actor=actor, **data)
         return case
+
+
+def notices(kind: str | None = None) -> list[tuple[str, object]]:
+    """The outbox's notices about cases, oldest first: (event action, user id or address)."""
+    from gridgov.core.models import Notice
+
+    rows = Notice.objects.filter(kind__startswith="cases.").order_by("id")
+    if kind is not None:
+        rows = rows.filter(kind=f"cases.{kind}")
+    return [(n.kind.removeprefix("cases."), n.user_id or n.address) for n in rows]

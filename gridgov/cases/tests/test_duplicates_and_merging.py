@@ -8,8 +8,8 @@ from gridgov.cases import duplicates
 from gridgov.cases.actions import act
 from gridgov.cases.duplicates import candidates
 from gridgov.cases.models import Case, CaseEvent, State
-from gridgov.cases.notifications import MemoryBackend
-from gridgov.cases.tests.factories import CategoryFactory
+from gridgov.cases.tests.factories import CategoryFactory, notices
+from gridgov.core.models import Notice
 from gridgov.core.workflow import WorkflowError
 from gridgov.grids.geometry import metres_per_degree
 from gridgov.grids.tests.factories import UserFactory, centre
@@ -74,27 +74,23 @@ def test_the_window_and_distance_are_settings(world, settings):
     assert look(world, "地铁站出口占道摆摊卖水果") == []
 
 
-def test_merging_keeps_every_reporter_informed_and_counts_once(world, django_capture_on_commit_callbacks):
+def test_merging_keeps_every_reporter_informed_and_counts_once(world):
     neighbour = UserFactory()
     with time_machine.travel(timezone.now(), tick=False):
         kept = world.report(description=TEXT)
         duplicate = world.report(actor=neighbour, description="地铁站出口占道摆摊")
     assert duplicates.candidates_for(duplicate) == [kept]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        merged = act(duplicate, "merge", actor=world.operator, into=kept)[0]
+    merged = act(duplicate, "merge", actor=world.operator, into=kept)[0]
     assert (merged.state, merged.merged_into) == (State.MERGED, kept)
-    assert [(n.kind, n.user_id) for n in MemoryBackend.outbox] == [("merge", neighbour.pk)]
-    assert kept.number in MemoryBackend.outbox[0].text
+    assert notices("merge") == [("merge", neighbour.pk)]
+    assert kept.number in Notice.objects.get(kind="cases.merge").body
     note = CaseEvent.objects.get(case=kept, action="merge_in")
     assert note.data["merged_number"] == duplicate.number
 
     assert set(Case.objects.counted()) == {kept}
-    MemoryBackend.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        world.walk(Case.objects.get(pk=kept.pk), State.CLOSED)
-    closed = {n.user_id for n in MemoryBackend.outbox if n.kind == "close"}
-    assert closed == {world.resident.pk, neighbour.pk}
+    world.walk(Case.objects.get(pk=kept.pk), State.CLOSED)
+    assert {user for _kind, user in notices("close")} == {world.resident.pk, neighbour.pk}
 
 
 def test_a_case_merged_into_one_later_merged_again_still_reaches_its_reporter(world):
