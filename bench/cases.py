@@ -154,7 +154,7 @@ def _nightly_jobs(rebuild: bool = True) -> float | None:
     The seconds the rebuild took."""
     from django.core.management import call_command
 
-    from gridgov.cases import rollup
+    from gridgov.indicators import rollup
 
     seconds = None
     if rebuild:
@@ -493,11 +493,11 @@ def measure_page(client, url: str, repeat: int, tables: tuple[str, ...]) -> dict
 
 
 def rollup_tables() -> tuple[str, ...]:
-    """The indicators' rollup tables (gridgov.cases.rollup): the models named *DailyStat and
+    """The indicators' rollup tables (gridgov.indicators.rollup): the models named *DailyStat and
     *MonthlyStat."""
     from django.apps import apps
 
-    return tuple(model._meta.db_table for model in apps.get_app_config("cases").get_models()
+    return tuple(model._meta.db_table for model in apps.get_app_config("indicators").get_models()
                  if model.__name__.endswith(ROLLUP_SUFFIXES))
 
 
@@ -519,7 +519,7 @@ def indicator_scenarios() -> list[tuple[str, str]]:
         ("page: last 12 months by grid", page + urllib.parse.urlencode({"grouping": "grid", **year})),
         ("page: last 12 months by category", page + urllib.parse.urlencode(
             {"grouping": "category", **year})),
-        ("API: last 12 months by grid", "/api/cases/indicators?" + urllib.parse.urlencode(
+        ("API: last 12 months by grid", "/api/indicators/?" + urllib.parse.urlencode(
             {"grouping": "grid", **year})),
     ]
 
@@ -572,7 +572,7 @@ def measure_indicators(repeat: int) -> dict:
     from django.apps import apps
 
     rollup_rows = {model.__name__: model.objects.count() for model in apps.get_app_config(
-        "cases").get_models() if model.__name__.endswith(ROLLUP_SUFFIXES)}
+        "indicators").get_models() if model.__name__.endswith(ROLLUP_SUFFIXES)}
     return {"repeat": repeat, "reader": "leader of the town (scope: every case)",
             "rollup_rows": rollup_rows,
             "scenarios": results, "worst_median_ms": max(r["median_ms"] for r in results),

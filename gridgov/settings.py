@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.grids",
     "gridgov.cases",
+    "gridgov.indicators",
+    "gridgov.open311",
     "gridgov.demo",
 ]
 

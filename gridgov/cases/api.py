@@ -1,5 +1,5 @@
-"""The cases API (/api/cases/): list, detail, report, act, rate by tracking code, the catalogue and
-the indicators.
+"""The cases API (/api/cases/): list, detail, report, act, rate by tracking code and the catalogue
+(the indicators are gridgov.indicators.api).
 
 Every write goes through gridgov.cases.actions (report_case, act, rate): the workflow decides,
 its refusals come back as {"errors": [{field, code, message}]} with 400, 403 (not this user's
@@ -11,7 +11,6 @@ and actions with photos are sent as multipart/form-data.
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
 from gridgov.api import ApiError, errors  # defined before gridgov.api mounts this router
-from gridgov.cases import actions, deadlines, indicators, queues, report_limits, rollup
+from gridgov.cases import actions, deadlines, queues, report_limits
 from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
 from gridgov.core import pii
 
@@ -227,22 +226,6 @@ class RateIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class IndicatorRowOut(Schema):
-    key: int | str | None
-    label: str
-    counts: dict[str, int]
-    rates: dict[str, float | None] = Field(description="百分比，两位小数；无分母时为 null")
-    average_handling_hours: float | None
-
-
-class IndicatorsOut(Schema):
-    start: dt.date
-    end: dt.date
-    grouping: str
-    refreshed_through: dt.datetime | None = Field(description="统计数据更新至")
-    rows: list[IndicatorRowOut]
-
-
 # ----- helpers -------------------------------------------------------------------------------
 
 def _visible(user):
@@ -383,33 +366,3 @@ def rate(request, code: str, payload: RateIn):
     actions.rate(case, satisfaction=payload.satisfaction, reason=payload.reason,
                  tracking_code=case.tracking_code)
     return track(request, code)
-
-
-@router.get("/indicators", response=IndicatorsOut, summary="考核指标（镇领导、城运中心、管理员）")
-def indicator_table(
-    request,
-    grouping: str = Query("total", pattern="^(" + "|".join(indicators.GROUPINGS) + ")$"),
-    start: dt.date | None = Query(None, description="默认本月1日"),
-    end: dt.date | None = Query(None, description="默认今天"),
-    grid: int | None = None,
-    community: int | None = None,
-    department: int | None = None,
-    category: int | None = None,
-):
-    if not indicators.may_read(request.user):
-        raise PermissionDenied("仅镇领导、城运中心和管理员可查看考核指标")
-    try:
-        period = indicators.Period.of(start, end)
-    except indicators.PeriodError as error:
-        raise ApiError(400, "bad_period", error.message, field=error.field) from None
-    stats = indicators.stats_for(request.user, grouping, grid=grid, community=community,
-                                 department=department, category=category)
-    rows = indicators.indicator_rows(stats, period, grouping)
-    return {
-        "start": period.start, "end": period.end, "grouping": grouping,
-        "refreshed_through": rollup.refreshed_through(),
-        "rows": [{"key": row.key.isoformat() if grouping == "day" else row.key,
-                  "label": row.label, "counts": row.counts,
-                  "rates": {k: float(v) if v is not None else None for k, v in row.rates.items()},
-                  "average_handling_hours": row.average_handling_hours} for row in rows],
-    }

@@ -11,7 +11,6 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from gridgov.cases import notifications, search
-        from gridgov.cases.indicators import INDICATOR_ROLES
         from gridgov.cases.views.access import STAFF_ROLES
         from gridgov.core import navigation
         from gridgov.core.workflow import transitioned
@@ -27,5 +26,3 @@ class CasesConfig(AppConfig):
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=STAFF_ROLES, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=STAFF_ROLES, order=21)
-        navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
-                            order=22)

@@ -7,8 +7,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.cases.models import Open311Key
 from gridgov.core import audit
+from gridgov.open311.models import Open311Key
 
 
 def digest(raw: str) -> str:

@@ -7,10 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gridgov.cases import rollup
-from gridgov.cases.indicators import Period, Stats, indicator_rows, percentage, stats_for
-from gridgov.cases.models import (
-    Case,
+from gridgov.cases.models import Case, State
+from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
+from gridgov.grids.tests.factories import GridFactory
+from gridgov.indicators import rollup
+from gridgov.indicators.figures import Period, Stats, indicator_rows, percentage, stats_for
+from gridgov.indicators.models import (
     CaseDailyStat,
     CategoryDailyStat,
     CategoryMonthlyStat,
@@ -18,10 +20,7 @@ from gridgov.cases.models import (
     DepartmentMonthlyStat,
     GridDailyStat,
     GridMonthlyStat,
-    State,
 )
-from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
-from gridgov.grids.tests.factories import GridFactory
 
 MARCH = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 NOW = timezone.make_aware(dt.datetime(2025, 4, 1, 12))

@@ -13,8 +13,9 @@ import logging
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from gridgov.cases import deadlines, notifications, rollup
+from gridgov.cases import deadlines, notifications
 from gridgov.cases.models import OPEN_STATES, Case, CaseEvent
+from gridgov.cases.signals import swept
 from gridgov.cases.workflow import actor_label
 from gridgov.core import audit
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"overdue {counts['overdue']}, warned {counts['warned']}, failed {counts['failed']}"
         )
-        # The indicators of today (and of the cases changed since the last run) follow.
-        days = rollup.refresh()
-        self.stdout.write(f"indicators rollup: {days} days recounted")
+        # What apps derive from cases (the indicators of today, of the cases changed) follows.
+        for _receiver, summary in swept.send(sender=self.__class__):
+            if summary:
+                self.stdout.write(summary)
