@@ -4,7 +4,7 @@ report_case() creates a case; act() is the one way to move it (the transition ta
 gridgov.cases.workflow); rate() and merge() are act() with a friendlier signature. Refusals raise
 gridgov.core.workflow.WorkflowError(code, message, field) with a message in Chinese.
 
-Photos are checked and re-encoded (gridgov.cases.photos) and written to storage before the
+Photos are checked and re-encoded (gridgov.core.photos) and written to storage before the
 transaction starts, so that a slow disk never holds the database's write lock; when the
 transaction is refused, the files just written are deleted again.
 """
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gridgov.accounts.roles import Role
 from gridgov.core import audit, pii
+from gridgov.core.photos import clean_photos, delete_photos, store_photos
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 from gridgov.core.workflow import WorkflowError
 
@@ -30,7 +31,6 @@ from .models import (
     State,
     Urgency,
 )
-from .photos import clean_photos
 from .workflow import CASE_WORKFLOW, TrackingCodeHolder, actor_label, instance
 
 MAX_DESCRIPTION = 2000
@@ -60,21 +60,6 @@ def next_number(moment) -> str:
     return f"{_number_prefix()}{day:%Y%m%d}{last:06d}"
 
 
-def _store(photos, stored: list[str]) -> list[str]:
-    names = []
-    for photo in photos:
-        field = CasePhoto.image.field
-        name = field.storage.save(field.generate_filename(None, photo.name), photo)
-        stored.append(name)
-        names.append(name)
-    return names
-
-
-def _forget(stored: list[str]) -> None:
-    for name in stored:
-        CasePhoto.image.field.storage.delete(name)
-
-
 def act(case: Case, action: str, *, actor, note: str = "", **data):
     """Run one workflow action on a case: returns (the updated case, its CaseEvent).
 
@@ -87,10 +72,11 @@ def act(case: Case, action: str, *, actor, note: str = "", **data):
     try:
         for key in ("photos", "after_photos"):
             if data.get(key):
-                data[key] = _store(clean_photos(data[key], key), stored)
+                data[key] = store_photos(CasePhoto.image.field, clean_photos(data[key], key),
+                                         stored)
         return CASE_WORKFLOW.apply(case, action, actor=actor, note=(note or "").strip(), **data)
     except BaseException:
-        _forget(stored)
+        delete_photos(CasePhoto.image.field, stored)
         raise
 
 
@@ -211,8 +197,9 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
     moment = deadlines.now()
     stored: list[str] = []
     try:
-        before_names = _store(clean_photos(photos, "photos"), stored)
-        after_names = _store(clean_photos(after_photos, "after_photos"), stored)
+        before_names = store_photos(CasePhoto.image.field, clean_photos(photos, "photos"), stored)
+        after_names = store_photos(CasePhoto.image.field,
+                                   clean_photos(after_photos, "after_photos"), stored)
         # An anonymous reporter stays anonymous to staff; only the audit log keeps the account.
         shown_actor = actor if signed_in and not is_anonymous else None
         # SQLite lets one writer in at a time anyway: there the number is taken inside the
@@ -252,6 +239,6 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 case, _event = CASE_WORKFLOW.apply(case, "self_handle", actor=actor,
                                                    after_photos=after_names)
     except BaseException:
-        _forget(stored)
+        delete_photos(CasePhoto.image.field, stored)
         raise
     return case

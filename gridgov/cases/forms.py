@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
-from gridgov.cases import photos
+from gridgov.core import photos
 from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
 from gridgov.core import pii
 from gridgov.core.workflow import WorkflowError
@@ -47,7 +47,7 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 class PhotosField(forms.FileField):
     """Up to MAX_PHOTOS images in one input, each checked and stripped of its metadata by
-    gridgov.cases.photos here already, so that a bad file is named before anything is saved."""
+    gridgov.core.photos here already, so that a bad file is named before anything is saved."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from gridgov.cases.actions import next_number, report_case
 from gridgov.cases.models import Case, CaseEvent, Source, State
-from gridgov.cases.photos import clean_photo
+from gridgov.core.photos import clean_photo
 from gridgov.cases.tests.factories import photo
 from gridgov.core.models import AuditEntry
 from gridgov.core.workflow import WorkflowError

@@ -29,7 +29,8 @@ def test_an_upgrade_keeps_the_rows_and_the_permissions():
         tables = connection.introspection.table_names()
         assert "cases_griddailystat" in tables and "indicators_griddailystat" not in tables
         town = old.get_model("grids", "Town").objects.create(
-            name="示例镇", code="310105001", longitude=121.38, latitude=31.21)
+            name="示例镇", district_code="310105", code="001", longitude=121.38,
+            latitude=31.21)
         old.get_model("cases", "GridDailyStat").objects.create(
             town_id=town.pk, day=dt.date(2026, 3, 2), registered=7)
         old.get_model("cases", "RollupState").objects.create(pk=1)
