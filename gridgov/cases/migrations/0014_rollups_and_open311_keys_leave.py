@@ -4,7 +4,9 @@
 Each table is renamed to its new app's name (indicators_griddailystat, open311_open311key, ...),
 its rows, indexes and constraints kept: a rename is a change of the catalogue on SQLite and
 PostgreSQL alike, however many rows. The models leave this app's state here and enter the new
-apps' state in their 0001 migrations, which create no table.
+apps' state in their 0001 migrations, which create no table. Their content types move with them,
+so that permissions granted on them (an administrator's right to issue Open311 keys) and the
+admin's history stay with them.
 """
 
 from django.db import migrations
@@ -17,10 +19,28 @@ MOVED = {
 }
 
 
+def _move_content_types(apps, *, back: bool):
+    content_types = apps.get_model("contenttypes", "ContentType").objects
+    for app, names in MOVED.items():
+        source, target = (app, "cases") if back else ("cases", app)
+        taken = set(content_types.filter(app_label=target).values_list("model", flat=True))
+        content_types.filter(app_label=source, model__in=[
+            name.lower() for name in names if name.lower() not in taken]).update(app_label=target)
+
+
+def content_types_follow(apps, schema_editor):
+    _move_content_types(apps, back=False)
+
+
+def content_types_come_back(apps, schema_editor):
+    _move_content_types(apps, back=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ("cases", "0013_lean_case_indexes"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -33,4 +53,5 @@ class Migration(migrations.Migration):
                 migrations.DeleteModel(name) for names in MOVED.values() for name in names
             ],
         ),
+        migrations.RunPython(content_types_follow, content_types_come_back),
     ]

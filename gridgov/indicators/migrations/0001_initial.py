@@ -1,29 +1,8 @@
-"""The indicators app's models as they were in cases (cases 0014 renamed their tables): state only.
-
-The content types follow the models, so that permissions granted on them and admin history stay
-with them."""
+"""The indicators app's models as they were in cases, whose 0014 renamed their tables and moved
+their content types: state only."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-MODELS = ("casedailystat", "griddailystat", "departmentdailystat", "categorydailystat",
-          "gridmonthlystat", "departmentmonthlystat", "categorymonthlystat", "casestatmark",
-          "rollupstate")
-
-
-def _move_content_types(apps, models, source, target):
-    content_types = apps.get_model("contenttypes", "ContentType").objects
-    taken = set(content_types.filter(app_label=target).values_list("model", flat=True))
-    content_types.filter(app_label=source, model__in=[m for m in models if m not in taken]).update(
-        app_label=target)
-
-
-def follow_content_types(apps, schema_editor):
-    _move_content_types(apps, MODELS, "cases", "indicators")
-
-
-def lead_content_types_back(apps, schema_editor):
-    _move_content_types(apps, MODELS, "indicators", "cases")
 
 
 class Migration(migrations.Migration):
@@ -32,7 +11,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0014_rollups_and_open311_keys_leave'),
-        ('contenttypes', '0002_remove_content_type_name'),
                 ('grids', '0001_initial'),
     ]
 
@@ -261,5 +239,4 @@ class Migration(migrations.Migration):
                 },
             ),
         ]),
-        migrations.RunPython(follow_content_types, lead_content_types_back),
     ]

@@ -1,27 +1,8 @@
-"""Open311's key model as it was in cases (cases 0014 renamed its table): state only.
-
-The content type follows the model, so that permissions granted on it (an administrator's
-right to issue keys) and admin history stay with it."""
+"""Open311's key model as it was in cases, whose 0014 renamed its table and moved its content
+type: state only."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-MODELS = ("open311key",)
-
-
-def _move_content_types(apps, models, source, target):
-    content_types = apps.get_model("contenttypes", "ContentType").objects
-    taken = set(content_types.filter(app_label=target).values_list("model", flat=True))
-    content_types.filter(app_label=source, model__in=[m for m in models if m not in taken]).update(
-        app_label=target)
-
-
-def follow_content_types(apps, schema_editor):
-    _move_content_types(apps, MODELS, "cases", "open311")
-
-
-def lead_content_types_back(apps, schema_editor):
-    _move_content_types(apps, MODELS, "open311", "cases")
 
 
 class Migration(migrations.Migration):
@@ -30,7 +11,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0014_rollups_and_open311_keys_leave'),
-        ('contenttypes', '0002_remove_content_type_name'),
         ('grids', '0001_initial'),
     ]
 
@@ -55,5 +35,4 @@ class Migration(migrations.Migration):
                 },
             ),
         ]),
-        migrations.RunPython(follow_content_types, lead_content_types_back),
     ]
