@@ -3,6 +3,8 @@ write-only mode, and the one formula guard in both."""
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -88,3 +90,13 @@ def test_responses_stream_and_name_the_file():
     assert response["Content-Type"] == tabular.XLSX
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book["表"]["A2"].value == "甲"
+
+
+def test_no_other_module_writes_csv_or_xlsx():
+    """Every export goes through this writer, hence through its guard."""
+    root = Path(tabular.__file__).parent.parent
+    writers = re.compile(r"csv\.(writer|DictWriter)\(|\bWorkbook\(")
+    found = [str(path.relative_to(root)) for path in root.rglob("*.py")
+             if "tests" not in path.parts and path != Path(tabular.__file__)
+             and writers.search(path.read_text(encoding="utf-8"))]
+    assert found == []

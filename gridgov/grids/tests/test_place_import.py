@@ -116,12 +116,12 @@ def test_an_unusable_file_is_refused(data, filename, code):
 
 
 def test_csv_export_streams_rows_that_read_back(grid):
-    PlaceFactory(grid=grid, name="=HYPERLINK(1)", kind="shop", address="-1号")
+    PlaceFactory(grid=grid, name="=HYPERLINK(1)", kind="shop", address="－1号")
     PlaceFactory(grid=grid, name="天山大楼")
     chunks = list(tabular.csv_lines(places_sheet(Place.objects.all())))
     assert chunks[0] == "\ufeff" and chunks[1].startswith("名称,类型,地址,经度,纬度,网格编号")
     assert len(chunks) == 4
-    assert chunks[2].startswith("'=HYPERLINK(1),商铺,'-1号,")
+    assert chunks[2].startswith("'=HYPERLINK(1),商铺,'－1号,")  # full-width minus too
     report = import_places("".join(chunks).encode(), town=grid.town, actor=None)
     assert report.unchanged == 2
 
@@ -133,7 +133,7 @@ def test_xlsx_export_writes_text_not_formulas(grid):
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("名称", "类型", "地址", "经度", "纬度")
-    assert rows[1][0] == "=1+1" and sheet["A2"].data_type == "s"
+    assert rows[1][0] == "=1+1" and sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
     assert rows[1][5] == grid.number
     assert import_places(buffer.getvalue(), town=grid.town, actor=None,
                          filename="x.xlsx").unchanged == 1
