@@ -14,7 +14,7 @@ class IndicatorsConfig(AppConfig):
 
         # The deadline sweep makes open cases overdue without writing them: the rollup follows it.
         swept.connect(_refresh_rollup, dispatch_uid="indicators.rollup.refresh")
-        navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
+        navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
                             order=22)
 
 
