@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("网格事件")
 
     def ready(self):
-        from gridgov.cases import deadline_sweep, deadlines, notifications, rollup, search
+        from gridgov.cases import deadline_sweep, deadlines, notifications, queues, rollup, search
         from gridgov.cases.indicators import INDICATOR_ROLES
         from gridgov.cases.views.access import STAFF_ROLES
         from gridgov.core import calendar_days, navigation, periodic
@@ -31,9 +31,10 @@ class CasesConfig(AppConfig):
         periodic.register("cases.rollup_rebuild", periodic.command("cases_rollup", "--rebuild"),
                           **nightly)
         periodic.register("cases.sweep_photos", periodic.command("sweep_photos"), **nightly)
+        navigation.register_todos(queues.todos)
         navigation.register(_("反映问题"), "cases:report", "报", order=10)
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=STAFF_ROLES, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=STAFF_ROLES, order=21)
-        navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
+        navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
                             order=22)
