@@ -13,7 +13,9 @@ The rules, decided here once:
   突发事件 (emergencies do not wait for Monday).
 - The yellow warning comes when three quarters of the limit's office time have passed (for a
   5-day limit, about a working day and a quarter before the end).
-- Red is simply `due_at` passed while the clock runs (CaseQuerySet.overdue()).
+- Red is simply `due_at` passed while the clock runs: the one definition of overdue is the
+  clock's (gridgov.core.clock.Deadline: overdue_condition, is_overdue, deadline_light), which
+  every page, queue, map, indicator and the sweep asks. Merging a case stops its clock.
 - While the clock stands still (suspended, awaiting an extension decision), nothing is due; on
   resuming, due_at and warn_at move later by the time that passed — office time, or clock time
   for a clock-hours case. A refused extension still credits the waiting time: the department
@@ -160,30 +162,6 @@ def finish(case: Case, at: dt.datetime) -> None:
         max(workdays.working_hours_between(start, end) - case.paused_hours, 0.0), 2
     )
 
-
-def is_overdue(case: Case, at: dt.datetime | None = None) -> bool:
-    at = at or now()
-    return (
-        case.due_at is not None
-        and case.clock_paused_at is None
-        and case.closed_at is None
-        and case.due_at < at
-    )
-
-
-def traffic_light(case: Case, at: dt.datetime | None = None) -> str:
-    """"red" overdue, "yellow" past the warning, "green" running, "paused" while the clock
-    stands still, "" when no clock runs."""
-    at = at or now()
-    if case.due_at is None or case.closed_at is not None:
-        return ""
-    if case.clock_paused_at is not None:
-        return "paused"
-    if case.due_at < at:
-        return "red"
-    if case.warn_at is not None and case.warn_at <= at:
-        return "yellow"
-    return "green"
 
 
 def _clock_anchors(cases: list[Case], first: dt.datetime) -> dict[int, dt.datetime]:

@@ -4,8 +4,7 @@ Each CaseEvent action names the groups it concerns (RULES): the reporters (inclu
 duplicates merged into the case), the handlers of its department or of departments called in, its
 supervisors (the operations centre of its town or community), the grid staff of its grid. The
 notices are written in the event's own transaction (the workflow's in-transaction
-`event_recorded` signal, report_case and the deadline sweep call write_for), so a refused move
-leaves none; `gridgov tick` delivers them on the configured channels, and a failing channel
+`event_recorded` signal, for reports and the deadline sweep too), so a refused move leaves none; `gridgov tick` delivers them on the configured channels, and a failing channel
 never undoes the move.
 """
 
@@ -156,10 +155,8 @@ def write_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
                          body=text, user_ids=sorted(users), addresses=sorted(phones), about=case)
 
 
-def on_event_recorded(sender, *, workflow, obj, event, **kwargs) -> None:
-    """Receiver of gridgov.core.workflow.event_recorded for the case workflow (connected in
-    CasesConfig.ready), inside the move's transaction."""
-    from .workflow import CASE_WORKFLOW
-
-    if workflow is CASE_WORKFLOW:
-        write_for(event, obj)
+def on_event_recorded(sender, *, obj, event, **kwargs) -> None:
+    """Receiver of gridgov.core.workflow.event_recorded from the case workflow (connected with
+    sender=CASE_WORKFLOW in CasesConfig.ready), inside the move's transaction: reports, moves
+    and the deadline sweep alike."""
+    write_for(event, obj)

@@ -45,7 +45,6 @@ from django.utils import timezone
 
 from gridgov.cases.models import (
     FINISHED_STATES,
-    OPEN_STATES,
     Case,
     CaseDailyStat,
     CaseStatMark,
@@ -122,7 +121,7 @@ def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
             "closed_on_time": Count("pk", filter=finished & Q(closed_on_time=True)),
             # Closed after its deadline, or still open with its deadline passed.
             "overdue": Count("pk", filter=~Q(closed_on_time=True) & (
-                finished | Q(state__in=OPEN_STATES, due_at__lt=now))),
+                finished | Case.overdue_condition(now))),
         }),
         # A reopening clears closed_at, so only closed cases have one; the state is checked
         # all the same.

@@ -18,7 +18,7 @@ HIDDEN = "***"
 
 class AuditedAdmin:
     """Records every create, change and delete made through this ModelAdmin and its inlines as
-    "<app>.<model>.create" / ".change" / ".delete", with the admin user as actor, in the same
+    "<app>.<model>.created" / ".changed" / ".deleted", with the admin user as actor, in the same
     transaction as the write. Changes name each field the form changed with [old, new]; a field
     holding personal data (any pii.EncryptedTextField, and the names in personal_fields) is only
     named, its value shown as "***". A save that changed nothing writes nothing.
@@ -87,8 +87,19 @@ class AuditedAdmin:
         return isinstance(field, pii.EncryptedTextField) or name in self.personal_fields
 
 
+# What an edit in the admin is called in the log, and what that means.
+ADMIN_VERBS = {"create": ("created", "新建"), "change": ("changed", "修改"),
+               "delete": ("deleted", "删除")}
+
+
 def _action(obj, verb: str) -> str:
-    return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
+    """"<app>.<model>.created" and so on: the name the app itself uses for the same event when
+    it has one (a place created by an action or in the admin), else registered here."""
+    done, meaning = ADMIN_VERBS[verb]
+    name = f"{obj._meta.app_label}.{obj._meta.model_name}.{done}"
+    if name not in audit.ACTIONS:
+        audit.register(name, f"{meaning}{obj._meta.verbose_name}")
+    return name
 
 
 def _filled(value) -> bool:

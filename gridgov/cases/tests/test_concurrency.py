@@ -50,7 +50,7 @@ def test_registering_and_rejecting_at_once_one_wins_and_the_state_says_which(liv
 def test_case_numbers_taken_at_once_never_repeat(live_db):
     from django.utils import timezone
 
-    from gridgov.cases.actions import next_number
+    from gridgov.cases.workflow import next_number
 
     moment = timezone.now()
     numbers = race(*[lambda: next_number(moment) for _ in range(8)])

@@ -6,8 +6,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from gridgov.cases import sweep
 from gridgov.cases.actions import act
-from gridgov.cases import deadline_sweep
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.tests.factories import CaseWorld, notices
 from gridgov.core.models import AuditEntry
@@ -48,7 +48,7 @@ def test_a_case_is_warned_once_then_escalated_once(world):
     assert case.escalated_at == at(2026, 12, 1, 9)
     overdue = {user for _kind, user in notices("overdue")}
     assert overdue == {world.operator.pk, world.handler.pk}  # supervisors and the department
-    assert AuditEntry.objects.filter(action="cases.case.overdue", object_id=str(case.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="cases.case.became_overdue", object_id=str(case.pk)).count() == 1
 
 
 @pytest.mark.django_db
@@ -77,20 +77,22 @@ def test_an_approved_extension_lets_the_new_deadline_be_watched_again(world):
 @pytest.mark.django_db
 def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monkeypatch):
     first, second = dispatched(world), dispatched(world)
-    real_record = deadline_sweep.audit.record
+    from gridgov.core import workflow
+
+    real_record = workflow.audit.record
 
     def broken_for_first(action, *, actor, target=None, changes=None):
         if target is not None and target.pk == first.pk:
             raise RuntimeError("disk full")
         return real_record(action, actor=actor, target=target, changes=changes)
 
-    monkeypatch.setattr(deadline_sweep.audit, "record", broken_for_first)
+    monkeypatch.setattr(workflow.audit, "record", broken_for_first)
     assert tick((2026, 12, 1, 9)) == "overdue 1, warned 0, failed 1"
     first.refresh_from_db()
     assert first.escalated_at is None  # rolled back with its row's transaction
     assert CaseEvent.objects.filter(case=second, action="overdue").count() == 1
 
-    monkeypatch.setattr(deadline_sweep.audit, "record", real_record)
+    monkeypatch.setattr(workflow.audit, "record", real_record)
     assert tick((2026, 12, 1, 9, 5)) == "overdue 1, warned 0, failed 0"
 
 
@@ -98,8 +100,8 @@ def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monke
 def test_candidates_are_bounded_per_run(world):
     cases = [dispatched(world) for _ in range(3)]
     with time_machine.travel(at(2026, 12, 1, 9), tick=False):
-        assert deadline_sweep.sweep(limit=2)["overdue"] == 2
-        assert deadline_sweep.sweep(limit=2)["overdue"] == 1
+        assert sweep.sweep_deadlines(limit=2)["overdue"] == 2
+        assert sweep.sweep_deadlines(limit=2)["overdue"] == 1
     assert Case.objects.filter(pk__in=[c.pk for c in cases], escalated_at=None).count() == 0
 
 
@@ -107,7 +109,7 @@ def test_two_sweeps_at_once_escalate_a_case_once(live_db):
     world = CaseWorld.build()
     with time_machine.travel(at(2026, 11, 23, 10), tick=False):
         cases = [world.walk(world.report(), State.DISPATCHED) for _ in range(4)]
-    results = race(*[lambda: deadline_sweep.sweep(now=at(2026, 12, 1, 9))] * 2)
+    results = race(*[lambda: sweep.sweep_deadlines(now=at(2026, 12, 1, 9))] * 2)
     assert sum(r["overdue"] for r in results) == 4
     assert sum(r["failed"] for r in results) == 0
     for case in cases:
