@@ -163,7 +163,6 @@ def finish(case: Case, at: dt.datetime) -> None:
     )
 
 
-
 def _clock_anchors(cases: list[Case], first: dt.datetime) -> dict[int, dt.datetime]:
     """For each case, the moment from which the changed days count for its deadline: the first
     changed day, or the clock's start when later (registration, or the last reopening), or for a

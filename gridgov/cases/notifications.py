@@ -4,7 +4,8 @@ Each CaseEvent action names the groups it concerns (RULES): the reporters (inclu
 duplicates merged into the case), the handlers of its department or of departments called in, its
 supervisors (the operations centre of its town or community), the grid staff of its grid. The
 notices are written in the event's own transaction (the workflow's in-transaction
-`event_recorded` signal, for reports and the deadline sweep too), so a refused move leaves none; `gridgov tick` delivers them on the configured channels, and a failing channel
+`event_recorded` signal, for reports, moves and the deadline sweep alike), so a refused move
+leaves none; `gridgov tick` delivers them on the configured channels, and a failing channel
 never undoes the move.
 """
 

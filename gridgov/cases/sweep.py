@@ -1,8 +1,8 @@
 """The deadline sweep: cases that reached their warning time or their deadline, marked once.
 
-sweep_deadlines(now) is the periodic task "cases.deadlines" of `gridgov tick` (registered in
-CasesConfig; by hand: `gridgov tick --only cases.deadlines --force`). Candidates are found by index (only their ids are read), then each
-goes through the case workflow as the system (gridgov.core.workflow.Workflow.system): a
+sweep_deadlines(now) is the periodic task `cases.deadlines` (`gridgov tick`; by hand:
+`gridgov tick --only cases.deadlines --force`). Candidates are found by index (only their ids
+are read), then each goes through the case workflow as the system (gridgov.core.workflow.Workflow.system): a
 compare-and-set UPDATE claims the row — its mark (warned_at / escalated_at) still empty, the
 moment still passed by the clock's one definition (gridgov.core.clock) — and only the run whose
 UPDATE changed the row writes the event ("warned" / "overdue") and the audit entry, and so
