@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from gridgov.grids import mapdata
+from gridgov.grids import basemap, mapdata
 from gridgov.grids.access import registry_reader
 
 # Places appear from this zoom level on (a street or two on a phone screen).
@@ -106,3 +106,17 @@ def public_outlines(request):
 @registry_reader
 def map_search(request):
     return JsonResponse(mapdata.search(request.user, request.GET.get("q", "")))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def basemap_features(request):
+    """The town's base map for a viewport and zoom: public, like the streets it shows."""
+    try:
+        bbox = mapdata.parse_bbox(request.GET.get("bbox"))
+        if bbox is None:
+            raise mapdata.BadRequest("bbox", "请给出地图范围 bbox")
+        data = basemap.features_in_view(bbox, basemap.parse_zoom(request.GET.get("zoom")))
+    except mapdata.BadRequest as error:
+        return _bad_request(error)
+    return JsonResponse(data)

@@ -90,19 +90,21 @@ def _csv_rows(data: bytes):
         raise ImportRefused.single("bad_csv", f"CSV 格式有误：{error}") from None
 
 
-def _columns(header: tuple) -> dict[str, int]:
+def _columns(header: tuple, columns=COLUMNS, required=REQUIRED,
+             labels=FIELD_LABELS) -> dict[str, int]:
+    """{field: position} of the header's columns, or ImportRefused naming those missing."""
     names = [str(cell or "").strip().lower() for cell in header]
     found = {}
-    for field, aliases in COLUMNS.items():
+    for field, aliases in columns.items():
         for position, name in enumerate(names):
             if name in aliases:
                 found[field] = position
                 break
-    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in found]
+    missing = [labels[f] for f in required if f not in found]
     if missing:
         raise ImportRefused.single(
-            "missing_column", f"第1行表头缺少列：{'、'.join(missing)}（应为 名称, 类型, 地址, 经度, 纬度）",
-            row=1)
+            "missing_column",
+            f"第1行表头缺少列：{'、'.join(missing)}（应为 {', '.join(labels.values())}）", row=1)
     return found
 
 
