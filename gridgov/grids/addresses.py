@@ -22,7 +22,7 @@ MAX_NUMBER_DIGITS = 6
 # The nearest address is looked for this far around a point, nearer first.
 NEAREST_RADII_M = (60, 250)
 
-QUERY = re.compile(r"^(?P<road>\D*)(?P<number>\d+)?(?:号|弄|支弄)?")
+QUERY = re.compile(r"^(?P<road>\D*)(?P<number>\d+)?(?P<suffix>号|弄|支弄)?")
 
 
 def normalize(text: str) -> str:
@@ -31,10 +31,11 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "C")
 
 
-def parse(text: str) -> tuple[str, str]:
-    """("新渔东路", "88") from "新渔东路 88号"; the number is "" when none is typed."""
+def parse(text: str) -> tuple[str, str, bool]:
+    """("新渔东路", "88", True) from "新渔东路 88号": the road, the number ("" when none is
+    typed) and whether it is whole (a 号 or 弄 follows it) or still being typed."""
     match = QUERY.match(normalize(text)[:MAX_QUERY_LENGTH])
-    return match["road"], (match["number"] or "")[:MAX_NUMBER_DIGITS]
+    return match["road"], (match["number"] or "")[:MAX_NUMBER_DIGITS], bool(match["suffix"])
 
 
 def number_ranges(prefix: str) -> list[tuple[int, int]]:
@@ -59,7 +60,7 @@ def matching_roads(road_text: str, town=None) -> list[AddressRoad]:
 
 
 def search(text: str, town=None, limit: int = MAX_RESULTS) -> list[Address]:
-    road_text, number = parse(text)
+    road_text, number, whole = parse(text)
     if not road_text:
         return []
     roads = matching_roads(road_text, town)
@@ -67,7 +68,10 @@ def search(text: str, town=None, limit: int = MAX_RESULTS) -> list[Address]:
         return []
     found: list[Address] = []
     by_id = {road.pk: road for road in roads}
-    ranges = number_ranges(number) if number else [(0, 10 ** MAX_NUMBER_DIGITS)]
+    if not number:
+        ranges = [(0, 10 ** MAX_NUMBER_DIGITS)]
+    else:
+        ranges = [(int(number), int(number))] if whole else number_ranges(number)
     for low, high in ranges:
         # One query per digit count, through the (road, number) index: the exact number first.
         rows = list(Address.objects.filter(road_id__in=by_id, number__range=(low, high))

@@ -75,12 +75,24 @@ def check_addresses(table: list[tuple[int, tuple]]) -> list[dict]:
     return rows
 
 
+COMPARED = ("number", "number_suffix", "compound", "building", "longitude", "latitude")
+
+
+def _unchanged(stored, rows: list[dict]) -> bool:
+    """Whether the file holds the register as stored (imported again): then nothing is written."""
+    return (sorted(stored.values_list("road__name", *COMPARED))
+            == sorted((row["road"], *(row[field] for field in COMPARED)) for row in rows))
+
+
 def import_addresses(data: bytes, *, town: Town, actor, filename: str = "",
                      is_sample: bool = False) -> ImportReport:
     rows = check_addresses(read_table(data, filename))
     with transaction.atomic():
         Town.objects.select_for_update().filter(pk=town.pk).first()
-        replaced = Address.objects.filter(road__town=town).count()
+        stored = Address.objects.filter(road__town=town)
+        if _unchanged(stored, rows):
+            return ImportReport(rows=len(rows), unchanged=len(rows))
+        replaced = stored.count()
         AddressRoad.objects.filter(town=town).delete()
         roads = {name: AddressRoad(town=town, name=name)
                  for name in sorted({row["road"] for row in rows})}

@@ -42,7 +42,10 @@ def import_basemap(data: bytes, *, town: Town, kind: str, actor, is_sample: bool
             if (row := _feature(n, feature, kind, errors)) is not None]
     errors.refuse_if_any()
     with transaction.atomic():
-        deleted, _ = BaseMapFeature.objects.filter(town=town, kind=kind).delete()
+        stored = BaseMapFeature.objects.filter(town=town, kind=kind)
+        if _contents(stored.values(*COMPARED)) == _contents(rows):
+            return ImportReport(rows=len(rows), unchanged=len(rows))
+        deleted, _ = stored.delete()
         BaseMapFeature.objects.bulk_create(
             [BaseMapFeature(town=town, kind=kind, is_sample=is_sample, **row) for row in rows],
             batch_size=2000)
@@ -50,6 +53,14 @@ def import_basemap(data: bytes, *, town: Town, kind: str, actor, is_sample: bool
                      changes={"layer": kind, "features": len(rows), "replaced": deleted,
                               "file": source_name})
     return ImportReport(rows=len(rows), created=len(rows), counts={"replaced": deleted})
+
+
+COMPARED = ("name", "geometry", "min_zoom", "label_min_zoom")
+
+
+def _contents(rows) -> list[tuple]:
+    """The layer as a sorted list, to tell a file that changes nothing (imported again)."""
+    return sorted(tuple(row[field] for field in COMPARED) for row in rows)
 
 
 def _feature(n: int, feature, kind: str, errors: ErrorList) -> dict | None:
