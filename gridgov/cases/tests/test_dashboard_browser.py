@@ -33,8 +33,8 @@ def test_the_dashboard_draws_offline(live_db, live_server, browser):  # noqa: F8
     page = leader.page
     page.locator("#chart-groups .main-svg").first.wait_for()
     page.locator("#chart-daily .main-svg").first.wait_for()
-    page.wait_for_function("document.querySelectorAll('#indicator-map .leaflet-overlay-pane canvas,"
-                           " #indicator-map .leaflet-overlay-pane path').length > 0")
+    page.locator("#indicator-map .leaflet-overlay-pane canvas,"
+                 " #indicator-map .leaflet-overlay-pane path").first.wait_for(state="attached")
     assert "按期结案率" in page.locator("#map-legend").inner_text()
     page.screenshot(path=SHOTS / "indicators-dashboard.png", full_page=True)
     assert outside == []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connections
+from playwright.sync_api import expect
 
 from gridgov.core.models import AuditEntry
 from gridgov.grids.tests.factories import PASSWORD
@@ -52,7 +53,8 @@ def test_the_map_on_a_phone(live_db, town, users, phone):
     # The legend lists the communities of the grids drawn: only grid A's for its grid staff.
     legend = phone.locator(".map-legend")
     legend.locator("summary").click()
-    phone.wait_for_function("document.querySelector('.map-legend div').textContent.length > 0")
+    # (waited for by locators: the page's CSP refuses Playwright's eval)
+    expect(legend.locator("div").first).not_to_have_text("")
     assert legend.inner_text().split("\n")[1:] == ["绿八居民区"]
     phone.screenshot(path=SHOTS / "grids-map.png")
 
@@ -63,7 +65,7 @@ def test_the_map_on_a_phone(live_db, town, users, phone):
     popup.wait_for()
     assert "第一网格大楼" in popup.inner_text() and "第一网格" in popup.inner_text()
     # Zoomed in on the place: the place layer is loaded, no "zoom in" hint.
-    phone.wait_for_function("document.getElementById('map-note').textContent.indexOf('放大') < 0")
+    expect(phone.locator("#map-note")).not_to_contain_text("放大")
     phone.screenshot(path=SHOTS / "grids-search.png")
 
     phone.goto(f"{phone.base}/grids/{town.a.pk}/")
