@@ -1,7 +1,7 @@
 """The grid map page and the GeoJSON it draws from."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -119,4 +119,4 @@ def basemap_features(request):
         data = basemap.features_in_view(bbox, basemap.parse_zoom(request.GET.get("zoom")))
     except mapdata.BadRequest as error:
         return _bad_request(error)
-    return JsonResponse(data)
+    return HttpResponse(data, content_type="application/json")

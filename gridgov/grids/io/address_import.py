@@ -28,6 +28,9 @@ COLUMNS = {
 REQUIRED = ("road", "number", "longitude", "latitude")
 FIELD_LABELS = {"road": "路名", "number": "门牌号", "compound": "小区", "building": "楼栋",
                 "longitude": "经度", "latitude": "纬度"}
+# A district's register in one file: a town holds tens of thousands of addresses.
+MAX_ROWS = 500_000
+MAX_FILE_BYTES = 100 * 1024 * 1024
 NUMBER = re.compile(rf"^(\d{{1,{MAX_NUMBER_DIGITS}}})(号|弄|支弄)?$")
 MAX_LENGTHS = {"road": 50, "compound": 50, "building": 30}
 
@@ -86,7 +89,7 @@ def _unchanged(stored, rows: list[dict]) -> bool:
 
 def import_addresses(data: bytes, *, town: Town, actor, filename: str = "",
                      is_sample: bool = False) -> ImportReport:
-    rows = check_addresses(read_table(data, filename))
+    rows = check_addresses(read_table(data, filename, max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES))
     with transaction.atomic():
         Town.objects.select_for_update().filter(pk=town.pk).first()
         stored = Address.objects.filter(road__town=town)

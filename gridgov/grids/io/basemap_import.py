@@ -7,16 +7,21 @@ exported from the town's GIS becomes such a file with GDAL's
 `ogr2ogr -f GeoJSON -t_srs EPSG:4326 roads.geojson roads.shp` (README).
 
 An import replaces the town's features of that layer, all-or-nothing: every feature is checked
-first, and a file with any error writes nothing and lists the errors by feature.
+first, and a file with any error writes nothing and lists the errors by feature. A GIS cuts each
+road into segments between crossings; they are stored as one feature per road name (and unnamed
+segments joined where they meet), so that a map of the whole town needs hundreds of features,
+not tens of thousands, and each name is one label.
 """
 
 import json
+from collections import defaultdict
 
 import shapely
 from django.db import transaction
 
 from gridgov.core import audit
 from gridgov.grids.basemap import MAX_ZOOM, MIN_ZOOM, default_zooms
+from gridgov.grids.geometry import area_m2
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.io.grid_import import read_features
 from gridgov.grids.models import BaseMapFeature, BaseMapKind, Town
@@ -38,13 +43,15 @@ def import_basemap(data: bytes, *, town: Town, kind: str, actor, is_sample: bool
         raise ImportRefused.single("unknown_layer", f"未知图层：{kind}")
     features = read_features(data, max_bytes=MAX_FILE_BYTES, max_features=MAX_FEATURES)
     errors = ErrorList()
-    rows = [row for n, feature in enumerate(features, 1)
-            if (row := _feature(n, feature, kind, errors)) is not None]
+    checked = [row for n, feature in enumerate(features, 1)
+               if (row := _feature(n, feature, kind, errors)) is not None]
     errors.refuse_if_any()
+    rows = [_stored_row(*row) for row in (_roads_joined(checked) if kind == BaseMapKind.ROAD
+                                           else checked)]
     with transaction.atomic():
         stored = BaseMapFeature.objects.filter(town=town, kind=kind)
         if _contents(stored.values(*COMPARED)) == _contents(rows):
-            return ImportReport(rows=len(rows), unchanged=len(rows))
+            return ImportReport(rows=len(features), unchanged=len(rows))
         deleted, _ = stored.delete()
         BaseMapFeature.objects.bulk_create(
             [BaseMapFeature(town=town, kind=kind, is_sample=is_sample, **row) for row in rows],
@@ -52,7 +59,7 @@ def import_basemap(data: bytes, *, town: Town, kind: str, actor, is_sample: bool
         audit.record("grids.basemap.imported", actor=actor, target=town,
                      changes={"layer": kind, "features": len(rows), "replaced": deleted,
                               "file": source_name})
-    return ImportReport(rows=len(rows), created=len(rows), counts={"replaced": deleted})
+    return ImportReport(rows=len(features), created=len(rows), counts={"replaced": deleted})
 
 
 COMPARED = ("name", "geometry", "min_zoom", "label_min_zoom")
@@ -63,7 +70,29 @@ def _contents(rows) -> list[tuple]:
     return sorted(tuple(row[field] for field in COMPARED) for row in rows)
 
 
-def _feature(n: int, feature, kind: str, errors: ErrorList) -> dict | None:
+def _roads_joined(rows: list[tuple]) -> list[tuple]:
+    """One feature per (name, zooms): its segments in one MultiLineString, merged where they
+    meet; unnamed segments joined into chains where they meet."""
+    groups = defaultdict(list)
+    for name, shape, drawn, labelled in rows:
+        groups[name, drawn, labelled].append(shape)
+    joined = []
+    for (name, drawn, labelled), shapes in groups.items():
+        merged = shapely.line_merge(shapely.multilinestrings(shapely.get_parts(shapes)))
+        parts = [merged] if name else list(shapely.get_parts(merged))
+        joined += [(name, part, drawn, labelled) for part in parts]
+    return joined
+
+
+def _stored_row(name: str, shape, drawn: int, labelled: int) -> dict:
+    west, south, east, north = shape.bounds
+    return {"name": name, "geometry": shapely.to_geojson(shape), "min_longitude": west,
+            "min_latitude": south, "max_longitude": east, "max_latitude": north,
+            "min_zoom": drawn, "label_min_zoom": labelled}
+
+
+def _feature(n: int, feature, kind: str, errors: ErrorList) -> tuple | None:
+    """(name, shapely geometry, min zoom, label min zoom), or None with its errors added."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         errors.add(n, "", "not_feature", "不是 GeoJSON Feature")
         return None
@@ -77,16 +106,14 @@ def _feature(n: int, feature, kind: str, errors: ErrorList) -> dict | None:
         errors.add(n, "name", "too_long", "名称不能超过 100 个字")
     if "\x00" in name:
         errors.add(n, "name", "invalid", "名称含有不可见的控制字符")
-    drawn, labelled = default_zooms(kind, name)
+    geometry = _geometry(n, feature.get("geometry"), kind, errors)
+    size = area_m2(geometry) if geometry is not None and kind == BaseMapKind.BUILDING else 0
+    drawn, labelled = default_zooms(kind, name, size)
     drawn = _zoom(n, "min_zoom", props.get("min_zoom", drawn), errors)
     labelled = _zoom(n, "label_min_zoom", props.get("label_min_zoom", labelled), errors)
-    geometry = _geometry(n, feature.get("geometry"), kind, errors)
     if len(errors) > before:
         return None
-    west, south, east, north = geometry.bounds
-    return {"name": name, "geometry": shapely.to_geojson(geometry, indent=None),
-            "min_longitude": west, "min_latitude": south, "max_longitude": east,
-            "max_latitude": north, "min_zoom": drawn, "label_min_zoom": labelled}
+    return name, geometry, drawn, labelled
 
 
 def _zoom(n: int, field: str, value, errors: ErrorList) -> int | None:

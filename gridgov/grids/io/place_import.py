@@ -42,10 +42,11 @@ KINDS = {**{str(label): value for value, label in PlaceKind.choices},
 FORMULA_START = ("=", "+", "-", "@")
 
 
-def read_table(data: bytes, filename: str = "") -> list[tuple[int, tuple]]:
+def read_table(data: bytes, filename: str = "", max_rows: int = MAX_ROWS,
+               max_bytes: int = MAX_FILE_BYTES) -> list[tuple[int, tuple]]:
     """[(row number, cells)] of a .xlsx or .csv file, header first, empty rows left out."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused.single("too_large", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+    if len(data) > max_bytes:
+        raise ImportRefused.single("too_large", f"文件超过 {max_bytes // 1024 // 1024} MB")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused.single("old_excel", "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv")
     if data.startswith(b"PK\x03\x04"):
@@ -58,8 +59,8 @@ def read_table(data: bytes, filename: str = "") -> list[tuple[int, tuple]]:
     for number, cells in rows:
         if any(cell not in (None, "") for cell in cells):
             table.append((number, tuple(cells)))
-            if len(table) > MAX_ROWS + 1:
-                raise ImportRefused.single("too_many", f"一次最多导入 {MAX_ROWS} 行")
+            if len(table) > max_rows + 1:
+                raise ImportRefused.single("too_many", f"一次最多导入 {max_rows} 行")
     if not table:
         raise ImportRefused.single("empty", "文件是空的")
     return table

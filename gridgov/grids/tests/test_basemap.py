@@ -44,12 +44,21 @@ def view(client, bbox="121.0,31.0,121.1,31.1", zoom=15):
 
 
 def test_a_layer_is_imported_and_replaced_whole(town):
+    # A GIS delivers a road in segments: one feature per road name, joined where they meet.
     report = import_basemap(collection(road([[121.01, 31.01], [121.02, 31.01]], "新渔东路"),
-                                       road([[121.02, 31.01], [121.03, 31.01]], "新渔东路")),
+                                       road([[121.02, 31.01], [121.03, 31.01]], "新渔东路"),
+                                       road([[121.0, 31.0], [121.0, 31.001]]),
+                                       road([[121.0, 31.001], [121.0, 31.002]]),
+                                       road([[121.05, 31.0], [121.05, 31.001]])),
                             town=town, kind="road", actor=None)
-    assert report.created == 2
-    feature = BaseMapFeature.objects.get(name="新渔东路", min_longitude=121.01)
-    assert (feature.max_longitude, feature.min_zoom, feature.label_min_zoom) == (121.02, 12, 14)
+    assert (report.rows, report.created) == (5, 3)
+    feature = BaseMapFeature.objects.get(name="新渔东路")
+    assert json.loads(feature.geometry) == {
+        "type": "LineString", "coordinates": [[121.01, 31.01], [121.02, 31.01], [121.03, 31.01]]}
+    assert (feature.min_longitude, feature.max_longitude) == (121.01, 121.03)
+    assert (feature.min_zoom, feature.label_min_zoom) == (12, 14)
+    assert sorted(BaseMapFeature.objects.filter(name="").values_list("max_latitude", "min_zoom")) == [
+        (31.001, 15), (31.002, 15)]  # unnamed lanes: joined where they meet, drawn later
 
     import_basemap(collection(road([[121.05, 31.05], [121.06, 31.05]], "淞虹路", min_zoom=13)),
                    town=town, kind="road", actor=None)
@@ -108,25 +117,34 @@ def test_the_map_gets_what_is_drawn_at_its_zoom_inside_its_view(client, town):
     import_basemap(collection(road([[121.01, 31.01], [121.02, 31.01]], "淞虹路"),
                               road([[121.5, 31.5], [121.6, 31.5]], "远处的路")),
                    town=town, kind="road", actor=None)
-    import_basemap(collection(building(121.011, 31.011)), town=town, kind="building", actor=None)
+    import_basemap(collection(building(121.011, 31.011), building(121.03, 31.03, size=0.001)),
+                   town=town, kind="building", actor=None)
 
     far_out = view(client, zoom=13).json()
     assert [f["properties"]["name"] for f in far_out["features"]] == ["淞虹路"]
     assert "label_at" not in far_out["features"][0]["properties"]  # named from zoom 14
 
-    close_up = view(client, zoom=16).json()
-    assert sorted(f["properties"]["kind"] for f in close_up["features"]) == ["building", "road"]
+    # Buildings from zoom 17, large ones (here 10,000 m²) from 16.
+    assert sorted(f["properties"]["kind"] for f in view(client, zoom=16).json()["features"]) == [
+        "building", "road"]
+    close_up = view(client, zoom=17).json()
+    assert sorted(f["properties"]["kind"] for f in close_up["features"]) == [
+        "building", "building", "road"]
     street = next(f for f in close_up["features"] if f["properties"]["kind"] == "road")
     assert street["properties"]["label_at"] == [121.015, 31.01]
 
 
-def test_a_name_is_labelled_once_on_its_longest_piece(client, town):
+def test_a_name_is_labelled_once_on_its_longest_piece_in_view(client, town):
     import_basemap(collection(road([[121.01, 31.01], [121.02, 31.01]], "新渔东路"),
-                              road([[121.02, 31.01], [121.05, 31.01]], "新渔东路")),
+                              road([[121.03, 31.01], [121.09, 31.01]], "新渔东路", min_zoom=13)),
                    town=town, kind="road", actor=None)
     features = view(client, zoom=15).json()["features"]
-    labelled = [f for f in features if "label_at" in f["properties"]]
-    assert [f["geometry"]["coordinates"][0] for f in labelled] == [[121.02, 31.01]]
+    assert [f["properties"]["label_at"] for f in features if "label_at" in f["properties"]] == [
+        [121.06, 31.01]]
+    # Half of the long piece in view: the label stays on what is shown.
+    features = view(client, bbox="121.0,31.0,121.06,31.1", zoom=15).json()["features"]
+    assert [f["properties"]["label_at"] for f in features if "label_at" in f["properties"]] == [
+        [121.045, 31.01]]
 
 
 def test_geometries_are_simplified_to_the_zoom(client, town):
