@@ -14,7 +14,7 @@ from django.db import transaction
 from gridgov.core import audit
 from gridgov.grids.addresses import MAX_NUMBER_DIGITS, normalize
 from gridgov.grids.io.errors import ErrorList, ImportReport
-from gridgov.grids.io.place_import import _columns, _coordinate, _text, read_table
+from gridgov.grids.io.place_import import _text, point, read_table, table_rows
 from gridgov.grids.models import Address, AddressRoad, Town
 
 COLUMNS = {
@@ -36,15 +36,11 @@ MAX_LENGTHS = {"road": 50, "compound": 50, "building": 30}
 
 
 def check_addresses(table: list[tuple[int, tuple]]) -> list[dict]:
-    header_row, header = table[0]
-    columns = _columns(header, COLUMNS, REQUIRED, FIELD_LABELS)
+    header_row = table[0][0]
     errors = ErrorList()
     rows, seen = [], {}
-    for row_number, cells in table[1:]:
-        def cell(field):
-            position = columns.get(field)
-            return cells[position] if position is not None and position < len(cells) else None
-
+    for row_number, cells in table_rows(table, COLUMNS, REQUIRED, FIELD_LABELS):
+        cell = cells.get
         before = len(errors)
         values = {field: normalize(_text(cell(field))) for field in MAX_LENGTHS}
         for field, limit in MAX_LENGTHS.items():
@@ -56,12 +52,7 @@ def check_addresses(table: list[tuple[int, tuple]]) -> list[dict]:
         number = NUMBER.match(normalize(_text(cell("number"))))
         if number is None:
             errors.add(row_number, "门牌号", "invalid", "门牌号应为数字，可带“号”或“弄”，如 88号")
-        longitude, problem = _coordinate(cell("longitude"), -180, 180)
-        if problem:
-            errors.add(row_number, "经度", problem, "经度应为 -180 到 180 之间的数字（WGS84，如 121.38）")
-        latitude, problem = _coordinate(cell("latitude"), -90, 90)
-        if problem:
-            errors.add(row_number, "纬度", problem, "纬度应为 -90 到 90 之间的数字（WGS84，如 31.21）")
+        longitude, latitude = point(row_number, cell, errors)
         if len(errors) > before:
             continue
         key = (values["road"], int(number[1]), number[2] or "号", values["building"])

@@ -126,17 +126,33 @@ def _coordinate(value, low: float, high: float) -> tuple[float | None, str]:
     return number, ""
 
 
+def table_rows(table: list[tuple[int, tuple]], columns=COLUMNS, required=REQUIRED,
+               labels=FIELD_LABELS):
+    """(row number, {field: cell}) of each row under the header, or ImportRefused."""
+    positions = _columns(table[0][1], columns, required, labels)
+    for number, cells in table[1:]:
+        yield number, {field: cells[position] if position < len(cells) else None
+                       for field, position in positions.items()}
+
+
+def point(number: int, cell, errors: ErrorList) -> tuple[float | None, float | None]:
+    """The row's longitude and latitude (WGS 84), each error added."""
+    longitude, problem = _coordinate(cell("longitude"), -180, 180)
+    if problem:
+        errors.add(number, "经度", problem, "经度应为 -180 到 180 之间的数字（WGS84，如 121.38）")
+    latitude, problem = _coordinate(cell("latitude"), -90, 90)
+    if problem:
+        errors.add(number, "纬度", problem, "纬度应为 -90 到 90 之间的数字（WGS84，如 31.21）")
+    return longitude, latitude
+
+
 def check_places(table: list[tuple[int, tuple]]) -> list[dict]:
     """The rows as dicts (row, name, kind, address, longitude, latitude), or ImportRefused."""
-    header_row, header = table[0]
-    columns = _columns(header)
+    header_row = table[0][0]
     errors = ErrorList()
     rows, seen = [], {}
-    for number, cells in table[1:]:
-        def cell(field):
-            position = columns.get(field)
-            return cells[position] if position is not None and position < len(cells) else None
-
+    for number, cells in table_rows(table):
+        cell = cells.get
         before = len(errors)
         name, address = _text(cell("name")), _text(cell("address"))
         if not name:
@@ -150,12 +166,7 @@ def check_places(table: list[tuple[int, tuple]]) -> list[dict]:
         if kind is None:
             errors.add(number, "类型", "unknown_kind",
                        f"未知的地点类型“{kind_text}”，可选：{'、'.join(map(str, PlaceKind.labels))}")
-        longitude, problem = _coordinate(cell("longitude"), -180, 180)
-        if problem:
-            errors.add(number, "经度", problem, "经度应为 -180 到 180 之间的数字（WGS84，如 121.38）")
-        latitude, problem = _coordinate(cell("latitude"), -90, 90)
-        if problem:
-            errors.add(number, "纬度", problem, "纬度应为 -90 到 90 之间的数字（WGS84，如 31.21）")
+        longitude, latitude = point(number, cell, errors)
         if kind and name:
             if (kind, name) in seen:
                 errors.add(number, "名称", "duplicate",

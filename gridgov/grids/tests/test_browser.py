@@ -3,43 +3,27 @@ legend, search pans to a place and opens it, a grid's page reveals a phone numbe
 Screenshots go to test-artifacts/browser/grids-*.png."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from playwright.sync_api import expect
 
 from gridgov.core.models import AuditEntry
+from gridgov.grids.tests.conftest import SHOTS
 from gridgov.grids.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-
 
 @pytest.fixture
-def phone(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.base = live_server.url
-        yield page
-        browser.close()
-        # ORM calls made while Playwright ran got connections of their own (Django keeps them
-        # per context): close them, or PostgreSQL's test database cannot be dropped.
-        connections.close_all()
+def phone(live_server, chromium):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                   has_touch=True, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.base = live_server.url
+    return page
 
 
 def test_the_map_on_a_phone(live_db, town, users, phone):

@@ -5,16 +5,14 @@ Screenshots go to test-artifacts/browser/maps-*.png."""
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from playwright.sync_api import expect
 
 from gridgov.grids.io.address_import import import_addresses
 from gridgov.grids.io.basemap_import import import_basemap
+from gridgov.grids.tests.conftest import SHOTS
 from gridgov.grids.tests.factories import (
     PASSWORD,
     CommunityFactory,
@@ -27,9 +25,6 @@ from gridgov.grids.tests.factories import (
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 CRAFTED_COMMUNITY = "天山西居民区<img src=x onerror=alert(1)>"
 CRAFTED_GRID = "第一网格<img src=x onerror=window.injected=1>"
 CRAFTED_ROAD = "<img src=x onerror=alert(2)>路"
@@ -60,36 +55,27 @@ def town(live_db):
 
 
 @pytest.fixture
-def browser(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
+def browser(live_server, chromium):
+    # A desktop window: tooltips open on hover there (on a phone a tap opens them).
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    context.add_init_script(WATCH)
+    seen = {"outside": [], "missing": [], "dialogs": [], "errors": []}
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        # A desktop window: tooltips open on hover there (on a phone a tap opens them).
-        context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        context.add_init_script(WATCH)
-        seen = {"outside": [], "missing": [], "dialogs": [], "errors": []}
+    def route(request_route):
+        if urlsplit(request_route.request.url).hostname in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            seen["outside"].append(request_route.request.url)
+            request_route.abort()
 
-        def route(request_route):
-            host = urlsplit(request_route.request.url).hostname
-            if host in ("127.0.0.1", "localhost"):
-                request_route.continue_()
-            else:
-                seen["outside"].append(request_route.request.url)
-                request_route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("response", lambda r: r.status == 404 and seen["missing"].append(r.url))
-        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-        page.on("pageerror", lambda error: seen["errors"].append(str(error)))
-        page.base, page.seen = live_server.url, seen
-        yield page
-        chromium.close()
-        connections.close_all()  # the ORM calls made while Playwright ran (PostgreSQL drops)
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("response", lambda r: r.status == 404 and seen["missing"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    page.base, page.seen = live_server.url, seen
+    return page
 
 
 def assert_nothing_ran(page):

@@ -56,7 +56,17 @@
     var renderer = L.canvas({ pane: "basemap" });
     var shapes = L.layerGroup().addTo(map);
     var labels = L.layerGroup().addTo(map);
-    var shown = null, controller = null, timer = null;
+    var shown = null, controller = null, timer = null, noted = false;
+
+    // Invented streets say so, as every sample record of the demo does.
+    function noteSample(data) {
+      if (noted || !data.features.some(function (f) { return f.properties.is_sample; })) { return; }
+      noted = true;
+      if (!map.attributionControl) {
+        map.attributionControl = L.control.attribution({ prefix: false }).addTo(map);
+      }
+      map.attributionControl.addAttribution(settings.sampleNote);
+    }
 
     function draw(data, zoom) {
       shapes.clearLayers();
@@ -86,7 +96,7 @@
       var zoom = Math.round(map.getZoom());
       fetch(settings.source + "?" + query, { signal: controller.signal, headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-        .then(function (data) { shown = query; draw(data, zoom); })
+        .then(function (data) { shown = query; draw(data, zoom); noteSample(data); })
         .catch(function () { /* the map still works without its base map */ });
     }
     map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(refresh, 150); });
