@@ -67,7 +67,8 @@ COMPARED = ("name", "geometry", "min_zoom", "label_min_zoom")
 
 def _contents(rows) -> list[tuple]:
     """The layer as a sorted list, to tell a file that changes nothing (imported again)."""
-    return sorted(tuple(row[field] for field in COMPARED) for row in rows)
+    return sorted(tuple(bytes(row[field]) if field == "geometry" else row[field]
+                        for field in COMPARED) for row in rows)
 
 
 def _roads_joined(rows: list[tuple]) -> list[tuple]:
@@ -86,7 +87,7 @@ def _roads_joined(rows: list[tuple]) -> list[tuple]:
 
 def _stored_row(name: str, shape, drawn: int, labelled: int) -> dict:
     west, south, east, north = shape.bounds
-    return {"name": name, "geometry": shapely.to_geojson(shape), "min_longitude": west,
+    return {"name": name, "geometry": shapely.to_wkb(shape), "min_longitude": west,
             "min_latitude": south, "max_longitude": east, "max_latitude": north,
             "min_zoom": drawn, "label_min_zoom": labelled}
 

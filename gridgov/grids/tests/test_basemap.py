@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+import shapely
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -53,7 +54,7 @@ def test_a_layer_is_imported_and_replaced_whole(town):
                             town=town, kind="road", actor=None)
     assert (report.rows, report.created) == (5, 3)
     feature = BaseMapFeature.objects.get(name="新渔东路")
-    assert json.loads(feature.geometry) == {
+    assert json.loads(shapely.to_geojson(shapely.from_wkb(feature.geometry))) == {
         "type": "LineString", "coordinates": [[121.01, 31.01], [121.02, 31.01], [121.03, 31.01]]}
     assert (feature.min_longitude, feature.max_longitude) == (121.01, 121.03)
     assert (feature.min_zoom, feature.label_min_zoom) == (12, 14)
