@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from gridgov.cases.tests.factories import CaseWorld
+from gridgov.grids.tests.factories import UserFactory
 from gridgov.settings import _tile_origin
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +37,22 @@ def pages(world):
         (world.operator, "/cases/map/"), (world.operator, f"/cases/{case.pk}/"),
         (world.operator, "/cases/workbench/"), (world.leader, "/indicators/"),
         (world.operator, "/api/docs"),
+        ("root", "/admin/"), ("root", f"/admin/grids/grid/{world.grid_a1.pk}/change/"),
+        ("root", "/admin/cases/case/"),
     ]
 
 
 def test_every_page_has_a_policy_without_inline_script_or_outside_origins(client, world):
+    root = UserFactory(is_superuser=True, is_staff=True)
     for user, path in pages(world):
-        if user is None:
+        if user == "root":
+            client.force_login(root)
+        elif user is None:
             client.logout()
         else:
             client.force_login(user)
         response = client.get(path)
+        assert response.status_code in (200, 404), path
         policy = directives(response)
         assert policy["script-src"] == ["'self'"], path
         assert policy["default-src"] == ["'self'"], path
