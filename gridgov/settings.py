@@ -64,6 +64,8 @@ if not PII_KEY:
 # No key of its own: this is a demo or development machine, where `load_demo` may create accounts
 # with the published demo password (it refuses elsewhere).
 USING_DEMO_KEYS = not env("GRIDGOV_PII_KEY")
+# Public outputs (Open311, the tracking page) also hide licence plates typed into free text.
+PII_MASK_PLATES = env_bool("GRIDGOV_MASK_PLATES", False)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
