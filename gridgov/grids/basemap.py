@@ -70,8 +70,9 @@ def features_in_view(bbox: tuple[float, float, float, float], zoom: int) -> str:
     )
     truncated = len(rows) > MAX_FEATURES
     rows = rows[:MAX_FEATURES]
-    geometries = shapely.from_wkb([bytes(row[2]) for row in rows]) if rows else np.array([])
+    geometries = np.array([])
     if rows:
+        geometries = shapely.from_wkb([bytes(row[2]) for row in rows])
         # Only what is in view (a road crossing the town is one feature), at this zoom's detail.
         geometries = shapely.clip_by_rect(geometries, west, south, east, north)
         if zoom < FULL_DETAIL_ZOOM:
@@ -93,8 +94,9 @@ def features_in_view(bbox: tuple[float, float, float, float], zoom: int) -> str:
 
 
 def _label_points(rows, geometries, zoom: int) -> dict[int, list[float]]:
-    """{feature index: [lon, lat]} of the one piece labelled per name: the longest road
-    segment, the largest area; lines are labelled half-way along, areas inside."""
+    """{feature index: [lon, lat]} of the one feature labelled per name and layer (the longest
+    line, the largest area, as far as they are in view): lines half-way along their longest
+    part, areas inside."""
     sizes = np.where(shapely.get_dimensions(geometries) == 1, shapely.length(geometries),
                      shapely.area(geometries))
     best: dict[tuple[str, str], int] = {}
