@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.core import pii
+from gridgov.core.errors import Refusal
 from gridgov.core.admin import AuditedAdmin
 
 
@@ -19,8 +20,8 @@ class RoleAssignmentForm(forms.ModelForm):
         if not self.errors and not self.cleaned_data.get("DELETE"):
             try:
                 actions.check_assignment(data["role"], data["scope_kind"], data["scope_id"])
-            except actions.AssignmentError as error:
-                self.add_error(error.field, error.message)
+            except Refusal as refusal:
+                refusal.show_on(self)
         return data
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
 from gridgov.core import pii
-from gridgov.core.scope import ScopeKind
+from gridgov.core import scope
 
 
 class UserManager(BaseUserManager):
@@ -97,7 +97,7 @@ class RoleAssignment(models.Model):
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    scope_kind = models.CharField(_("范围类型"), max_length=20, choices=ScopeKind.choices)
+    scope_kind = models.CharField(_("范围类型"), max_length=20, choices=scope.kind_choices)
     scope_id = models.PositiveBigIntegerField(_("范围编号"))
     created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
 
@@ -131,13 +131,11 @@ class OneTimeCode(models.Model):
 
 
 def assignments_with_scopes(user) -> list[tuple[RoleAssignment, models.Model | None]]:
-    """The user's role assignments, each beside the town, community, grid or department it
-    names (None when that record is gone): one query per scope kind, however many there are."""
-    from gridgov.grids.models import scope_model
-
+    """The user's role assignments, each beside the record its scope names (a town, a grid...;
+    None when that record is gone): one query per scope kind, however many there are."""
     assignments = list(user.role_assignments.order_by("role", "scope_kind", "scope_id"))
     wanted: dict[str, set[int]] = {}
     for assignment in assignments:
         wanted.setdefault(assignment.scope_kind, set()).add(assignment.scope_id)
-    scopes = {kind: scope_model(kind).objects.in_bulk(ids) for kind, ids in wanted.items()}
+    scopes = {kind: scope.kind(kind).records(ids) for kind, ids in wanted.items()}
     return [(a, scopes[a.scope_kind].get(a.scope_id)) for a in assignments]

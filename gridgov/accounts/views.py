@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts import actions
 from gridgov.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
 from gridgov.accounts.models import assignments_with_scopes
+from gridgov.core.errors import Refusal
 
 
 def _next_url(request) -> str:
@@ -24,10 +25,6 @@ def _finish(request, user, method):
     return redirect(_next_url(request))
 
 
-def _refused(error: actions.LoginError) -> int:
-    return 429 if error.code == "throttled" else 400
-
-
 def login_view(request):
     form = PasswordLoginForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -38,9 +35,9 @@ def login_view(request):
                 user = actions.log_in_with_password(
                     request, form.cleaned_data["phone"], form.cleaned_data["password"]
                 )
-            except actions.LoginError as error:
+            except Refusal as error:
                 form.add_error(None, error.message)
-                status = _refused(error)
+                status = error.status
             else:
                 return _finish(request, user, "password")
     return render(request, "accounts/login.html", {
@@ -55,9 +52,9 @@ def send_code_view(request):
     if form.is_valid():
         try:
             actions.send_login_code(request, form.cleaned_data["phone"])
-        except actions.LoginError as error:
+        except Refusal as error:
             form.add_error("phone", error.message)
-            status = _refused(error)
+            status = error.status
     if form.errors:
         return render(request, "accounts/login.html", {
             "form": PasswordLoginForm(), "code_form": form, "next": _next_url(request),
@@ -78,9 +75,9 @@ def code_login_view(request):
             user = actions.log_in_with_code(
                 request, form.cleaned_data["phone"], form.cleaned_data["code"]
             )
-        except actions.LoginError as error:
+        except Refusal as error:
             form.add_error("code", error.message)
-            status = _refused(error)
+            status = error.status
         else:
             return _finish(request, user, "sms_code")
     return render(request, "accounts/code_login.html", {"form": form, "next": _next_url(request)},

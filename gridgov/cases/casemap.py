@@ -19,12 +19,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Q,
     Value,
     When,
 )
 from django.db.models import Case as SqlCase
 from django.utils import timezone
+
+from gridgov.cases.models import Case
+from gridgov.core.errors import Refusal
 
 # On-screen size of a cluster cell, in pixels of a 256-pixel tile.
 CELL_PIXELS = 64
@@ -42,10 +44,6 @@ MAX_GRIDS = 300
 MAX_SPAN_DEGREES = 5.0
 
 
-class BBoxError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class Viewport:
     west: float
@@ -60,14 +58,14 @@ class Viewport:
             west, south, east, north = (float(part) for part in bbox.split(","))
             zoom_level = int(zoom)
         except (AttributeError, TypeError, ValueError):
-            raise BBoxError("bbox 应为 西,南,东,北 四个数，zoom 为整数") from None
+            raise Refusal("invalid", "bbox 应为 西,南,东,北 四个数，zoom 为整数", "bbox") from None
         values = (west, south, east, north)
         if not all(math.isfinite(v) for v in values) or not 0 <= zoom_level <= 22:
-            raise BBoxError("bbox 或 zoom 超出范围")
+            raise Refusal("invalid", "bbox 或 zoom 超出范围", "bbox")
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise BBoxError("bbox 应为 西<东、南<北 的经纬度")
+            raise Refusal("invalid", "bbox 应为 西<东、南<北 的经纬度", "bbox")
         if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
-            raise BBoxError("范围过大，请放大地图")
+            raise Refusal("invalid", "范围过大，请放大地图", "bbox")
         return cls(west, south, east, north, zoom_level)
 
     def cell_size(self) -> float:
@@ -105,11 +103,10 @@ class CellKey(Func):
 
 
 def deadline_conditions(now):
-    """The colours of gridgov.cases.deadlines.traffic_light() as SQL conditions, for counting:
-    red past due_at, yellow past warn_at, while the clock runs."""
-    running = Q(clock_paused_at__isnull=True, due_at__isnull=False)
-    red = running & Q(due_at__lt=now)
-    yellow = running & Q(due_at__gte=now, warn_at__lte=now)
+    """The colours of Case.deadline_light() as SQL conditions, for counting: the clock's own
+    overdue (red) and past-the-warning (yellow) conditions."""
+    red = Case.overdue_condition(now)
+    yellow = Case.nearing_condition(now)
     return red, yellow
 
 

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 
 from gridgov.cases import actions, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
-from gridgov.cases.models import Case, Source, State
+from gridgov.cases.models import Case
 from gridgov.cases.views.common import category_groups, map_view, photo_response
-from gridgov.core.scope import roles_of
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import Grid
 
 # Moves whose note the public page shows: the reason given to the reporter.
@@ -20,8 +19,7 @@ PUBLIC_NOTES = frozenset({"reject"})
 
 
 def report(request):
-    roles = roles_of(request.user)
-    form = ReportForm(request.POST or None, request.FILES or None, roles=roles)
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     too_many = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -29,7 +27,7 @@ def report(request):
         too_many = report_limits.refusal(request, kept_phone)
         if too_many:
             # The form comes back as typed, with the reason; nothing is saved.
-            form.add_error(too_many.field or None, too_many.message)
+            too_many.show_on(form)
         else:
             try:
                 case = actions.report_case(
@@ -39,7 +37,7 @@ def report(request):
                     longitude=data["longitude"],
                     latitude=data["latitude"],
                     address=data["address"],
-                    source=data.get("source") or Source.RESIDENT,
+                    source=data.get("source", ""),
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
                     is_anonymous=data["is_anonymous"],
@@ -48,15 +46,16 @@ def report(request):
                     after_photos=data.get("after_photos") or (),
                     on_saved=lambda _case: report_limits.count_report(request, kept_phone),
                 )
-            except WorkflowError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            except Refusal as refusal:
+                refusal.show_on(form)
             else:
                 return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
-    }, status=429 if too_many else 400 if form.errors else 200)
+    }, status=too_many.status if too_many else 400 if form.errors else 200)
     if too_many:
-        response["Retry-After"] = str(too_many.retry_after)
+        for name, value in too_many.headers.items():  # Retry-After
+            response[name] = value
     return response
 
 
@@ -79,18 +78,21 @@ def _tracked(code: str) -> Case:
                              tracking_code=code.upper())
 
 
-def _followed(case: Case) -> Case:
-    """A duplicate merged into another case follows that case from then on."""
-    return case.merged_into if case.state == State.MERGED and case.merged_into else case
-
-
 def track_case(request, code):
     case = _tracked(code)
     return render(request, "cases/track_case.html", _track_context(case, RateForm(), request))
 
 
+def may_rate(case: Case, request) -> bool:
+    """Whether the visitor, by this tracking code or signed in, may rate the case they follow:
+    the workflow's answer, the same the POST gets."""
+    reporter = actions.reporter_as_actor(request.user, case.tracking_code)
+    followed = case.followed()
+    return any(t.action == "evaluate" for t in actions.allowed_actions(followed, reporter))
+
+
 def _track_context(case: Case, rate_form: RateForm, request) -> dict:
-    followed = _followed(case)
+    followed = case.followed()
     events = list(followed.events.only("case_id", "action", "to_state", "from_state", "note", "at"))
     return {
         "case": case,
@@ -99,7 +101,7 @@ def _track_context(case: Case, rate_form: RateForm, request) -> dict:
         "public_notes": PUBLIC_NOTES,
         "photos": list(followed.photos.only("pk", "case_id", "phase")),
         "rate_form": rate_form,
-        "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
+        "can_rate": may_rate(case, request),
         "just_reported": request.GET.get("new") == "1",
     }
 
@@ -117,8 +119,8 @@ def rate(request, code):
                 actor=request.user,
                 tracking_code=case.tracking_code,
             )
-        except WorkflowError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except Refusal as refusal:
+            refusal.show_on(form)
         else:
             messages.success(request, _("感谢您的评价！"))
             return redirect("cases:track_case", code=case.tracking_code)
@@ -126,7 +128,7 @@ def rate(request, code):
 
 
 def track_photo(request, code, photo_id):
-    return photo_response(_followed(_tracked(code)), photo_id)
+    return photo_response(_tracked(code).followed(), photo_id)
 
 
 @login_required

@@ -24,6 +24,8 @@ from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Place, PlaceKind, Town
 
+audit.register("grids.place.imported", "导入地点")
+
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 100_000
 COLUMNS = {
@@ -224,7 +226,7 @@ def _stored(town: Town, rows: list[dict], chunk: int = 500) -> dict:
 
 def _write(rows: list[dict], town: Town) -> ImportReport:
     report = ImportReport(rows=len(rows))
-    results = lookup.index_for_town(town).locate_many([(r["longitude"], r["latitude"]) for r in rows])
+    results = lookup.build_index(town).locate_many([(r["longitude"], r["latitude"]) for r in rows])
     statuses = [result.status for result in results]
     report.counts = {
         "inside": statuses.count(lookup.INSIDE),
