@@ -11,7 +11,7 @@ import json
 import numpy as np
 import shapely
 
-from gridgov.grids.mapdata import BadRequest
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import BaseMapFeature, BaseMapKind
 
 MAX_FEATURES = 2000
@@ -46,9 +46,9 @@ def parse_zoom(text: str | None) -> int:
     try:
         zoom = round(float(text or ""))
     except (ValueError, OverflowError):
-        raise BadRequest("zoom", "zoom 应为地图缩放级别（0–22 的数字）") from None
+        raise Refusal("invalid", "zoom 应为地图缩放级别（0–22 的数字）", "zoom") from None
     if not MIN_ZOOM <= zoom <= MAX_ZOOM:
-        raise BadRequest("zoom", "zoom 应在 0–22 之间")
+        raise Refusal("invalid", "zoom 应在 0–22 之间", "zoom")
     return zoom
 
 

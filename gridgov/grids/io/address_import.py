@@ -17,6 +17,8 @@ from gridgov.grids.io.errors import ErrorList, ImportReport
 from gridgov.grids.io.place_import import _text, point, read_table, table_rows
 from gridgov.grids.models import Address, AddressRoad, Town
 
+audit.register("grids.address.imported", "导入标准地址")
+
 COLUMNS = {
     "road": ("路名", "道路", "road"),
     "number": ("门牌号", "门牌", "number"),

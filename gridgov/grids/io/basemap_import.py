@@ -26,6 +26,8 @@ from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.io.grid_import import read_features
 from gridgov.grids.models import BaseMapFeature, BaseMapKind, Town
 
+audit.register("grids.basemap.imported", "导入底图图层")
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FEATURES = 200_000
 GEOMETRY_TYPES = {

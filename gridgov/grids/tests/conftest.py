@@ -3,12 +3,9 @@
 Town 新泾镇 with communities north (grids A, B) and south (grid C), one place and one staff
 post in each grid, and a second town whose admin must see none of it."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
-from django.db import connections
 
 from gridgov.grids.tests.factories import (
     CommunityFactory,
@@ -54,24 +51,3 @@ def users(town):
         other_admin=staff("admin", other_town),
         resident=UserFactory(),
     )
-
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-
-
-@pytest.fixture
-def chromium(live_server, monkeypatch):
-    """Debian's Chromium through Playwright, for the browser tests (screenshots to SHOTS)."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright ran got connections of their own (Django keeps them
-        # per context): close them, or PostgreSQL's test database cannot be dropped.
-        connections.close_all()

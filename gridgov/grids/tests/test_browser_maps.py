@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from gridgov.grids.io.address_import import import_addresses
 from gridgov.grids.io.basemap_import import import_basemap
-from gridgov.grids.tests.conftest import SHOTS
+from gridgov.core.tests.browser import DESKTOP
 from gridgov.grids.tests.factories import (
     PASSWORD,
     CommunityFactory,
@@ -39,7 +39,7 @@ INJECTED = "document.querySelectorAll('img[src=\"x\"], .leaflet-container img:no
 
 
 @pytest.fixture
-def town(live_db):
+def town(live_site):
     town = TownFactory()
     community = CommunityFactory(town=town, name=CRAFTED_COMMUNITY)
     grid = GridFactory(community=community, number=1, name=CRAFTED_GRID, boundary=tile(0))
@@ -55,12 +55,12 @@ def town(live_db):
 
 
 @pytest.fixture
-def browser(live_server, chromium):
-    # A desktop window: tooltips open on hover there (on a phone a tap opens them).
-    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    context.add_init_script(WATCH)
-    seen = {"outside": [], "missing": [], "dialogs": [], "errors": []}
+def desktop(open_screen):
+    """A desktop window (tooltips open on hover there; on a phone a tap opens them) that
+    records what a page must never do."""
+    screen = open_screen(device=DESKTOP)
+    screen.context.add_init_script(WATCH)
+    seen = {"outside": [], "missing": [], "dialogs": []}
 
     def route(request_route):
         if urlsplit(request_route.request.url).hostname in ("127.0.0.1", "localhost"):
@@ -69,20 +69,21 @@ def browser(live_server, chromium):
             seen["outside"].append(request_route.request.url)
             request_route.abort()
 
-    context.route("**/*", route)
-    page = context.new_page()
+    screen.context.route("**/*", route)
+    page = screen.page
     page.on("response", lambda r: r.status == 404 and seen["missing"].append(r.url))
     page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
-    page.base, page.seen = live_server.url, seen
-    return page
+    screen.seen = seen
+    return screen
 
 
-def assert_nothing_ran(page):
+def assert_nothing_ran(screen):
+    page = screen.page
     assert page.evaluate(INJECTED) == 0
     assert page.evaluate("window.injected") is None
     assert page.evaluate("window.violations") == []
-    assert page.seen == {"outside": [], "missing": [], "dialogs": [], "errors": []}
+    assert screen.seen == {"outside": [], "missing": [], "dialogs": []}
+    assert screen.errors == []
 
 
 def hover_the_grid(page, selector):
@@ -97,9 +98,9 @@ def hover_the_grid(page, selector):
     return tooltip
 
 
-def test_the_report_map_shows_names_as_text_and_fills_the_address(town, browser):
-    page = browser
-    page.goto(f"{page.base}/cases/report/")
+def test_the_report_map_shows_names_as_text_and_fills_the_address(town, desktop):
+    page = desktop.page
+    desktop.go("/cases/report/")
     # The base map: the street's name from the town's own data, the crafted one as text.
     # (a redraw fades the old labels out: wait until only the new ones are left)
     expect(page.locator(".basemap-label", has_text="新渔东路")).to_have_count(1)
@@ -119,15 +120,15 @@ def test_the_report_map_shows_names_as_text_and_fills_the_address(town, browser)
     lon, lat = town[2]
     assert float(page.locator("input[name=longitude]").input_value()) == pytest.approx(lon + 0.001)
     assert float(page.locator("input[name=latitude]").input_value()) == pytest.approx(lat + 0.0001)
-    page.screenshot(path=SHOTS / "maps-report.png", full_page=True)
-    assert_nothing_ran(page)
+    desktop.shot("maps-report")
+    assert_nothing_ran(desktop)
 
 
-def test_the_grid_map_shows_crafted_names_as_text(town, browser):
-    page = browser
+def test_the_grid_map_shows_crafted_names_as_text(town, desktop):
+    page = desktop.page
     _, grid, _ = town
     operator = staff("operator", grid.town)
-    page.goto(f"{page.base}/accounts/login/?next=/grids/")
+    desktop.go("/accounts/login/?next=/grids/")
     form = page.locator("form[action='/accounts/login/']")
     form.locator("input[name=phone]").fill(operator.phone)
     form.locator("input[name=password]").fill(PASSWORD)
@@ -141,5 +142,5 @@ def test_the_grid_map_shows_crafted_names_as_text(town, browser):
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert CRAFTED_GRID in popup.inner_text() and CRAFTED_COMMUNITY in popup.inner_text()
-    page.screenshot(path=SHOTS / "maps-grids.png", full_page=True)
-    assert_nothing_ran(page)
+    desktop.shot("maps-grids")
+    assert_nothing_ran(desktop)
