@@ -86,10 +86,11 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-    # The test's ORM calls made while Playwright ran got database connections of their own
-    # (Django keeps them per context): close them, or PostgreSQL's test database cannot be
-    # dropped at the end of the run.
-    connections.close_all()
+        # The test's ORM calls made while Playwright ran got database connections of their own
+        # (Django keeps them per context, so this is done while Playwright's context is still
+        # the current one): close them, or PostgreSQL's test database cannot be dropped at the
+        # end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
