@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from gridgov.accounts import sms, throttle
 from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
-from gridgov.accounts.roles import ROLE_SCOPES, Role
+from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
 from gridgov.core import audit, pii
-from gridgov.core.scope import forget_assignments
+from gridgov.core.scope import forget_assignments, roles_of
 
 
 # One code per number per minute; a code is burnt after this many wrong tries.
@@ -60,9 +60,50 @@ def check_assignment(role: str, scope_kind: str, scope_id: int) -> None:
         raise AssignmentError("scope_id", "not_found", "授权范围不存在")
 
 
+def check_grant(actor, role: str, scope_kind: str, scope_id: int) -> None:
+    """Refuse a grant or a revocation that is not the actor's to make: a role above the actor's
+    own rights (GRANTABLE_ROLES), or a scope outside the scope of the role that would grant it.
+    The one rule for the admin site, the API and the commands; no actor is the installation
+    itself (`gridgov create_staff`, the demo loader), like a superuser."""
+    from gridgov.grids.models import scope_model
+
+    if actor is None or actor.is_superuser:
+        return
+    granting = [held for held in roles_of(actor) if role in GRANTABLE_ROLES.get(held, ())]
+    if not granting:
+        raise AssignmentError("role", "forbidden", "无权授予或撤销该角色")
+    within = scope_model(scope_kind).objects.visible_to(actor, roles=granting)
+    if not within.filter(pk=scope_id).exists():
+        raise AssignmentError("scope_id", "out_of_scope", "只能在本人管理的范围内授予或撤销角色")
+
+
+def may_manage(actor, user: User) -> bool:
+    """Whether `actor` may change `user`'s account (name, phone, password, roles): only when
+    every role the user holds is one the actor could grant, so that nobody takes over an
+    account with more rights or reaching further than their own."""
+    if actor is None or actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    try:
+        for role, kind, scope_id in user.role_assignments.values_list("role", "scope_kind",
+                                                                      "scope_id"):
+            check_grant(actor, role, kind, scope_id)
+    except AssignmentError:
+        return False
+    return True
+
+
+def _town_of_scope(scope_kind: str, scope_id: int) -> int | None:
+    from gridgov.grids.models import scope_model
+
+    return audit.town_of(scope_model(scope_kind).objects.filter(pk=scope_id).first())
+
+
 @transaction.atomic
 def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor) -> RoleAssignment:
     check_assignment(role, scope_kind, scope_id)
+    check_grant(actor, role, scope_kind, scope_id)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, scope_kind=scope_kind, scope_id=scope_id
     )
@@ -72,6 +113,7 @@ def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor)
             actor=actor,
             target=user,
             changes={"role": role, "scope_kind": scope_kind, "scope_id": scope_id},
+            town=_town_of_scope(scope_kind, scope_id),
         )
     forget_assignments(user)
     return assignment
@@ -79,12 +121,14 @@ def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor)
 
 @transaction.atomic
 def revoke_role(assignment: RoleAssignment, *, actor) -> None:
+    check_grant(actor, assignment.role, assignment.scope_kind, assignment.scope_id)
     audit.record(
         "accounts.role.revoked",
         actor=actor,
         target=assignment.user,
         changes={"role": assignment.role, "scope_kind": assignment.scope_kind,
                  "scope_id": assignment.scope_id},
+        town=_town_of_scope(assignment.scope_kind, assignment.scope_id),
     )
     assignment.delete()
     forget_assignments(assignment.user)

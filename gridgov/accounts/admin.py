@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.core import pii
-from gridgov.core.admin import AuditedAdmin
+from gridgov.core.admin import ScopedAdmin, ScopedInline
 
 
 class RoleAssignmentForm(forms.ModelForm):
+    actor = None  # the administrator, set per request by RoleAssignmentInline
+
     class Meta:
         model = RoleAssignment
         fields = ("role", "scope_kind", "scope_id")
@@ -19,12 +21,14 @@ class RoleAssignmentForm(forms.ModelForm):
         if not self.errors and not self.cleaned_data.get("DELETE"):
             try:
                 actions.check_assignment(data["role"], data["scope_kind"], data["scope_id"])
+                actions.check_grant(self.actor, data["role"], data["scope_kind"],
+                                    data["scope_id"])
             except actions.AssignmentError as error:
                 self.add_error(error.field, error.message)
         return data
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ScopedInline, admin.TabularInline):
     """Roles are added or removed, never edited in place: each goes through the accounts
     actions (the same checks as everywhere, and an audit entry naming who did it)."""
 
@@ -35,9 +39,13 @@ class RoleAssignmentInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("RoleAssignmentForm", (self.form,), {"actor": request.user})
+        return super().get_formset(request, obj, **kwargs)
+
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, admin.ModelAdmin):
+class UserAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("masked", "masked_phone", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "role_assignments__role")
     exclude = ("password", "user_permissions", "groups", "last_login")
@@ -53,6 +61,16 @@ class UserAdmin(AuditedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser makes another: a town's admin must not lift themselves past scope.
         return () if request.user.is_superuser else ("is_superuser",)
+
+    def has_change_permission(self, request, obj=None):
+        # An account holding a role the administrator could not grant (a district's
+        # administrator, an operator of another town too) is shown, not changed.
+        return super().has_change_permission(request, obj) and (
+            obj is None or actions.may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or actions.may_manage(request.user, obj))
 
     def get_search_results(self, request, queryset, search_term):
         # Phone numbers are encrypted: an exact number is found through its blind index.

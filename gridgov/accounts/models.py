@@ -6,10 +6,40 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
 from gridgov.core import pii
-from gridgov.core.scope import ScopeKind
+from gridgov.core.scope import ScopedQuerySet, ScopeKind
 
 
-class UserManager(BaseUserManager):
+def _assignments_within(kind: str, ids) -> models.Q:
+    """Role assignments whose scope lies within the `kind` scopes `ids`: what lies where is each
+    scope model's own rule (a grid lies in its town, a department in its town...)."""
+    from gridgov.grids.models import SCOPE_MODELS
+
+    condition = models.Q(pk__in=[])
+    for assigned_kind, model in SCOPE_MODELS.items():
+        rule = model.objects.all().scope_rules.get(kind)
+        if rule is not None:
+            condition |= models.Q(scope_kind=assigned_kind,
+                                  scope_id__in=model.objects.filter(rule(ids)).values("pk"))
+    return condition
+
+
+def _assignment_rule(kind: str):
+    return lambda ids: _assignments_within(kind, ids)
+
+
+def _holder_rule(kind: str):
+    return lambda ids: models.Q(
+        pk__in=RoleAssignment.objects.filter(_assignments_within(kind, ids)).values("user_id"))
+
+
+class UserQuerySet(ScopedQuerySet):
+    """A user is within a scope when one of their role assignments is: the staff of a town.
+    An account without a role (a resident) belongs to no town and is in nobody's scope."""
+
+    scope_rules = {kind: _holder_rule(kind) for kind in ScopeKind.values}
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, phone):
         return self.get(phone_index=pii.blind_index(pii.normalize_phone(phone)))
 
@@ -85,6 +115,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return pii.mask_name(self.name)
 
 
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    scope_rules = {kind: _assignment_rule(kind) for kind in ScopeKind.values}
+
+
 class RoleAssignment(models.Model):
     """A staff role held within one scope: a town, a community, a grid or a department."""
 
@@ -95,6 +129,8 @@ class RoleAssignment(models.Model):
     scope_kind = models.CharField(_("范围类型"), max_length=20, choices=ScopeKind.choices)
     scope_id = models.PositiveBigIntegerField(_("范围编号"))
     created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("角色授权")

@@ -6,6 +6,7 @@ move). Deadlines are stored on the row when they change (due_at, warn_at), compu
 time by gridgov.core.workdays, and never recomputed in a list.
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.roles import ROLE_SCOPES, Role
 from gridgov.core import pii
 from gridgov.core.scope import ScopedQuerySet, ScopeKind
 from gridgov.grids.models import Community, Department, DepartmentKind, Grid, Town
@@ -123,6 +125,15 @@ class CaseQuerySet(ScopedQuerySet):
         ScopeKind.DEPARTMENT: lambda ids: Q(department_id__in=ids)
         | Q(pk__in=CaseParticipant.objects.filter(department_id__in=ids).values("case_id")),
     }
+    # Who reads cases (docs/security.md, "who reads which cases"): the roles that work them,
+    # through every scope they hold; a deputy only the cases of their constituency (community
+    # assignments; a town-wide deputy assignment is no constituency), masked as for everyone;
+    # party-affairs staff none. A case one reported is theirs to read whatever their role.
+    readers = {
+        **{role: ROLE_SCOPES[role] for role in Role.values
+           if role not in (Role.DEPUTY, Role.PARTY_AFFAIRS)},
+        Role.DEPUTY: frozenset({ScopeKind.COMMUNITY}),
+    }
 
     def visible_to(self, user, roles=None):
         """Staff see their scope; anyone signed in also sees the cases they reported, unless
@@ -148,10 +159,25 @@ class CaseQuerySet(ScopedQuerySet):
         return self.exclude(state=State.MERGED)
 
 
+# No 0/O/1/I: read out over the phone.
+TRACKING_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_TRACKING_CODE_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z])[{TRACKING_CODE_ALPHABET}]{{10}}(?![0-9A-Za-z])")
+
+
 def _tracking_code() -> str:
-    # No 0/O/1/I: read out over the phone.
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(10))
+
+
+def mask_tracking_code(code: str) -> str:
+    """A tracking code opens a case's page and photos: outside that page only its first two
+    characters are shown."""
+    return code[:2] + "*" * (len(code) - 2) if code else code
+
+
+def mask_tracking_codes(text: str) -> str:
+    """`text` with every tracking code in it masked (for logs)."""
+    return _TRACKING_CODE_IN_TEXT.sub(lambda m: mask_tracking_code(m.group()), text)
 
 
 class Case(models.Model):
@@ -290,6 +316,10 @@ class Case(models.Model):
     @property
     def masked_reporter_name(self) -> str:
         return pii.mask_name(self.reporter_name)
+
+    @property
+    def masked_tracking_code(self) -> str:
+        return mask_tracking_code(self.tracking_code)
 
 
 class CaseNumberSequence(models.Model):
@@ -599,6 +629,10 @@ class RollupState(models.Model):
     rebuilt_at = models.DateTimeField(null=True)
 
 
+class Open311KeyQuerySet(ScopedQuerySet):
+    scope_rules = {ScopeKind.TOWN: lambda ids: Q(town_id__in=ids)}
+
+
 class Open311Key(models.Model):
     """A key with which a partner system (a 12345 platform, a city app) posts service requests
     through Open311 for one town. Only a hash of the key is kept; the key is shown once."""
@@ -611,6 +645,8 @@ class Open311Key(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    objects = Open311KeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Open311 接口密钥")

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from gridgov.cases.models import Open311Key
 from gridgov.cases.open311 import keys
-from gridgov.core.admin import AuditedAdmin
+from gridgov.core.admin import ScopedAdmin
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(AuditedAdmin, admin.ModelAdmin):
+class Open311KeyAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "town", "prefix", "is_active", "created_at", "last_used_at")
     list_filter = ("is_active", "town")
     list_select_related = ("town",)
