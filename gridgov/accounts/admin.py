@@ -52,6 +52,7 @@ class UserAdmin(ScopedAdmin, admin.ModelAdmin):
     inlines = [RoleAssignmentInline]
     search_fields = ("name",)  # the box; get_search_results also finds a full phone number
     search_help_text = _("输入姓名或完整手机号")
+    ordering = ("-date_joined", "-pk")
     personal_fields = ("name",)  # the audit log names a changed name, never shows it
 
     @admin.display(description=_("姓名"))
