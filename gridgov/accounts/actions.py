@@ -14,7 +14,7 @@ from django.utils import timezone
 from gridgov.accounts import sms, throttle
 from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
 from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
-from gridgov.core import audit, pii
+from gridgov.core import audit, pii, ratelimit
 from gridgov.core.scope import forget_assignments, roles_of
 
 
@@ -134,16 +134,20 @@ def revoke_role(assignment: RoleAssignment, *, actor) -> None:
     forget_assignments(assignment.user)
 
 
+def _throttled() -> LoginError:
+    return LoginError("throttled", "登录失败次数过多，请稍后再试")
+
+
 def log_in_with_password(request, phone: str, password: str) -> User:
     ip = request.META.get("REMOTE_ADDR")
     index = pii.blind_index(pii.normalize_phone(phone))
-    if throttle.is_locked_out(index, ip):
-        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+    if not throttle.attempt(index, ip):
+        raise _throttled()
     user = authenticate(request, phone=phone, password=password)
     if user is None:
-        _note_failed_login(index, ip, phone, "password")
+        _note_failed_login(phone, "password")
         raise LoginError("invalid", "手机号或密码不正确")
-    throttle.clear(index)
+    throttle.succeeded(index, ip)
     return user
 
 
@@ -163,9 +167,16 @@ def send_login_code(request, phone: str) -> None:
     index = pii.blind_index(phone)
     ip = request.META.get("REMOTE_ADDR")
     if throttle.is_locked_out(index, ip):
-        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+        raise _throttled()
+    if not settings.SMS_BACKEND:
+        raise LoginError("sms_off", "本平台未开通短信验证码登录，请使用密码登录")
+    caps = _code_caps(index, ip)
+    refused = ratelimit.exceeded(caps)
+    if refused is not None:
+        raise LoginError("too_many_codes", CODE_CAP_MESSAGES[refused.rate.purpose])
     if not cache.add(f"login-code-sent:{index}", 1, timeout=CODE_RESEND_SECONDS):
         raise LoginError("too_soon", "验证码已发送，请一分钟后再试")
+    ratelimit.count(caps)
     user = User.objects.filter(phone_index=index, is_active=True).first()
     if user is None:
         return
@@ -186,11 +197,27 @@ def send_login_code(request, phone: str) -> None:
         )
 
 
+CODE_CAP_MESSAGES = {
+    "login-codes-address": "此网络请求验证码过于频繁，请一小时后再试或使用密码登录",
+    "login-codes-phone": "该手机号今日获取验证码的次数已达上限，请明天再试或使用密码登录",
+}
+
+
+def _code_caps(index: str, ip: str | None) -> list[tuple[ratelimit.Rate, str]]:
+    """Codes sent per address each hour and per number each day (whether or not the number is
+    registered, like the one-a-minute limit): SMS costs money and floods a phone."""
+    return [
+        (ratelimit.Rate("login-codes-address", settings.LOGIN_CODES_PER_ADDRESS, 3600), ip or ""),
+        (ratelimit.Rate("login-codes-phone", settings.LOGIN_CODES_PER_PHONE_PER_DAY, 86400),
+         index),
+    ]
+
+
 def log_in_with_code(request, phone: str, code: str) -> User:
     index = pii.blind_index(pii.normalize_phone(phone))
     ip = request.META.get("REMOTE_ADDR")
-    if throttle.is_locked_out(index, ip):
-        raise LoginError("throttled", "登录失败次数过多，请稍后再试")
+    if not throttle.attempt(index, ip):
+        raise _throttled()
     with transaction.atomic():
         candidate = (
             OneTimeCode.objects.select_for_update()
@@ -210,14 +237,13 @@ def log_in_with_code(request, phone: str, code: str) -> User:
                 candidate.used_at = timezone.now()
             candidate.save(update_fields=["attempts", "used_at"])
     if not accepted:
-        _note_failed_login(index, ip, phone, "code")
+        _note_failed_login(phone, "code")
         raise LoginError("invalid_code", "验证码不正确或已过期")
-    throttle.clear(index)
+    throttle.succeeded(index, ip)
     return user
 
 
-def _note_failed_login(index: str, ip: str | None, phone: str, method: str) -> None:
-    throttle.note_failure(index, ip)
+def _note_failed_login(phone: str, method: str) -> None:
     audit.record(
         "accounts.login.failed",
         actor=None,

@@ -25,7 +25,7 @@ def _finish(request, user, method):
 
 
 def _refused(error: actions.LoginError) -> int:
-    return 429 if error.code == "throttled" else 400
+    return 429 if error.code in ("throttled", "too_many_codes") else 400
 
 
 def login_view(request):

@@ -26,7 +26,7 @@ from gridgov.accounts.roles import Role
 from gridgov.core import pii
 from gridgov.core.scope import ScopeKind
 
-from .models import Case, CaseEvent, Satisfaction
+from .models import Case, CaseEvent, Satisfaction, mask_tracking_codes
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,10 @@ class LogBackend:
         for notice in notices:
             to = (f"user:{notice.user_id}" if notice.user_id
                   else f"phone:{pii.mask_phone(notice.phone)}")
+            # A log is read by more people than a case's reporter: the tracking code (the key to
+            # the case's page and photos) and any mobile number in the text are masked.
             logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to,
-                        notice.text)
+                        mask_tracking_codes(pii.mask_mobiles_in(notice.text)))
 
 
 class MemoryBackend:

@@ -157,6 +157,14 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}"
 
 
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_mobiles_in(text: str) -> str:
+    """`text` with every mobile number written as eleven digits masked (for logs)."""
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+
+
 def mask_id_number(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
