@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.accounts import sms, throttle
-from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
+from gridgov.accounts import sms, throttle, two_factor
+from gridgov.accounts.models import OneTimeCode, RoleAssignment, TwoFactor, User
 from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
 from gridgov.core import audit, pii, ratelimit
 from gridgov.core.scope import forget_assignments, roles_of
@@ -249,6 +249,57 @@ def _note_failed_login(phone: str, method: str) -> None:
         actor=None,
         changes={"account": pii.mask_phone(phone), "method": method},
     )
+
+
+@transaction.atomic
+def enrol_two_factor(user: User, secret: str, code: str, *, actor) -> list[str]:
+    """Bind the authenticator app holding `secret` once it shows it works (`code`); returns the
+    recovery codes, shown once (only their hashes are kept). Replaces an earlier binding."""
+    step = two_factor.matching_step(secret, code.strip(), timezone.now().timestamp())
+    if step is None:
+        raise LoginError("invalid_code", "动态验证码不正确，请核对手机时间后重试")
+    codes = two_factor.new_recovery_codes()
+    TwoFactor.objects.update_or_create(user=user, defaults={
+        "secret": secret, "last_step": step,
+        "recovery_hashes": [two_factor.recovery_hash(c) for c in codes]})
+    audit.record("accounts.two_factor.enrolled", actor=actor, target=user)
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(user: User, *, actor) -> None:
+    """Unbind a lost authenticator app: the user enrols a new one at the next log-in. Only for
+    an account the actor may manage."""
+    if not may_manage(actor, user):
+        raise AssignmentError("user", "forbidden", "无权管理该账号")
+    if TwoFactor.objects.filter(user=user).delete()[0]:
+        audit.record("accounts.two_factor.reset", actor=actor, target=user)
+
+
+def pass_second_factor(request, user: User, code: str) -> str:
+    """Accept a code of the user's authenticator app (each time step once) or one of their
+    recovery codes (each once); returns which. Tries count toward the log-in throttle."""
+    ip = request.META.get("REMOTE_ADDR")
+    if not throttle.attempt(user.phone_index, ip):
+        raise _throttled()
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().get(user=user)
+        step = two_factor.matching_step(device.secret, code.strip(), timezone.now().timestamp())
+        hashed = two_factor.recovery_hash(code)
+        if step is not None and step > device.last_step:
+            device.last_step, used = step, "totp"
+        elif hashed in device.recovery_hashes:
+            device.recovery_hashes.remove(hashed)
+            used = "recovery_code"
+        else:
+            used = None
+        if used:
+            device.save(update_fields=["last_step", "recovery_hashes"])
+    if used is None:
+        _note_failed_login(user.phone, "second_factor")
+        raise LoginError("invalid_code", "动态验证码或恢复码不正确")
+    throttle.succeeded(user.phone_index, ip)
+    return used
 
 
 def record_login(user: User, method: str) -> None:

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -55,9 +55,23 @@ class UserAdmin(ScopedAdmin, admin.ModelAdmin):
     ordering = ("-date_joined", "-pk")
     personal_fields = ("name",)  # the audit log names a changed name, never shows it
 
+    actions = ["reset_two_factor"]
+
     @admin.display(description=_("姓名"))
     def masked(self, obj):
         return obj.masked_name
+
+    @admin.action(description=_("重置身份验证器（下次登录时重新绑定）"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        refused = 0
+        for user in queryset:
+            try:
+                actions.reset_two_factor(user, actor=request.user)
+            except actions.AssignmentError:
+                refused += 1
+        if refused:
+            self.message_user(request, _("%(n)d 个账号的权限超出您的管理范围，未重置") % {"n": refused},
+                              messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser makes another: a town's admin must not lift themselves past scope.

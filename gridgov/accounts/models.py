@@ -161,6 +161,23 @@ class OneTimeCode(models.Model):
         verbose_name_plural = _("短信验证码")
 
 
+class TwoFactor(models.Model):
+    """A staff member's authenticator app (TOTP, RFC 6238): the shared secret, encrypted; the
+    last time step a code was accepted for (each code works once); and the keyed hashes of the
+    recovery codes not used yet."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE,
+                                related_name="two_factor")
+    secret = pii.EncryptedTextField(_("密钥"))
+    last_step = models.BigIntegerField(default=0)
+    recovery_hashes = models.JSONField(default=list)
+    enrolled_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("身份验证器")
+        verbose_name_plural = _("身份验证器")
+
+
 def assignments_with_scopes(user) -> list[tuple[RoleAssignment, models.Model | None]]:
     """The user's role assignments, each beside the town, community, grid or department it
     names (None when that record is gone): one query per scope kind, however many there are."""

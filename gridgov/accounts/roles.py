@@ -56,3 +56,6 @@ REGISTRY_ROLES = frozenset(
 PII_ROLES = frozenset({Role.GRID_STAFF, Role.OPERATOR, Role.ADMIN})
 # Roles that may edit the grid registry (import, export, staff assignments).
 REGISTRY_EDITORS = frozenset({Role.ADMIN})
+# Town-wide staff of these roles sign in with two factors: a password or SMS code, then a code
+# from an authenticator app (accounts.two_factor).
+TWO_FACTOR_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.DISTRICT_ADMIN})
