@@ -8,6 +8,8 @@ harmless)."""
 
 from django.db import migrations
 
+from gridgov.core.migrations._vendor_sql import run_for_vendor
+
 SQLITE = [
     """CREATE TRIGGER IF NOT EXISTS core_auditentry_no_replace BEFORE INSERT ON core_auditentry
        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM core_auditentry WHERE id = NEW.id)
@@ -31,16 +33,8 @@ POSTGRES_REVERSE = [
 ]
 
 
-def install(apps, schema_editor):
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
-
-
-def remove(apps, schema_editor):
-    statements = POSTGRES_REVERSE if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
-    for sql in statements:
-        schema_editor.execute(sql)
+install = run_for_vendor(POSTGRES, SQLITE)
+remove = run_for_vendor(POSTGRES_REVERSE, SQLITE_REVERSE)
 
 
 class Migration(migrations.Migration):
