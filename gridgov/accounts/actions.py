@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gridgov.accounts import sms, throttle, two_factor
 from gridgov.accounts.models import OneTimeCode, RoleAssignment, TwoFactor, User
-from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
+from gridgov.accounts.roles import ADMIN_ROLES, GRANTABLE_ROLES, ROLE_SCOPES, Role
 from gridgov.core import audit, pii, ratelimit
 from gridgov.core.scope import forget_assignments, roles_of
 
@@ -75,6 +75,19 @@ def check_grant(actor, role: str, scope_kind: str, scope_id: int) -> None:
     within = scope_model(scope_kind).objects.visible_to(actor, roles=granting)
     if not within.filter(pk=scope_id).exists():
         raise AssignmentError("scope_id", "out_of_scope", "只能在本人管理的范围内授予或撤销角色")
+
+
+def may_edit_shared(user) -> bool:
+    """Whether the user may edit what every town of the installation shares (the event
+    catalogue, the working calendar): a superuser, or an administrator whose towns are all the
+    installation's (a district's administrator; a town's admin where it is the only town)."""
+    from gridgov.grids.models import Town
+
+    if user.is_superuser:
+        return True
+    mine = Town.objects.visible_to(user, roles=ADMIN_ROLES).values("pk")
+    return Town.objects.filter(pk__in=mine).exists() and not Town.objects.exclude(
+        pk__in=mine).exists()
 
 
 def may_manage(actor, user: User) -> bool:

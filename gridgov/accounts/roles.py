@@ -44,9 +44,6 @@ GRANTABLE_ROLES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Role.values) - {Role.DISTRICT_ADMIN},
     Role.DISTRICT_ADMIN: frozenset(Role.values),
 }
-# Roles that may edit what every town of the installation shares (the event catalogue, the
-# working calendar): a town's admin only reads them.
-INSTALLATION_ROLES = frozenset({Role.DISTRICT_ADMIN})
 
 # Roles that look after places and people in their scope (may see the registry, staff lists).
 REGISTRY_ROLES = frozenset(

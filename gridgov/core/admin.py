@@ -16,10 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts.roles import ADMIN_ROLES, INSTALLATION_ROLES
+from gridgov.accounts.actions import may_edit_shared
+from gridgov.accounts.roles import ADMIN_ROLES
 from gridgov.core import audit, pii
 from gridgov.core.models import AuditEntry, CalendarDay
-from gridgov.core.scope import ScopedQuerySet, roles_of
+from gridgov.core.scope import ScopedQuerySet
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
 HIDDEN = "***"
@@ -105,11 +106,6 @@ def scoped(user, queryset):
     return queryset
 
 
-def edits_shared(user) -> bool:
-    """Whether the user may edit what every town of the installation shares."""
-    return user.is_superuser or bool(roles_of(user) & INSTALLATION_ROLES)
-
-
 class _ScopedChoices:
     """Every choice of a related row (select, raw id, many-to-many) is limited to the
     administrator's scope, so that a row out of it can be neither offered nor posted."""
@@ -168,8 +164,8 @@ class ScopedAdmin(_ScopedChoices, AuditedAdmin):
     related rows and autocompletes (which ask the related model's admin for its rows).
 
     A row out of scope answers 404, like a row that does not exist, so ids cannot be probed.
-    Models without scope rules are shared by every town: any administrator reads them, only a
-    district's administrator or a superuser edits them. Personal data is masked (PersonalDataForm)
+    Models without scope rules are shared by every town: any administrator reads them; only one
+    whose towns are all the installation's edits them (accounts.actions.may_edit_shared). Personal data is masked (PersonalDataForm)
     and revealed through pii.reveal(), audited.
 
         @admin.register(Grid)
@@ -201,15 +197,15 @@ class ScopedAdmin(_ScopedChoices, AuditedAdmin):
 
     def has_add_permission(self, request, *args):
         return super().has_add_permission(request, *args) and (
-            not self._is_shared() or edits_shared(request.user))
+            not self._is_shared() or may_edit_shared(request.user))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
-            not self._is_shared() or edits_shared(request.user))
+            not self._is_shared() or may_edit_shared(request.user))
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (
-            not self._is_shared() or edits_shared(request.user))
+            not self._is_shared() or may_edit_shared(request.user))
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

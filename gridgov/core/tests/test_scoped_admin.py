@@ -207,5 +207,14 @@ def test_what_every_town_shares_is_read_by_a_town_admin_and_edited_by_a_district
     assert category.time_limit_days == 1
 
 
+def test_a_town_admin_edits_what_is_shared_where_the_town_is_the_only_one(client, mine):
+    client.force_login(administrator(mine.town))
+    category = CategoryFactory()
+
+    assert client.get(change_url(category)).context["has_change_permission"] is True
+    TownFactory(name="北新泾街道", code="021")
+    assert client.get(change_url(category)).context["has_change_permission"] is False
+
+
 def test_only_a_superuser_adds_a_town(client, town_admin):
     assert client.get(reverse("admin:grids_town_add")).status_code == 403
