@@ -7,17 +7,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test install browser serve bench bench-cases clean
+.PHONY: demo test install install-test browser serve bench bench-cases clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The platform alone (make demo, make serve); the test tools on top of it (make test).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 demo: export GRIDGOV_DEMO := 1
 demo: install
@@ -38,7 +44,7 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 # With GRIDGOV_TEST_DATABASE_URL set (postgres://...), the same suite runs on PostgreSQL.
-test: install browser
+test: install-test browser
 	@DATABASE_URL="$${GRIDGOV_TEST_DATABASE_URL:-}" $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$status
 

@@ -70,6 +70,8 @@ if not DEMO and (not SECRET_KEY or not PII_KEY or _published):
         "published demo keys are only for the demo (GRIDGOV_DEMO=1) and development (DEBUG)")
 SECRET_KEY = SECRET_KEY or _DEMO_SECRET
 PII_KEY = PII_KEY or _DEMO_PII_KEY
+# Public outputs (Open311, the tracking page) also hide licence plates typed into free text.
+PII_MASK_PLATES = env_bool("GRIDGOV_MASK_PLATES", False)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

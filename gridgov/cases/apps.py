@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("网格事件")
 
     def ready(self):
-        from gridgov.cases import notifications, search
+        from gridgov.cases import notifications, queues, search
         from gridgov.cases.indicators import INDICATOR_ROLES
         from gridgov.cases.views.access import STAFF_ROLES
         from gridgov.core import navigation
@@ -23,9 +23,10 @@ class CasesConfig(AppConfig):
         # Notices about a move leave after its commit; a failing sender never undoes it.
         transitioned.connect(notifications.on_transition,
                              dispatch_uid="cases.notifications.on_transition")
+        navigation.register_todos(queues.todos)
         navigation.register(_("反映问题"), "cases:report", "报", order=10)
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=STAFF_ROLES, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=STAFF_ROLES, order=21)
-        navigation.register(_("统计分析"), "indicators:dashboard", "📊", roles=INDICATOR_ROLES,
+        navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
                             order=22)

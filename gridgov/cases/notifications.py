@@ -56,9 +56,9 @@ class LogBackend:
             to = (f"user:{notice.user_id}" if notice.user_id
                   else f"phone:{pii.mask_phone(notice.phone)}")
             # A log is read by more people than a case's reporter: the tracking code (the key to
-            # the case's page and photos) and any mobile number in the text are masked.
+            # the case's page and photos) and any phone or ID number in the text are masked.
             logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to,
-                        mask_tracking_codes(pii.mask_mobiles_in(notice.text)))
+                        mask_tracking_codes(pii.mask_free_text(notice.text)))
 
 
 class MemoryBackend:

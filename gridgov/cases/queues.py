@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,9 @@ class Queue:
     condition: Callable[[dt.datetime], Q]
     # The queue whose rows may be ticked and dispatched together.
     bulk_dispatch: bool = False
+    # Whether its tab and the home page show how many cases wait in it: not for the catch-all
+    # lists, whose count would read every case in scope and says nothing about work to do.
+    counted: bool = True
 
 
 def _state(*states) -> Callable[[dt.datetime], Q]:
@@ -71,7 +75,7 @@ QUEUES = (
     Queue("grid_open", _("本网格在办"), GRID_STAFF, _state(State.REPORTED, *OPEN_STATES)),
     Queue("overdue", _("超期"), LEADER | OPERATOR, _overdue),
     Queue("open", _("全部在办"), LEADER, _state(*OPEN_STATES)),
-    Queue("all", _("全部"), STAFF_ROLES, lambda now: Q()),
+    Queue("all", _("全部"), STAFF_ROLES, lambda now: Q(), counted=False),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 
@@ -80,6 +84,31 @@ def queues_for(user, roles: set[str]) -> list[Queue]:
     if user.is_superuser:
         return list(QUEUES)
     return [queue for queue in QUEUES if queue.roles & roles]
+
+
+def counts(queues: list[Queue], user, now) -> dict[str, int]:
+    """How many cases wait in each counted queue: one COUNT each, read from the queue's index."""
+    return {queue.key: queue_cases(queue, user, now).count() for queue in queues if queue.counted}
+
+
+def todos(user, roles: set[str]):
+    """The home page's to-dos: the user's counted queues (staff), or their own cases (residents)."""
+    from gridgov.core.navigation import Todo
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    available = queues_for(user, roles)
+    if not available:
+        mine = Case.objects.filter(reporter=user)
+        return [Todo(str(_("我的反映 · 办理中")), mine.filter(
+                    state__in=(State.REPORTED, State.SUSPENDED, *OPEN_STATES)).count(),
+                     reverse("cases:my_cases")),
+                Todo(str(_("我的反映 · 待评价")), mine.filter(state=State.CLOSED).count(),
+                     reverse("cases:my_cases"))]
+    workbench = reverse("cases:workbench")
+    waiting = counts(available, user, timezone.now())
+    return [Todo(str(queue.label), waiting[queue.key], f"{workbench}?queue={queue.key}")
+            for queue in available if queue.counted]
 
 
 # What a row of the list shows beside the case.

@@ -3,6 +3,7 @@ from django.conf import settings
 from gridgov.accounts.roles import Role
 from gridgov.core import navigation, workdays
 from gridgov.core.scope import roles_of
+from gridgov.core.views import TEXT_SIZE_COOKIE
 
 # Who is told that next year's holidays are missing: those who set deadlines or keep the calendar.
 CALENDAR_WATCHERS = {Role.OPERATOR, Role.ADMIN}
@@ -13,6 +14,7 @@ def platform(request):
     roles = roles_of(user) if user is not None else set()
     return {
         "platform_name": "新泾镇网格治理平台",
+        "large_text": request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
         "user_roles": roles,
         "nav_items": navigation.items_for(user, roles, request.path) if user is not None else [],
         "map_tile_url": settings.MAP_TILE_URL,

@@ -1,6 +1,8 @@
-"""The menu: each app registers its entries in AppConfig.ready(); the menu shows a user the ones
-their roles open. Showing is a courtesy: every view still checks on its own."""
+"""The menu and the home page's to-do list: each app registers its menu entries and a source of
+to-dos in AppConfig.ready(); a user is shown the entries their roles open and the counts of what
+waits for them. Showing is a courtesy: every view still checks on its own."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -34,3 +36,26 @@ def items_for(user, roles: set[str], path: str) -> list[dict]:
         visible.append({"label": item.label, "url": url, "icon": item.icon,
                         "active": url != "/" and path.startswith(url)})
     return visible
+
+
+@dataclass(frozen=True)
+class Todo:
+    """A count of things waiting for the user, and where to go to work on them."""
+
+    label: str
+    count: int
+    url: str
+
+
+# source(user, roles) -> the user's to-dos in that app, in the order the app wants them shown.
+TodoSource = Callable[[object, set[str]], Iterable[Todo]]
+_TODO_SOURCES: list[TodoSource] = []
+
+
+def register_todos(source: TodoSource) -> None:
+    if source not in _TODO_SOURCES:
+        _TODO_SOURCES.append(source)
+
+
+def todos_for(user, roles: set[str]) -> list[Todo]:
+    return [todo for source in _TODO_SOURCES for todo in source(user, roles)]

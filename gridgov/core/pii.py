@@ -157,14 +157,6 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}"
 
 
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def mask_mobiles_in(text: str) -> str:
-    """`text` with every mobile number written as eleven digits masked (for logs)."""
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
-
-
 def mask_id_number(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
@@ -198,6 +190,37 @@ MASKERS = {
 
 def masked(kind: str, value: str) -> str:
     return MASKERS[kind](value) if value else ""
+
+
+# Free text (a description, a reply) typed by people carries numbers in every shape: with
+# separators, spaces, full-width digits (\d and \s match them too), +86. One pattern each, joined.
+_SEP = r"[\s\-－–—.·]*"
+_FREE_TEXT_PATTERNS = (
+    # Resident ID: 6 + 8 + 3 digits and a check character, grouped or not.
+    rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])",
+    # Mobile, with or without +86 / 0086, separators anywhere between the digits.
+    rf"(?<!\d)(?:(?:[+＋]|00)?86{_SEP})?1[3-9](?:{_SEP}\d){{9}}(?!\d)",
+    # Landline with its area code: 021-62345678, (021) 6234 5678, 0571－8888 6666.
+    rf"(?<!\d)(?:[(（]0\d{{2,3}}[)）]|0\d{{2,3}}){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)",
+    # Anything else of seven digits or more in a row (bank cards, numbers without a shape).
+    r"(?<!\d)\d{7,}(?!\d)",
+)
+# A licence plate: 沪A12345, 沪A·D12345 (new energy); masked where the town chooses.
+_PLATE_PATTERN = (r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+                  r"[A-HJ-NP-Z][\s·•]?[A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警]")
+_FREE_TEXT = re.compile("|".join(_FREE_TEXT_PATTERNS))
+_FREE_TEXT_AND_PLATES = re.compile("|".join((*_FREE_TEXT_PATTERNS, _PLATE_PATTERN)))
+FREE_TEXT_MASK = "***"
+
+
+def mask_free_text(text: str, *, plates: bool | None = None) -> str:
+    """Text typed by a person, fit for a public output: phone and ID numbers (and licence plates
+    where settings.PII_MASK_PLATES or `plates` asks) replaced by ***."""
+    if not text:
+        return text
+    if plates is None:
+        plates = settings.PII_MASK_PLATES
+    return (_FREE_TEXT_AND_PLATES if plates else _FREE_TEXT).sub(FREE_TEXT_MASK, text)
 
 
 def reveal(obj, field: str, *, actor, may_reveal) -> str:

@@ -125,3 +125,10 @@ def test_search_finds_a_full_phone_number_only_within_the_filtered_list(client, 
     assert "诸*亮" in client.get(changelist, {"q": "13911110000"}).content.decode()
     assert "诸*亮" not in client.get(changelist, {"q": "13911110000",
                                                 "is_active__exact": "1"}).content.decode()
+
+
+def test_the_admin_greets_by_the_masked_name_not_the_hash(client):
+    user = UserFactory(name="欧阳明华", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    page = client.get("/admin/").content.decode()
+    assert "欧**华" in page and user.phone_index not in page

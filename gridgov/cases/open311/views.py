@@ -22,8 +22,6 @@ MAX_REQUESTS = 1000
 DEFAULT_DAYS = MAX_DAYS = 90
 CLOSED_STATES = (State.CLOSED, State.EVALUATED, State.REJECTED, State.MERGED)
 SERVICE_CODE = re.compile(r"^([BS])(\d{2})(\d{2})$")
-# Seven digits or more in a row: a phone or ID number typed into a description.
-LONG_NUMBER = re.compile(r"\d{7,}[\dXx]?")
 
 
 class Open311Error(Exception):
@@ -187,7 +185,7 @@ def _requests(cases) -> list[dict]:
         pk__in={row[3] for row in rows}).values_list("pk", "name"))
     notes = {state: str(label) for state, label in STATE_LABELS.items()}  # this request's language
     w3c = w3c_from_utc_text()
-    hide_numbers, mask_address = LONG_NUMBER.sub, pii.mask_address
+    mask_text, mask_address = pii.mask_free_text, pii.mask_address
     requests = []
     for (number, state, category_id, department_id, description, address, longitude, latitude,
          reported_at, updated_at, due_at, merged_into_number) in rows:
@@ -200,7 +198,7 @@ def _requests(cases) -> list[dict]:
                              else notes.get(state, state)),
             "service_name": service_name,
             "service_code": service_code,
-            "description": hide_numbers("***", description),
+            "description": mask_text(description),
             "agency_responsible": departments.get(department_id, ""),
             "service_notice": "",
             "requested_datetime": w3c(reported_at),

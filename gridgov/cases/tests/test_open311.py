@@ -157,6 +157,12 @@ class TestList:
         assert row["description"] == "路口有人占道摆摊，联系电话***"
         assert row["requested_datetime"].endswith("+08:00")
 
+    def test_numbers_typed_with_separators_are_hidden_too(self, client, world, jid, fmt):
+        CaseFactory(grid=world.grid_a1, category=world.category,
+                    description="联系 138-1234-5678 或 138 1234 5678，座机(021)6234 5678")
+        [row] = _requests(client.get(f"{BASE}requests.{fmt}", {"jurisdiction_id": jid}), fmt)
+        assert row["description"] == "联系 *** 或 ***，座机***"
+
     def test_filters(self, client, world, jid, fmt):
         now = timezone.now()
         open_case = CaseFactory(grid=world.grid_a1, category=world.category,

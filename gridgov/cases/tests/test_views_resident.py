@@ -109,6 +109,12 @@ def test_track_by_code_shows_state_and_timeline_without_personal_data(client, wo
         assert secret not in page
 
 
+def test_track_page_hides_numbers_typed_into_the_description(client, world):
+    case = world.report(description="示例：门口堆物，联系 139-8765-4321 或 021 6234 5678")
+    page = client.get(reverse("cases:track_case", args=[case.tracking_code])).content.decode()
+    assert "门口堆物，联系 *** 或 ***" in page and "4321" not in page
+
+
 def test_unknown_or_malformed_tracking_code(client, world):
     response = client.get(reverse("cases:track"), {"code": "ABCDEFGHJK"})
     assert response.status_code == 404 and "没有找到" in response.content.decode()

@@ -31,7 +31,7 @@ def test_residents_and_strangers_are_refused(client, world):
 
 
 def test_each_role_sees_its_own_queues(client, world):
-    labels = {name: [q.label for q in get(client, getattr(world, name)).context["queues"]]
+    labels = {name: [q.label for q, _count in get(client, getattr(world, name)).context["tabs"]]
               for name in ("operator", "handler", "grid_staff", "leader")}
     assert labels["operator"][:2] == ["待受理", "待派遣"]
     assert labels["handler"][:2] == ["待接单", "处置中"] and "待受理" not in labels["handler"]

@@ -23,13 +23,15 @@ def workbench(request):
     now = timezone.now()
     form = WorkbenchFilterForm(request.GET, user=request.user)
     rows, next_cursor = [], ""
+    waiting = queues.counts(available, request.user, now)
     if form.is_valid():
         cases = queues.apply_filters(queues.queue_cases(queue, request.user, now),
                                      form.cleaned_data, now)
         rows, next_cursor = queues.page(cases, request.GET.get("after", ""),
                                         related=queues.ROW_RELATED)
     context = {
-        "queues": available, "queue": queue, "form": form, "rows": rows,
+        "queue": queue,
+        "tabs": [(q, waiting.get(q.key)) for q in available], "form": form, "rows": rows,
         "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
         "query_string": _without(request.GET, "after"),
         "bulk_form": BulkDispatchForm(user=request.user) if queue.bulk_dispatch else None,
