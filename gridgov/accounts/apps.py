@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "gridgov.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from gridgov.accounts.middleware import note_sign_in
+
+        user_logged_in.connect(note_sign_in, dispatch_uid="gridgov.accounts.note_sign_in")

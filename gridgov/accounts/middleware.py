@@ -10,6 +10,13 @@ SEEN = "gridgov_staff_seen"
 NOTE_EVERY_SECONDS = 60
 
 
+def note_sign_in(sender, request, user, **kwargs):
+    """Start the idle clock in the session that log-in saves anyway, so that the requests
+    after it write nothing until a minute has passed."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN] = time.time()
+
+
 class StaffIdleTimeoutMiddleware:
     """Signs staff (anyone with a role, or the admin site) out after STAFF_IDLE_SECONDS without
     a request; residents keep Django's session age."""

@@ -165,8 +165,8 @@ class ScopedAdmin(_ScopedChoices, AuditedAdmin):
 
     A row out of scope answers 404, like a row that does not exist, so ids cannot be probed.
     Models without scope rules are shared by every town: any administrator reads them; only one
-    whose towns are all the installation's edits them (accounts.actions.may_edit_shared). Personal data is masked (PersonalDataForm)
-    and revealed through pii.reveal(), audited.
+    whose towns are all the installation's edits them (accounts.actions.may_edit_shared).
+    Personal data is masked (PersonalDataForm) and revealed through pii.reveal(), audited.
 
         @admin.register(Grid)
         class GridAdmin(ScopedAdmin, admin.ModelAdmin): ..."""
@@ -195,8 +195,8 @@ class ScopedAdmin(_ScopedChoices, AuditedAdmin):
     def _is_shared(self) -> bool:
         return not isinstance(self.model._default_manager.all(), ScopedQuerySet)
 
-    def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and (
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
             not self._is_shared() or may_edit_shared(request.user))
 
     def has_change_permission(self, request, obj=None):
