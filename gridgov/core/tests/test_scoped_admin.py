@@ -13,7 +13,6 @@ from django.urls import reverse
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
 from gridgov.cases.models import Open311Key
-from gridgov.cases.open311 import keys
 from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
 from gridgov.core import audit
 from gridgov.core.admin import ScopedAdmin, ScopedInline
