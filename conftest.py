@@ -3,7 +3,7 @@
 import importlib
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 # The migrations whose triggers keep the audit log append-only (live_db lifts them to empty it).
 _AUDIT_GUARDS = [importlib.import_module(f"gridgov.core.migrations.{name}") for name in (
@@ -72,3 +72,50 @@ def root(client):
     user = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(user)
     return user
+
+
+# ----- browser tests (Playwright driving Debian's Chromium; mark them `browser`) -----------------
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium, for a test on committed data (`live_site`)."""
+    from playwright.sync_api import sync_playwright
+
+    from gridgov.core.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # plain synchronous code all the same.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    # The test's ORM calls made while Playwright ran got database connections of their own
+    # (Django keeps them per context): close them, or PostgreSQL's test database cannot be
+    # dropped at the end of the run.
+    connections.close_all()
+
+
+@pytest.fixture
+def live_site(live_db, live_server):
+    """The platform served on committed data: what the browser sees is what the test wrote."""
+    return live_server
+
+
+@pytest.fixture
+def open_screen(browser, live_site):
+    """open_screen(device=PHONE or DESKTOP, **context) opens one person's browser window on the
+    live site (a gridgov.core.tests.browser.Screen); each is closed after the test, which fails
+    on a JavaScript error it saw."""
+    from gridgov.core.tests.browser import Screen
+
+    opened = []
+
+    def open_(screen_class=Screen, **options):
+        screen = screen_class(browser, live_site.url, **options)
+        opened.append(screen)
+        return screen
+
+    yield open_
+    for screen in opened:
+        screen.close()

@@ -10,15 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
-from gridgov.core.workflow import WorkflowError
-
-
-class ApiError(Exception):
-    """Raised by endpoints for a refusal that is about one input field."""
-
-    def __init__(self, status: int, code: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+from gridgov.core.errors import Refusal
 
 
 api = NinjaAPI(
@@ -36,15 +28,12 @@ def errors(request, status, items):
     return api.create_response(request, {"errors": items}, status=status)
 
 
-@api.exception_handler(ApiError)
-def _api_error(request, exc: ApiError):
-    return errors(request, exc.status, [{"field": exc.field, "code": exc.code, "message": exc.message}])
-
-
-@api.exception_handler(WorkflowError)
-def _workflow_error(request, exc: WorkflowError):
-    status = 403 if exc.code == "forbidden" else 409 if exc.code == "illegal_transition" else 400
-    return errors(request, status, [{"field": exc.field, "code": exc.code, "message": exc.message}])
+@api.exception_handler(Refusal)
+def _refused(request, exc: Refusal):
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

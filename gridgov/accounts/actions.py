@@ -13,27 +13,15 @@ from django.utils import timezone
 
 from gridgov.accounts import sms, throttle, two_factor
 from gridgov.accounts.models import OneTimeCode, RoleAssignment, TwoFactor, User
-from gridgov.accounts.roles import ADMIN_ROLES, GRANTABLE_ROLES, ROLE_SCOPES, Role
-from gridgov.core import audit, pii, ratelimit
+from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
+from gridgov.core import audit, pii, ratelimit, scope
+from gridgov.core.errors import Refusal
 from gridgov.core.scope import forget_assignments, roles_of
 
 
 # One code per number per minute; a code is burnt after this many wrong tries.
 CODE_RESEND_SECONDS = 60
 CODE_MAX_ATTEMPTS = 5
-
-
-class LoginError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class AssignmentError(Exception):
-    def __init__(self, field: str, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
 
 
 @transaction.atomic
@@ -50,14 +38,12 @@ def create_user(*, actor, phone: str, name: str, password: str | None = None, **
 
 def check_assignment(role: str, scope_kind: str, scope_id: int) -> None:
     """Refuse a role the scope kind cannot hold, or a scope that does not exist."""
-    from gridgov.grids.models import scope_model
-
     if role not in Role.values:
-        raise AssignmentError("role", "invalid", f"未知角色：{role}")
+        raise Refusal("invalid", f"未知角色：{role}", "role")
     if scope_kind not in ROLE_SCOPES[role]:
-        raise AssignmentError("scope_kind", "invalid", "该角色不能授予此类范围")
-    if not scope_model(scope_kind).objects.filter(pk=scope_id).exists():
-        raise AssignmentError("scope_id", "not_found", "授权范围不存在")
+        raise Refusal("invalid", "该角色不能授予此类范围", "scope_kind")
+    if not scope.kind(scope_kind).exists(scope_id):
+        raise Refusal("not_found", "授权范围不存在", "scope_id")
 
 
 def check_grant(actor, role: str, scope_kind: str, scope_id: int) -> None:
@@ -65,29 +51,14 @@ def check_grant(actor, role: str, scope_kind: str, scope_id: int) -> None:
     own rights (GRANTABLE_ROLES), or a scope outside the scope of the role that would grant it.
     The one rule for the admin site, the API and the commands; no actor is the installation
     itself (`gridgov create_staff`, the demo loader), like a superuser."""
-    from gridgov.grids.models import scope_model
-
     if actor is None or actor.is_superuser:
         return
     granting = [held for held in roles_of(actor) if role in GRANTABLE_ROLES.get(held, ())]
     if not granting:
-        raise AssignmentError("role", "forbidden", "无权授予或撤销该角色")
-    within = scope_model(scope_kind).objects.visible_to(actor, roles=granting)
+        raise Refusal("forbidden", "无权授予或撤销该角色", "role")
+    within = scope.kind(scope_kind).model.objects.visible_to(actor, roles=granting)
     if not within.filter(pk=scope_id).exists():
-        raise AssignmentError("scope_id", "out_of_scope", "只能在本人管理的范围内授予或撤销角色")
-
-
-def may_edit_shared(user) -> bool:
-    """Whether the user may edit what every town of the installation shares (the event
-    catalogue, the working calendar): a superuser, or an administrator whose towns are all the
-    installation's (a district's administrator; a town's admin where it is the only town)."""
-    from gridgov.grids.models import Town
-
-    if user.is_superuser:
-        return True
-    mine = Town.objects.visible_to(user, roles=ADMIN_ROLES).values("pk")
-    return Town.objects.filter(pk__in=mine).exists() and not Town.objects.exclude(
-        pk__in=mine).exists()
+        raise Refusal("out_of_scope", "只能在本人管理的范围内授予或撤销角色", "scope_id")
 
 
 def may_manage(actor, user: User) -> bool:
@@ -102,15 +73,13 @@ def may_manage(actor, user: User) -> bool:
         for role, kind, scope_id in user.role_assignments.values_list("role", "scope_kind",
                                                                       "scope_id"):
             check_grant(actor, role, kind, scope_id)
-    except AssignmentError:
+    except Refusal:
         return False
     return True
 
 
 def _town_of_scope(scope_kind: str, scope_id: int) -> int | None:
-    from gridgov.grids.models import scope_model
-
-    return audit.town_of(scope_model(scope_kind).objects.filter(pk=scope_id).first())
+    return audit.town_of(scope.kind(scope_kind).model.objects.filter(pk=scope_id).first())
 
 
 @transaction.atomic
@@ -147,8 +116,8 @@ def revoke_role(assignment: RoleAssignment, *, actor) -> None:
     forget_assignments(assignment.user)
 
 
-def _throttled() -> LoginError:
-    return LoginError("throttled", "登录失败次数过多，请稍后再试")
+def _throttled() -> Refusal:
+    return Refusal("throttled", "登录失败次数过多，请稍后再试")
 
 
 def log_in_with_password(request, phone: str, password: str) -> User:
@@ -159,7 +128,7 @@ def log_in_with_password(request, phone: str, password: str) -> User:
     user = authenticate(request, phone=phone, password=password)
     if user is None:
         _note_failed_login(phone, "password")
-        raise LoginError("invalid", "手机号或密码不正确")
+        raise Refusal("invalid", "手机号或密码不正确")
     throttle.succeeded(index, ip)
     return user
 
@@ -176,19 +145,19 @@ def send_login_code(request, phone: str) -> None:
     answer to a second request cannot tell which numbers have an account."""
     phone = pii.normalize_phone(phone)
     if not pii.is_valid_mobile(phone):
-        raise LoginError("invalid_phone", "请输入11位手机号码")
+        raise Refusal("invalid_phone", "请输入11位手机号码")
     index = pii.blind_index(phone)
     ip = request.META.get("REMOTE_ADDR")
     if throttle.is_locked_out(index, ip):
         raise _throttled()
     if not settings.SMS_BACKEND:
-        raise LoginError("sms_off", "本平台未开通短信验证码登录，请使用密码登录")
+        raise Refusal("sms_off", "本平台未开通短信验证码登录，请使用密码登录")
     caps = _code_caps(index, ip)
     refused = ratelimit.exceeded(caps)
     if refused is not None:
-        raise LoginError("too_many_codes", CODE_CAP_MESSAGES[refused.rate.purpose])
+        raise Refusal("rate_limited", CODE_CAP_MESSAGES[refused.rate.purpose], "phone")
     if not cache.add(f"login-code-sent:{index}", 1, timeout=CODE_RESEND_SECONDS):
-        raise LoginError("too_soon", "验证码已发送，请一分钟后再试")
+        raise Refusal("too_soon", "验证码已发送，请一分钟后再试")
     ratelimit.count(caps)
     user = User.objects.filter(phone_index=index, is_active=True).first()
     if user is None:
@@ -251,7 +220,7 @@ def log_in_with_code(request, phone: str, code: str) -> User:
             candidate.save(update_fields=["attempts", "used_at"])
     if not accepted:
         _note_failed_login(phone, "code")
-        raise LoginError("invalid_code", "验证码不正确或已过期")
+        raise Refusal("invalid_code", "验证码不正确或已过期")
     throttle.succeeded(index, ip)
     return user
 
@@ -270,7 +239,7 @@ def enrol_two_factor(user: User, secret: str, code: str, *, actor) -> list[str]:
     recovery codes, shown once (only their hashes are kept). Replaces an earlier binding."""
     step = two_factor.matching_step(secret, code.strip(), timezone.now().timestamp())
     if step is None:
-        raise LoginError("invalid_code", "动态验证码不正确，请核对手机时间后重试")
+        raise Refusal("invalid_code", "动态验证码不正确，请核对手机时间后重试")
     codes = two_factor.new_recovery_codes()
     TwoFactor.objects.update_or_create(user=user, defaults={
         "secret": secret, "last_step": step,
@@ -284,7 +253,7 @@ def reset_two_factor(user: User, *, actor) -> None:
     """Unbind a lost authenticator app: the user enrols a new one at the next log-in. Only for
     an account the actor may manage."""
     if not may_manage(actor, user):
-        raise AssignmentError("user", "forbidden", "无权管理该账号")
+        raise Refusal("forbidden", "无权管理该账号", "user")
     if TwoFactor.objects.filter(user=user).delete()[0]:
         audit.record("accounts.two_factor.reset", actor=actor, target=user)
 
@@ -310,7 +279,7 @@ def pass_second_factor(request, user: User, code: str) -> str:
             device.save(update_fields=["last_step", "recovery_hashes"])
     if used is None:
         _note_failed_login(user.phone, "second_factor")
-        raise LoginError("invalid_code", "动态验证码或恢复码不正确")
+        raise Refusal("invalid_code", "动态验证码或恢复码不正确")
     throttle.succeeded(user.phone_index, ip)
     return used
 

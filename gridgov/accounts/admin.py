@@ -7,6 +7,7 @@ from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.core import pii
 from gridgov.core.admin import ScopedAdmin, ScopedInline
+from gridgov.core.errors import Refusal
 
 
 class RoleAssignmentForm(forms.ModelForm):
@@ -23,8 +24,8 @@ class RoleAssignmentForm(forms.ModelForm):
                 actions.check_assignment(data["role"], data["scope_kind"], data["scope_id"])
                 actions.check_grant(self.actor, data["role"], data["scope_kind"],
                                     data["scope_id"])
-            except actions.AssignmentError as error:
-                self.add_error(error.field, error.message)
+            except Refusal as refusal:
+                refusal.show_on(self)
         return data
 
 
@@ -67,7 +68,7 @@ class UserAdmin(ScopedAdmin, admin.ModelAdmin):
         for user in queryset:
             try:
                 actions.reset_two_factor(user, actor=request.user)
-            except actions.AssignmentError:
+            except Refusal:
                 refused += 1
         if refused:
             self.message_user(request, _("%(n)d 个账号的权限超出您的管理范围，未重置") % {"n": refused},

@@ -6,16 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
 from gridgov.core import pii
-from gridgov.core.scope import ScopedQuerySet, ScopeKind
+from gridgov.core import scope
+from gridgov.core.scope import ScopedQuerySet
 
 
 def _assignments_within(kind: str, ids) -> models.Q:
     """Role assignments whose scope lies within the `kind` scopes `ids`: what lies where is each
     scope model's own rule (a grid lies in its town, a department in its town...)."""
-    from gridgov.grids.models import SCOPE_MODELS
-
     condition = models.Q(pk__in=[])
-    for assigned_kind, model in SCOPE_MODELS.items():
+    for assigned_kind, _label in scope.kind_choices():
+        model = scope.kind(assigned_kind).model
         rule = model.objects.all().scope_rules.get(kind)
         if rule is not None:
             condition |= models.Q(scope_kind=assigned_kind,
@@ -36,7 +36,9 @@ class UserQuerySet(ScopedQuerySet):
     """A user is within a scope when one of their role assignments is: the staff of a town.
     An account without a role (a resident) belongs to no town and is in nobody's scope."""
 
-    scope_rules = {kind: _holder_rule(kind) for kind in ScopeKind.values}
+    @property
+    def scope_rules(self):  # over the kinds registered when the apps have started
+        return {kind: _holder_rule(kind) for kind, _label in scope.kind_choices()}
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -121,7 +123,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class RoleAssignmentQuerySet(ScopedQuerySet):
-    scope_rules = {kind: _assignment_rule(kind) for kind in ScopeKind.values}
+    @property
+    def scope_rules(self):
+        return {kind: _assignment_rule(kind) for kind, _label in scope.kind_choices()}
 
 
 class RoleAssignment(models.Model):
@@ -131,7 +135,7 @@ class RoleAssignment(models.Model):
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    scope_kind = models.CharField(_("范围类型"), max_length=20, choices=ScopeKind.choices)
+    scope_kind = models.CharField(_("范围类型"), max_length=20, choices=scope.kind_choices)
     scope_id = models.PositiveBigIntegerField(_("范围编号"))
     created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
 
@@ -184,13 +188,11 @@ class TwoFactor(models.Model):
 
 
 def assignments_with_scopes(user) -> list[tuple[RoleAssignment, models.Model | None]]:
-    """The user's role assignments, each beside the town, community, grid or department it
-    names (None when that record is gone): one query per scope kind, however many there are."""
-    from gridgov.grids.models import scope_model
-
+    """The user's role assignments, each beside the record its scope names (a town, a grid...;
+    None when that record is gone): one query per scope kind, however many there are."""
     assignments = list(user.role_assignments.order_by("role", "scope_kind", "scope_id"))
     wanted: dict[str, set[int]] = {}
     for assignment in assignments:
         wanted.setdefault(assignment.scope_kind, set()).add(assignment.scope_id)
-    scopes = {kind: scope_model(kind).objects.in_bulk(ids) for kind, ids in wanted.items()}
+    scopes = {kind: scope.kind(kind).records(ids) for kind, ids in wanted.items()}
     return [(a, scopes[a.scope_kind].get(a.scope_id)) for a in assignments]

@@ -56,3 +56,5 @@ REGISTRY_EDITORS = frozenset({Role.ADMIN})
 # Town-wide staff of these roles sign in with two factors: a password or SMS code, then a code
 # from an authenticator app (accounts.two_factor).
 TWO_FACTOR_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.DISTRICT_ADMIN})
+# Roles told that next year's holidays are missing: those who set deadlines or keep the calendar.
+CALENDAR_WATCHERS = frozenset({Role.OPERATOR, Role.ADMIN, Role.DISTRICT_ADMIN})

@@ -19,6 +19,7 @@ from gridgov.accounts.forms import (
     SecondFactorForm,
 )
 from gridgov.accounts.models import TwoFactor, User, assignments_with_scopes
+from gridgov.core.errors import Refusal
 
 
 def _next_url(request) -> str:
@@ -72,9 +73,9 @@ def second_factor_view(request):
                     recovery_codes = actions.enrol_two_factor(user, pending["secret"], code,
                                                               actor=user)
                     second = "totp"
-            except actions.LoginError as error:
+            except Refusal as error:
                 form.add_error("code", error.message)
-                status = _refused(error)
+                status = error.status
             else:
                 del request.session[PENDING]
                 response = _sign_in(request, user, f"{pending['method']}+{second}")
@@ -90,10 +91,6 @@ def second_factor_view(request):
     return render(request, "accounts/second_factor.html", context, status=status)
 
 
-def _refused(error: actions.LoginError) -> int:
-    return 429 if error.code in ("throttled", "too_many_codes") else 400
-
-
 def login_view(request):
     form = PasswordLoginForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -104,9 +101,9 @@ def login_view(request):
                 user = actions.log_in_with_password(
                     request, form.cleaned_data["phone"], form.cleaned_data["password"]
                 )
-            except actions.LoginError as error:
+            except Refusal as error:
                 form.add_error(None, error.message)
-                status = _refused(error)
+                status = error.status
             else:
                 return _finish(request, user, "password")
     return render(request, "accounts/login.html", {
@@ -121,9 +118,9 @@ def send_code_view(request):
     if form.is_valid():
         try:
             actions.send_login_code(request, form.cleaned_data["phone"])
-        except actions.LoginError as error:
+        except Refusal as error:
             form.add_error("phone", error.message)
-            status = _refused(error)
+            status = error.status
     if form.errors:
         return render(request, "accounts/login.html", {
             "form": PasswordLoginForm(), "code_form": form, "next": _next_url(request),
@@ -144,9 +141,9 @@ def code_login_view(request):
             user = actions.log_in_with_code(
                 request, form.cleaned_data["phone"], form.cleaned_data["code"]
             )
-        except actions.LoginError as error:
+        except Refusal as error:
             form.add_error("code", error.message)
-            status = _refused(error)
+            status = error.status
         else:
             return _finish(request, user, "sms_code")
     return render(request, "accounts/code_login.html", {"form": form, "next": _next_url(request)},

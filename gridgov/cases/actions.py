@@ -18,8 +18,9 @@ from gridgov.accounts.roles import Role
 from gridgov.core import audit, pii
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 from gridgov.core.workflow import WorkflowError
+from gridgov.grids import lookup
 
-from . import deadlines, duplicates, notifications
+from . import deadlines, notifications
 from .models import (
     Case,
     CaseEvent,
@@ -114,11 +115,6 @@ def merge(case: Case, *, into: Case, actor) -> Case:
     return act(case, "merge", actor=actor, into=into)[0]
 
 
-def duplicate_candidates(*, category, longitude, latitude, description, town, now=None):
-    return duplicates.candidates(category=category, longitude=longitude, latitude=latitude,
-                                 description=description, town=town, now=now)
-
-
 def _category(category) -> Category:
     chosen = instance(Category, category)
     if chosen is None or not chosen.is_active:
@@ -134,21 +130,6 @@ def _coordinate(value, low, high, field, label) -> float:
     if not (math.isfinite(number) and low <= number <= high):
         raise WorkflowError("bad_location", f"{label}不正确，请在地图上选择位置", field)
     return number
-
-
-def _place(longitude: float, latitude: float, town) -> tuple[int, int | None, int | None]:
-    """(town id, community id, grid id) of a point: its grid's when it lies in one; otherwise the
-    given town's (a 12345 transfer may come with an approximate position), else a refusal."""
-    from gridgov.grids import lookup
-
-    result = lookup.locate(longitude, latitude, town=town)
-    grid_id = result.assigned_grid_id
-    if grid_id is not None:
-        town_id, community_id = lookup.home_of(grid_id)
-        return town_id, community_id, grid_id
-    if town is not None:
-        return getattr(town, "pk", town), None, None
-    raise WorkflowError("outside_town", "该位置不在本镇/街道的网格内，请在地图上重新选择", "longitude")
 
 
 def _check_source(actor, source: str, grid_id) -> None:
@@ -205,7 +186,7 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
     if self_handled and not (photos and after_photos):
         field = "photos" if not photos else "after_photos"
         raise WorkflowError("required", "自行处置需要处置前和处置后的照片", field)
-    town_id, community_id, grid_id = _place(longitude, latitude, town)
+    town_id, community_id, grid_id = lookup.place(longitude, latitude, town=town)
     _check_source(actor, source, grid_id)
 
     moment = deadlines.now()

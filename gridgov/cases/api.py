@@ -11,7 +11,6 @@ and actions with photos are sent as multipart/form-data.
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +18,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from gridgov.api import ApiError, errors  # defined before gridgov.api mounts this router
 from gridgov.cases import actions, deadlines, indicators, queues, report_limits, rollup
 from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
 from gridgov.core import pii
+from gridgov.core.access import require_role
+from gridgov.core.errors import Refusal
 
 router = Router(tags=["事件"])
 
@@ -288,7 +288,7 @@ def list_cases(
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     if date_from and date_to and date_from > date_to:
-        raise ApiError(400, "bad_period", "开始日期不能晚于结束日期", field="date_from")
+        raise Refusal("bad_period", "开始日期不能晚于结束日期", "date_from")
     cases = _visible(request.user)
     if community is not None:
         cases = cases.filter(community_id=community)
@@ -312,10 +312,7 @@ def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(N
     kept_phone = "" if payload.is_anonymous else payload.reporter_phone
     too_many = report_limits.refusal(request, kept_phone)
     if too_many:
-        response = errors(request, 429, [{"field": too_many.field, "code": "rate_limited",
-                                          "message": too_many.message}])
-        response["Retry-After"] = str(too_many.retry_after)
-        return response
+        raise too_many
     case = actions.report_case(
         actor=request.user,
         photos=photos or (),
@@ -396,12 +393,8 @@ def indicator_table(
     department: int | None = None,
     category: int | None = None,
 ):
-    if not indicators.may_read(request.user):
-        raise PermissionDenied("仅镇领导、城运中心和管理员可查看考核指标")
-    try:
-        period = indicators.Period.of(start, end)
-    except indicators.PeriodError as error:
-        raise ApiError(400, "bad_period", error.message, field=error.field) from None
+    require_role(request.user, indicators.INDICATOR_ROLES, "仅镇领导、城运中心和管理员可查看考核指标")
+    period = indicators.Period.of(start, end)
     stats = indicators.stats_for(request.user, grouping, grid=grid, community=community,
                                  department=department, category=category)
     rows = indicators.indicator_rows(stats, period, grouping)

@@ -26,6 +26,8 @@ from django.db.models import (
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
+from gridgov.core.errors import Refusal
+
 # On-screen size of a cluster cell, in pixels of a 256-pixel tile.
 CELL_PIXELS = 64
 # A box is never cut into more cells than this per side, whatever zoom is claimed.
@@ -42,10 +44,6 @@ MAX_GRIDS = 300
 MAX_SPAN_DEGREES = 5.0
 
 
-class BBoxError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class Viewport:
     west: float
@@ -60,14 +58,14 @@ class Viewport:
             west, south, east, north = (float(part) for part in bbox.split(","))
             zoom_level = int(zoom)
         except (AttributeError, TypeError, ValueError):
-            raise BBoxError("bbox 应为 西,南,东,北 四个数，zoom 为整数") from None
+            raise Refusal("invalid", "bbox 应为 西,南,东,北 四个数，zoom 为整数", "bbox") from None
         values = (west, south, east, north)
         if not all(math.isfinite(v) for v in values) or not 0 <= zoom_level <= 22:
-            raise BBoxError("bbox 或 zoom 超出范围")
+            raise Refusal("invalid", "bbox 或 zoom 超出范围", "bbox")
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise BBoxError("bbox 应为 西<东、南<北 的经纬度")
+            raise Refusal("invalid", "bbox 应为 西<东、南<北 的经纬度", "bbox")
         if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
-            raise BBoxError("范围过大，请放大地图")
+            raise Refusal("invalid", "范围过大，请放大地图", "bbox")
         return cls(west, south, east, north, zoom_level)
 
     def cell_size(self) -> float:

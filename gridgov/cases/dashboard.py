@@ -3,12 +3,9 @@ administrators, within their scope: tiles, charts, a map of grids coloured by an
 table, and the Excel and CSV downloads of what is shown."""
 
 import datetime as dt
-from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.cases import exports, indicators, queues, rollup
 from gridgov.cases.models import Case, Category
 from gridgov.core import audit
+from gridgov.core.access import role_required
+from gridgov.core.errors import Refusal
 from gridgov.grids import mapdata
 from gridgov.grids.models import Community
 
@@ -31,17 +30,9 @@ TILE_RATES = ("closure_rate", "on_time_rate", "satisfaction_rate", "rework_rate"
               "self_handled_rate")
 
 
-def indicator_reader(view):
-    """Signed in (else the log-in page) and a leader, operator or administrator (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not indicators.may_read(request.user):
-            raise PermissionDenied(_("仅镇领导、城运中心和管理员可查看统计分析"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed in (else the log-in page) and a leader, operator or administrator (else 403).
+indicator_reader = role_required(indicators.INDICATOR_ROLES,
+                                 _("仅镇领导、城运中心和管理员可查看统计分析"))
 
 
 class IndicatorForm(forms.Form):
@@ -65,8 +56,8 @@ class IndicatorForm(forms.Form):
         data = super().clean()
         try:
             data["period"] = indicators.Period.of(data.get("start"), data.get("end"))
-        except indicators.PeriodError as error:
-            self.add_error(error.field, error.message)
+        except Refusal as refusal:
+            refusal.show_on(self)
         data["grouping"] = data.get("grouping") or "grid"
         data["rate"] = data.get("rate") or RATE_CHOICES[0][0]
         return data

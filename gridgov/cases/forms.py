@@ -11,7 +11,7 @@ from gridgov.accounts.roles import Role
 from gridgov.cases import photos
 from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
 from gridgov.core import pii
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Grid
 
 MAX_PHOTOS = photos.max_per_report()
@@ -71,7 +71,7 @@ class PhotosField(forms.FileField):
         for upload in files:
             try:
                 cleaned.append(photos.clean_photo(super().clean(upload)))
-            except WorkflowError as error:
+            except Refusal as error:
                 raise forms.ValidationError(
                     _("照片“%(name)s”：%(message)s"), code=error.code,
                     params={"name": upload.name, "message": error.message},

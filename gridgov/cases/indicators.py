@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.roles import Role
 from gridgov.cases import rollup
 from gridgov.cases.models import Category
-from gridgov.core.scope import roles_of
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import Community, Department, Grid
 
 # Who reads indicators: the town's leaders, its operations centre and administrators.
@@ -91,13 +91,13 @@ class Period:
 
     @classmethod
     def of(cls, start: dt.date | None, end: dt.date | None) -> "Period":
-        """The period asked for, this month to date by default; PeriodError when unusable."""
+        """The period asked for, this month to date by default; a Refusal when unusable."""
         default = cls.month_to_date()
         period = cls(start or default.start, end or default.end)
         if period.start > period.end:
-            raise PeriodError("start", _("开始日期不能晚于结束日期"))
+            raise Refusal("bad_period", _("开始日期不能晚于结束日期"), "start")
         if period.days > MAX_PERIOD_DAYS:
-            raise PeriodError("end", _("统计期间不能超过三年"))
+            raise Refusal("bad_period", _("统计期间不能超过三年"), "end")
         return period
 
     def split(self) -> tuple["Period | None", list["Period"]]:
@@ -116,12 +116,6 @@ class Period:
         return months, [days for days in ends if days is not None]
 
 
-class PeriodError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field, self.message = field, str(message)
-
-
 @dataclass
 class IndicatorRow:
     key: object
@@ -138,10 +132,6 @@ class IndicatorRow:
     @property
     def average_handling_hours(self) -> float | None:
         return round(self.handling_hours / self.timed, 2) if self.timed else None
-
-
-def may_read(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) or roles_of(user) & INDICATOR_ROLES)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ROLE_SCOPES, Role
 from gridgov.core import pii
-from gridgov.core.scope import ScopedQuerySet, ScopeKind
+from gridgov.core.scope import ScopedQuerySet, ScopeKind, placed_rules
 from gridgov.grids.models import Community, Department, DepartmentKind, Grid, Town
 
 
@@ -117,9 +117,7 @@ class Satisfaction(models.TextChoices):
 
 class CaseQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+        **placed_rules(),
         # A department called in (吹哨) sees the case too: a subquery on the small participants
         # table, not a join that would repeat a case once per participant.
         ScopeKind.DEPARTMENT: lambda ids: Q(department_id__in=ids)
@@ -433,10 +431,7 @@ class DailyStatQuerySet(ScopedQuerySet):
     """Rollup rows (daily and monthly) are read by leaders, operators and administrators: town or
     community scopes."""
 
-    scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
-    }
+    scope_rules = placed_rules(grid=None)
 
 
 class RollupCounts(models.Model):

@@ -16,20 +16,13 @@ price: requests racing from one address can go a few past the limit (see gridgov
 """
 
 import math
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gridgov.core import pii, ratelimit
+from gridgov.core.errors import Refusal
 from gridgov.core.scope import roles_of
-
-
-@dataclass(frozen=True)
-class TooManyReports:
-    field: str  # "reporter_phone" when the phone number is used up, "" for the address
-    message: str
-    retry_after: int  # seconds
 
 
 def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
@@ -46,19 +39,21 @@ def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
     return checks
 
 
-def refusal(request, reporter_phone: str) -> TooManyReports | None:
-    """Why this report must wait, or None. reporter_phone is the number the report keeps ("" for
-    an anonymous report)."""
+def refusal(request, reporter_phone: str) -> Refusal | None:
+    """Why this report must wait (a 429 with Retry-After, on the phone field when the phone
+    number is used up), or None. reporter_phone is the number the report keeps ("" for an
+    anonymous report)."""
     exceeded = ratelimit.exceeded(_checks(request, reporter_phone))
     if exceeded is None:
         return None
     minutes = math.ceil(exceeded.retry_after / 60)
+    retry = {"Retry-After": str(exceeded.retry_after)}
     if exceeded.rate.purpose == "report-phone":
-        return TooManyReports("reporter_phone", _(
+        return Refusal("rate_limited", _(
             "这个电话号码提交过于频繁，请%(minutes)s分钟后再试") % {"minutes": minutes},
-            exceeded.retry_after)
-    return TooManyReports("", _("提交过于频繁，请%(minutes)s分钟后再试") % {"minutes": minutes},
-                          exceeded.retry_after)
+            "reporter_phone", headers=retry)
+    return Refusal("rate_limited", _("提交过于频繁，请%(minutes)s分钟后再试") % {"minutes": minutes},
+                   headers=retry)
 
 
 def count_report(request, reporter_phone: str) -> None:

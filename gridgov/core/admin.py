@@ -16,11 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts.actions import may_edit_shared
-from gridgov.accounts.roles import ADMIN_ROLES
-from gridgov.core import audit, pii
+from gridgov.core import audit, pii, scope
 from gridgov.core.models import AuditEntry, CalendarDay
-from gridgov.core.scope import ScopedQuerySet
+from gridgov.core.scope import ScopedQuerySet, ScopeKind
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
 HIDDEN = "***"
@@ -97,13 +95,29 @@ class AuditedAdmin:
         return isinstance(field, pii.EncryptedTextField) or name in self.personal_fields
 
 
+# The roles that administer on the admin site (accounts.roles.ADMIN_ROLES), named by accounts
+# when it starts: core imports nothing above it.
+admin_roles: set[str] = set()
+
+
 def scoped(user, queryset):
     """The rows of `queryset` an administrator may see on the admin site: those within the
-    scope of their administrator roles (ADMIN_ROLES), through the model's own scope rules. A
-    model without scope rules is shared by every town (the catalogue, the calendar)."""
+    scope of their administrator roles, through the model's own scope rules. A model without
+    scope rules is shared by every town (the catalogue, the calendar)."""
     if isinstance(queryset, ScopedQuerySet):
-        return queryset.visible_to(user, roles=ADMIN_ROLES)
+        return queryset.visible_to(user, roles=admin_roles)
     return queryset
+
+
+def may_edit_shared(user) -> bool:
+    """Whether the user may edit what every town of the installation shares (the event
+    catalogue, the working calendar): a superuser, or an administrator whose towns are all the
+    installation's (a district's administrator; a town's admin where it is the only town)."""
+    if user.is_superuser:
+        return True
+    towns = scope.kind(ScopeKind.TOWN).model.objects
+    mine = scoped(user, towns.all()).values("pk")
+    return towns.filter(pk__in=mine).exists() and not towns.exclude(pk__in=mine).exists()
 
 
 class _ScopedChoices:
@@ -165,7 +179,7 @@ class ScopedAdmin(_ScopedChoices, AuditedAdmin):
 
     A row out of scope answers 404, like a row that does not exist, so ids cannot be probed.
     Models without scope rules are shared by every town: any administrator reads them; only one
-    whose towns are all the installation's edits them (accounts.actions.may_edit_shared).
+    whose towns are all the installation's edits them (may_edit_shared).
     Personal data is masked (PersonalDataForm) and revealed through pii.reveal(), audited.
 
         @admin.register(Grid)

@@ -66,19 +66,3 @@ def record(action: str, *, actor, target=None, changes: dict | None = None,
         ip=ip,
         town_id=town if town is not None else town_of(target),
     )
-
-
-def model_changes(instance, fields, before: dict) -> dict:
-    """{field: [old, new]} for the fields whose value differs from `before`."""
-    changes = {}
-    for field in fields:
-        new = getattr(instance, field)
-        if before.get(field) != new:
-            changes[field] = [_plain(before.get(field)), _plain(new)]
-    return changes
-
-
-def _plain(value):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)

@@ -1,12 +1,12 @@
 from django.conf import settings
 
-from gridgov.accounts.roles import Role
 from gridgov.core import navigation, workdays
 from gridgov.core.scope import roles_of
 from gridgov.core.views import TEXT_SIZE_COOKIE
 
-# Who is told that next year's holidays are missing: those who set deadlines or keep the calendar.
-CALENDAR_WATCHERS = {Role.OPERATOR, Role.ADMIN}
+# The roles told that next year's holidays are missing. Core knows no roles: the accounts app adds
+# them when it starts (those who set deadlines or keep the calendar).
+calendar_watchers: set[str] = set()
 
 
 def platform(request):
@@ -20,6 +20,6 @@ def platform(request):
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "calendar_missing_year": (workdays.unknown_year_ahead()
-                                  if roles & CALENDAR_WATCHERS or getattr(user, "is_superuser", False)
+                                  if roles & calendar_watchers or getattr(user, "is_superuser", False)
                                   else None),
     }

@@ -180,18 +180,6 @@ def mask_address(value: str) -> str:
     return re.sub(r"\d+(号|弄|栋|幢|楼|室|单元|层)", r"*\1", value)
 
 
-MASKERS = {
-    "phone": mask_phone,
-    "id_number": mask_id_number,
-    "name": mask_name,
-    "address": mask_address,
-}
-
-
-def masked(kind: str, value: str) -> str:
-    return MASKERS[kind](value) if value else ""
-
-
 # Free text (a description, a reply) typed by people carries numbers in every shape: with
 # separators, spaces, full-width digits (\d and \s match them too), +86. One pattern each, joined.
 _SEP = r"[\s\-－–—.·]*"

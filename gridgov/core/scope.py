@@ -7,17 +7,81 @@ does not exist, so ids cannot be probed.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 
-class ScopeKind(models.TextChoices):
-    TOWN = "town", _("镇/街道")
-    COMMUNITY = "community", _("居民区")
-    GRID = "grid", _("网格")
-    DEPARTMENT = "department", _("部门")
+class ScopeKind(StrEnum):
+    """The kinds the grid registry registers (gridgov.grids.apps), named here because roles and
+    rules below the registry refer to them. Other apps register kinds of their own by value."""
+
+    TOWN = "town"
+    COMMUNITY = "community"
+    GRID = "grid"
+    DEPARTMENT = "department"
+
+
+@dataclass(frozen=True)
+class RegisteredKind:
+    """A scope kind: its value (stored in RoleAssignment.scope_kind), its label, and the model
+    whose rows its ids name ("app_label.ModelName"), found by id or by `name_field`."""
+
+    value: str
+    label: object
+    model_label: str
+    name_field: str = "name"
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.model_label)
+
+    def records(self, ids: Iterable[int]) -> dict[int, models.Model]:
+        return self.model.objects.in_bulk(list(ids))
+
+    def exists(self, scope_id: int) -> bool:
+        return self.model.objects.filter(pk=scope_id).exists()
+
+    def ids_named(self, name: str, limit: int = 2) -> list[int]:
+        return list(self.model.objects.filter(**{self.name_field: name})
+                    .values_list("pk", flat=True)[:limit])
+
+
+_KINDS: dict[str, RegisteredKind] = {}
+
+
+def register_kind(value: str, label, model_label: str, *, name_field: str = "name") -> None:
+    """Called from an app's AppConfig.ready(). Registering the same kind again is harmless;
+    another model under a registered value is a configuration error."""
+    kind = RegisteredKind(str(value), label, model_label, name_field)
+    known = _KINDS.setdefault(kind.value, kind)
+    if known.model_label != kind.model_label:
+        raise ImproperlyConfigured(f"scope kind {kind.value!r} is {known.model_label} already")
+
+
+def kind(value: str) -> RegisteredKind:
+    """The registered kind; LookupError for a value no app registered."""
+    try:
+        return _KINDS[value]
+    except KeyError:
+        raise LookupError(f"unknown scope kind {value!r}") from None
+
+
+def kind_of_model(model) -> RegisteredKind:
+    label = model._meta.label
+    for registered in _KINDS.values():
+        if registered.model_label == label:
+            return registered
+    raise LookupError(f"no scope kind holds {label}")
+
+
+def kind_choices() -> list[tuple[str, object]]:
+    """(value, label) of every registered kind: RoleAssignment.scope_kind's choices."""
+    return [(k.value, k.label) for k in _KINDS.values()]
 
 
 def scope_ids(user, roles: Iterable[str] | None = None,
@@ -55,6 +119,25 @@ def forget_assignments(user) -> None:
 
 
 ScopeRule = Callable[[set[int]], Q]
+
+
+def scope_rule(path: str, *, via: str = "", column: str = "") -> ScopeRule:
+    """The rule "rows whose `path` (a column, or a lookup across relations) holds one of the
+    kind's ids"; with `via` ("app_label.Model", the kind's records), rows whose `path` holds the
+    `column` of one of those records: a department reaches its town's rows by
+    scope_rule("town_id", via="grids.Department", column="town_id")."""
+    lookup = f"{path}__in"
+    if not via:
+        return lambda ids: Q(**{lookup: ids})
+    return lambda ids: Q(**{lookup: apps.get_model(via).objects.filter(pk__in=ids).values(column)})
+
+
+def placed_rules(*, town: str | None = "town_id", community: str | None = "community_id",
+                 grid: str | None = "grid_id") -> dict[str, ScopeRule]:
+    """The rules of a row placed in a town, a community and a grid: each of those kinds sees the
+    rows whose column (or lookup) holds one of its ids. None leaves a kind out."""
+    paths = {ScopeKind.TOWN: town, ScopeKind.COMMUNITY: community, ScopeKind.GRID: grid}
+    return {k: scope_rule(path) for k, path in paths.items() if path}
 
 
 class ScopedQuerySet(models.QuerySet):

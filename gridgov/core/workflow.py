@@ -15,20 +15,14 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from gridgov.core import audit
+from gridgov.core.errors import Refusal
 
 # Sent after commit with sender=Workflow, obj=, event=, transition=, actor=.
 transitioned = Signal()
 
 
-class WorkflowError(Exception):
-    """A refused transition: code is machine-readable, message is for people, field names the
-    offending input when there is one."""
-
-    def __init__(self, code: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class WorkflowError(Refusal):
+    """A refused transition (code, message, field; status from the code: gridgov.core.errors)."""
 
 
 @dataclass(frozen=True)

@@ -4,38 +4,18 @@ Reading (map, lists, detail) is for the registry roles; import and export for th
 editors, in the towns of their assignments. Anonymous users are sent to log in; a signed-in
 user without the role gets 403; a row outside the user's scope is 404 (see visible_to)."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import PII_ROLES, REGISTRY_EDITORS, REGISTRY_ROLES
-from gridgov.core.scope import roles_of
+from gridgov.core.access import role_required
 from gridgov.grids.models import Community, Grid, GridStaff, Place, Town
 
 
-def can_read_registry(user) -> bool:
-    return user.is_superuser or bool(roles_of(user) & REGISTRY_ROLES)
+READER_REFUSAL = _("需要网格管理相关角色")
+EDITOR_REFUSAL = _("仅管理员可导入导出")
 
-
-def can_edit_registry(user) -> bool:
-    return user.is_superuser or bool(roles_of(user) & REGISTRY_EDITORS)
-
-
-def _requiring(check):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-        return wrapped
-    return decorator
-
-
-registry_reader = _requiring(can_read_registry)
-registry_editor = _requiring(can_edit_registry)
+registry_reader = role_required(REGISTRY_ROLES, READER_REFUSAL)
+registry_editor = role_required(REGISTRY_EDITORS, EDITOR_REFUSAL)
 
 
 def visible_grids(user):

@@ -7,19 +7,20 @@ editor's town. Personal data of staff is masked; the full number is a separate, 
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from gridgov.api import ApiError, api  # both defined before gridgov.api mounts this router
+from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
 from gridgov.core import pii
+from gridgov.core.access import require_role
+from gridgov.core.errors import Refusal
 from gridgov.grids import actions, lookup, mapdata
 from gridgov.grids.access import (
-    can_edit_registry,
-    can_read_registry,
+    EDITOR_REFUSAL,
+    READER_REFUSAL,
     editable_towns,
     visible_grids,
     visible_places,
@@ -27,7 +28,6 @@ from gridgov.grids.access import (
 )
 from gridgov.grids.downloads import grids_download, places_download
 from gridgov.grids.io import grid_import, place_import
-from gridgov.grids.io.errors import ImportRefused
 from gridgov.grids.io.grid_import import import_grids
 from gridgov.grids.io.place_import import import_places
 from gridgov.grids.models import PlaceKind
@@ -39,13 +39,11 @@ PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 
 def _require_reader(request) -> None:
-    if not can_read_registry(request.user):
-        raise PermissionDenied("需要网格管理相关角色")
+    require_role(request.user, REGISTRY_ROLES, READER_REFUSAL)
 
 
 def _require_editor(request) -> None:
-    if not can_edit_registry(request.user):
-        raise PermissionDenied("仅管理员可导入导出")
+    require_role(request.user, REGISTRY_EDITORS, EDITOR_REFUSAL)
 
 
 class GridOut(Schema):
@@ -231,10 +229,7 @@ def list_places(request, kind: PlaceKind | None = None, grid: int | None = None,
         places = places.filter(grid__community_id=community)
     if q.strip():
         places = places.search(q)
-    try:
-        box = mapdata.parse_bbox(bbox)
-    except mapdata.BadRequest as error:
-        raise ApiError(400, "invalid", error.message, field=error.field) from None
+    box = mapdata.parse_bbox(bbox)
     return places.in_bbox(*box) if box else places
 
 
@@ -259,13 +254,8 @@ def reveal_phone(request, post_id: int):
 
 def _upload(file: UploadedFile, max_bytes: int) -> bytes:
     if file.size > max_bytes:
-        raise ApiError(400, "too_large", f"文件不能超过 {max_bytes // 2**20} MB", field="file")
+        raise Refusal("too_large", f"文件不能超过 {max_bytes // 2**20} MB", "file")
     return file.read()
-
-
-def _refusal(request, refused: ImportRefused):
-    return api.create_response(request, {
-        "errors": [error.as_dict() for error in refused.errors], "total": refused.total}, status=400)
 
 
 @router.post("/import/grids", response={200: ImportReportOut, 400: ImportErrorsOut},
@@ -274,11 +264,8 @@ def import_grids_endpoint(request, town: int = Form(...), file: UploadedFile = F
                           update_existing: bool = Form(True)):
     _require_editor(request)
     target = get_object_or_404(editable_towns(request.user), pk=town)
-    try:
-        return import_grids(_upload(file, grid_import.MAX_FILE_BYTES), town=target, actor=request.user,
-                            update_existing=update_existing, source_name=file.name or "")
-    except ImportRefused as refused:
-        return _refusal(request, refused)
+    return import_grids(_upload(file, grid_import.MAX_FILE_BYTES), town=target, actor=request.user,
+                        update_existing=update_existing, source_name=file.name or "")
 
 
 @router.post("/import/places", response={200: ImportReportOut, 400: ImportErrorsOut},
@@ -286,11 +273,8 @@ def import_grids_endpoint(request, town: int = Form(...), file: UploadedFile = F
 def import_places_endpoint(request, town: int = Form(...), file: UploadedFile = File(...)):
     _require_editor(request)
     target = get_object_or_404(editable_towns(request.user), pk=town)
-    try:
-        return import_places(_upload(file, place_import.MAX_FILE_BYTES), town=target, actor=request.user,
-                             filename=file.name or "")
-    except ImportRefused as refused:
-        return _refusal(request, refused)
+    return import_places(_upload(file, place_import.MAX_FILE_BYTES), town=target, actor=request.user,
+                         filename=file.name or "")
 
 
 @router.get("/export/grids", summary="导出网格（GeoJSON）")

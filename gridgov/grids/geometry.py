@@ -6,31 +6,26 @@ import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-
-class GeometryError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+from gridgov.core.errors import Refusal
 
 
 def polygon_from_geojson(geometry) -> shapely.Geometry:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise GeometryError("not_polygon", "边界必须是 GeoJSON Polygon 或 MultiPolygon")
+        raise Refusal("not_polygon", "边界必须是 GeoJSON Polygon 或 MultiPolygon", "boundary")
     try:
         polygon = shape(geometry)
     except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):
-        raise GeometryError("bad_geometry", "边界坐标格式不正确") from None
+        raise Refusal("bad_geometry", "边界坐标格式不正确", "boundary") from None
     if polygon.is_empty:
-        raise GeometryError("empty", "边界为空")
+        raise Refusal("empty", "边界为空", "boundary")
     if not polygon.is_valid:
         reason = explain_validity(polygon)
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise GeometryError("self_intersection", f"边界自相交：{reason}")
-        raise GeometryError("invalid_geometry", f"边界无效：{reason}")
+            raise Refusal("self_intersection", f"边界自相交：{reason}", "boundary")
+        raise Refusal("invalid_geometry", f"边界无效：{reason}", "boundary")
     west, south, east, north = polygon.bounds
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise GeometryError("out_of_range", "坐标超出经纬度范围（应为 WGS84 经度、纬度）")
+        raise Refusal("out_of_range", "坐标超出经纬度范围（应为 WGS84 经度、纬度）", "boundary")
     return polygon
 
 

@@ -23,13 +23,15 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import shapely
 from django.conf import settings
 from django.db.models import Count, Max
 from shapely.geometry import shape
+
+from gridgov.core.errors import Refusal
 
 INSIDE, BORDER, OUTSIDE = "inside", "border", "outside"
 
@@ -202,7 +204,7 @@ class _ProcessIndex:
         with self._lock:
             version = _database_version()
             if self._index is None or version != self._version:
-                self._index = _build_from_database()
+                self._index = build_index()
                 self._version = version
             self._checked_at = time.monotonic()
             return self._index
@@ -219,7 +221,10 @@ def _database_version():
     return state["count"], state["latest"]
 
 
-def _build_from_database(town=None) -> GridIndex:
+def build_index(town=None) -> GridIndex:
+    """An index of the grids (of one town) as this connection sees them. The process keeps one
+    of every grid; an import builds its own of its town, to place its rows against the grids of
+    its own transaction."""
     from gridgov.grids.models import Grid
 
     grids = Grid.objects.order_by("id")
@@ -235,12 +240,6 @@ def _build_from_database(town=None) -> GridIndex:
 
 
 _process_index = _ProcessIndex()
-
-
-def index_for_town(town) -> GridIndex:
-    """A fresh index of one town's grids as this connection sees them, bypassing the process
-    index: an import places its rows against the grids of its own transaction."""
-    return _build_from_database(town)
 
 
 def invalidate() -> None:
@@ -261,9 +260,25 @@ def locate(lon: float, lat: float, *, town=None, grid_ids: Iterable[int] | None 
     return locate_many([(lon, lat)], town=town, grid_ids=grid_ids)[0]
 
 
-def home_of(grid_id: int) -> tuple[int, int | None]:
-    """(town id, community id) of a grid the lookup just gave."""
-    return _process_index.get().homes[grid_id]
+class Placement(NamedTuple):
+    town_id: int
+    community_id: int | None
+    grid_id: int | None
+
+
+def place(longitude: float, latitude: float, *, town=None) -> Placement:
+    """Where a record at this point belongs: the town, community and grid of the grid that holds
+    it (within `town`, a Town or id, when given); outside every grid, the given town alone (a
+    position may be approximate, e.g. a 12345 transfer). A Refusal when there is neither. Every
+    app that files a record by its position (cases, visits, volunteers, projects) asks here."""
+    index = _process_index.get()
+    grid_id = index.locate_many([(longitude, latitude)], town_id=_town_id(town))[0].assigned_grid_id
+    if grid_id is not None:
+        town_id, community_id = index.homes[grid_id]
+        return Placement(town_id, community_id, grid_id)
+    if town is not None:
+        return Placement(_town_id(town), None, None)
+    raise Refusal("outside_town", "该位置不在本镇/街道的网格内，请在地图上重新选择", "longitude")
 
 
 def assign_grid(place) -> LookupResult:

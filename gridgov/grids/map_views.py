@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from gridgov.core.errors import Refusal, refusal_response
 from gridgov.grids import mapdata
 from gridgov.grids.access import registry_reader
 
@@ -59,17 +60,12 @@ def grid_map(request):
     return render(request, "grids/map.html", {"map_config": map_config(request.user)})
 
 
-def _bad_request(error: mapdata.BadRequest) -> JsonResponse:
-    return JsonResponse({"errors": [{"field": error.field, "code": "invalid",
-                                     "message": error.message}]}, status=400)
-
-
 def _grid_param(request) -> int | None:
     value = request.GET.get("grid", "")
     if not value:
         return None
     if not value.isdigit():
-        raise mapdata.BadRequest("grid", "grid 应为网格编号（id）")
+        raise Refusal("invalid", "grid 应为网格编号（id）", "grid")
     return int(value)
 
 
@@ -78,8 +74,8 @@ def map_grids(request):
     try:
         data = mapdata.grid_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
                                        _grid_param(request))
-    except mapdata.BadRequest as error:
-        return _bad_request(error)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse(data)
 
 
@@ -88,8 +84,8 @@ def map_places(request):
     try:
         data = mapdata.place_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
                                         _grid_param(request))
-    except mapdata.BadRequest as error:
-        return _bad_request(error)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse(data)
 
 
@@ -98,8 +94,8 @@ def map_places(request):
 def public_outlines(request):
     try:
         data = mapdata.public_outlines(mapdata.parse_bbox(request.GET.get("bbox")))
-    except mapdata.BadRequest as error:
-        return _bad_request(error)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse(data)
 
 

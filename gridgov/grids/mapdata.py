@@ -10,18 +10,13 @@ from django.db.models import Count, Max, Min
 from django.urls import reverse
 
 from gridgov.core import pii
+from gridgov.core.errors import Refusal
 from gridgov.grids.access import visible_grids, visible_places, visible_staff
 from gridgov.grids.models import Grid, PlaceKind
 
 MAX_GRIDS = 2000
 MAX_PLACES = 500
 MAX_SEARCH_RESULTS = 10
-
-
-class BadRequest(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -31,9 +26,9 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         west, south, east, north = (float(part) for part in text.split(","))
     except ValueError:
-        raise BadRequest("bbox", "bbox 应为 西,南,东,北 四个经纬度数值") from None
+        raise Refusal("invalid", "bbox 应为 西,南,东,北 四个经纬度数值", "bbox") from None
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise BadRequest("bbox", "bbox 超出经纬度范围")
+        raise Refusal("invalid", "bbox 超出经纬度范围", "bbox")
     return west, south, east, north
 
 
@@ -113,7 +108,7 @@ def public_outlines(bbox=None) -> dict:
 
 def place_collection(user, bbox=None, grid_id: int | None = None) -> dict:
     if bbox is None and grid_id is None:
-        raise BadRequest("bbox", "请给出地图范围 bbox 或网格 grid")
+        raise Refusal("invalid", "请给出地图范围 bbox 或网格 grid", "bbox")
     places = visible_places(user).select_related("grid")
     if bbox:
         places = places.in_bbox(*bbox)

@@ -12,17 +12,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import pii
-from gridgov.core.scope import ScopedQuerySet, ScopeKind
+from gridgov.core.errors import Refusal
+from gridgov.core.scope import ScopedQuerySet, ScopeKind, placed_rules, scope_rule
+
+
+def _town_of(kind_model: str, path: str = "town_id"):
+    """The rule of a kind that sees its whole town: rows whose `path` is the town of one of the
+    kind's records."""
+    return scope_rule(path, via=kind_model, column="town_id")
 
 
 class TownQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(pk__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(pk__in=Community.objects.filter(pk__in=ids).values("town_id")),
-        ScopeKind.GRID: lambda ids: Q(pk__in=Grid.objects.filter(pk__in=ids).values("town_id")),
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            pk__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        ScopeKind.TOWN: scope_rule("pk"),
+        ScopeKind.COMMUNITY: _town_of("grids.Community", "pk"),
+        ScopeKind.GRID: _town_of("grids.Grid", "pk"),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department", "pk"),
     }
 
 
@@ -58,12 +63,9 @@ class Town(models.Model):
 
 class CommunityQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(pk__in=ids),
-        ScopeKind.GRID: lambda ids: Q(pk__in=Grid.objects.filter(pk__in=ids).values("community_id")),
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        **placed_rules(community="pk", grid=None),
+        ScopeKind.GRID: scope_rule("pk", via="grids.Grid", column="community_id"),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department"),
     }
 
 
@@ -109,14 +111,10 @@ class DepartmentKind(models.TextChoices):
 
 class DepartmentQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(
-            town_id__in=Community.objects.filter(pk__in=ids).values("town_id")
-        ),
-        ScopeKind.GRID: lambda ids: Q(town_id__in=Grid.objects.filter(pk__in=ids).values("town_id")),
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        ScopeKind.TOWN: scope_rule("town_id"),
+        ScopeKind.COMMUNITY: _town_of("grids.Community"),
+        ScopeKind.GRID: _town_of("grids.Grid"),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department"),
     }
 
 
@@ -155,12 +153,8 @@ unit_grid_code_validator = RegexValidator(
 
 class GridQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(pk__in=ids),
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        **placed_rules(grid="pk"),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department"),
     }
 
     def in_bbox(self, west: float, south: float, east: float, north: float):
@@ -223,13 +217,13 @@ class Grid(models.Model):
         return self.name
 
     def clean(self):
-        from gridgov.grids.geometry import GeometryError, polygon_from_geojson
+        from gridgov.grids.geometry import polygon_from_geojson
 
         if self.community_id and self.town_id and self.community.town_id != self.town_id:
             raise ValidationError({"community": _("居民区不属于该镇/街道")})
         try:
             polygon_from_geojson(self.boundary)
-        except GeometryError as error:
+        except Refusal as error:
             raise ValidationError({"boundary": error.message}) from None
 
     DERIVED_FROM_BOUNDARY = ("min_longitude", "min_latitude", "max_longitude", "max_latitude",
@@ -281,12 +275,8 @@ class PlaceKind(models.TextChoices):
 
 class PlaceQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(grid__community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        **placed_rules(community="grid__community_id"),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department"),
     }
 
     def in_bbox(self, west: float, south: float, east: float, north: float):
@@ -346,14 +336,10 @@ class StaffLine(models.TextChoices):
 
 class GridStaffQuerySet(ScopedQuerySet):
     scope_rules = {
-        ScopeKind.TOWN: lambda ids: Q(grid__town_id__in=ids),
-        ScopeKind.COMMUNITY: lambda ids: Q(grid__community_id__in=ids),
-        ScopeKind.GRID: lambda ids: Q(grid_id__in=ids),
+        **placed_rules(town="grid__town_id", community="grid__community_id"),
         # A handling department reads its town's map, grid staff included (masked): it needs to
         # know whom to call about a case.
-        ScopeKind.DEPARTMENT: lambda ids: Q(
-            grid__town_id__in=Department.objects.filter(pk__in=ids).values("town_id")
-        ),
+        ScopeKind.DEPARTMENT: _town_of("grids.Department", "grid__town_id"),
     }
 
 
@@ -392,14 +378,3 @@ class GridStaff(models.Model):
     def masked_phone(self) -> str:
         return pii.mask_phone(self.user.phone)
 
-
-SCOPE_MODELS = {
-    ScopeKind.TOWN: Town,
-    ScopeKind.COMMUNITY: Community,
-    ScopeKind.GRID: Grid,
-    ScopeKind.DEPARTMENT: Department,
-}
-
-
-def scope_model(kind: str):
-    return SCOPE_MODELS[kind]

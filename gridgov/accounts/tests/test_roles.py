@@ -4,6 +4,7 @@ from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
 from gridgov.grids.tests.factories import UserFactory
+from gridgov.core.errors import Refusal
 from gridgov.core.models import AuditEntry
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
 
@@ -50,7 +51,7 @@ def test_assigning_the_same_role_twice_changes_nothing(user, department, admin):
     (Role.OPERATOR, ScopeKind.GRID),
 ])
 def test_role_held_in_the_wrong_kind_of_scope_is_refused(user, town, admin, role, kind):
-    with pytest.raises(actions.AssignmentError) as refused:
+    with pytest.raises(Refusal) as refused:
         actions.assign_role(user, role, kind, town.pk, actor=admin)
 
     assert (refused.value.field, refused.value.code) == ("scope_kind", "invalid")
@@ -61,7 +62,7 @@ def test_role_held_in_the_wrong_kind_of_scope_is_refused(user, town, admin, role
 
 @pytest.mark.parametrize("kind", [ScopeKind.GRID, ScopeKind.COMMUNITY])
 def test_role_in_a_scope_that_does_not_exist_is_refused(user, admin, kind):
-    with pytest.raises(actions.AssignmentError) as refused:
+    with pytest.raises(Refusal) as refused:
         actions.assign_role(user, Role.GRID_STAFF, kind, 987654, actor=admin)
 
     assert (refused.value.field, refused.value.code) == ("scope_id", "not_found")
@@ -70,7 +71,7 @@ def test_role_in_a_scope_that_does_not_exist_is_refused(user, admin, kind):
 
 
 def test_unknown_role_is_refused(user, town, admin):
-    with pytest.raises(actions.AssignmentError) as refused:
+    with pytest.raises(Refusal) as refused:
         actions.assign_role(user, "mayor", ScopeKind.TOWN, town.pk, actor=admin)
 
     assert refused.value.field == "role"

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from gridgov.accounts import actions
+from gridgov.core.errors import Refusal
 from gridgov.core.models import AuditEntry
 from gridgov.grids.tests.factories import UserFactory
 
@@ -49,7 +50,7 @@ def all_at_once(phone: str, password: str, address: str = "10.0.0.1") -> list[st
         try:
             actions.log_in_with_password(request, phone, password)
             outcomes.append("in")
-        except actions.LoginError as error:
+        except Refusal as error:
             outcomes.append(error.code)
         finally:
             connection.close()
@@ -80,7 +81,7 @@ def test_after_the_race_the_right_password_is_refused_too(live_db, settings, cac
     UserFactory(phone="13912345678")
     all_at_once("13912345678", "wrong-guess")
 
-    with pytest.raises(actions.LoginError) as refused:
+    with pytest.raises(Refusal) as refused:
         actions.log_in_with_password(RequestFactory().post("/", REMOTE_ADDR="10.0.0.2"),
                                      "13912345678", "pw-Xinjing-2025")
     assert refused.value.code == "throttled"

@@ -15,7 +15,7 @@ from gridgov.cases.models import Case, Category, Source, State
 from gridgov.cases.open311 import keys
 from gridgov.cases.open311.formats import UtcText, errors, respond, w3c_from_utc_text
 from gridgov.core import pii
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Town
 
 MAX_REQUESTS = 1000
@@ -125,8 +125,8 @@ def _create(request, fmt):
             reporter_name=name, reporter_phone=phone, is_anonymous=not (name or phone),
             town=key.town, origin_type="open311", origin_id=str(key.pk),
         )
-    except WorkflowError as error:
-        raise Open311Error(403 if error.code == "forbidden" else 400,
+    except Refusal as error:
+        raise Open311Error(error.status,
                            f"{error.field}: {error.message}" if error.field else error.message)
     notice = f"已受理，事件编号 {case.number}，查询码 {case.tracking_code}"
     return respond(fmt, [{"service_request_id": case.number, "service_notice": notice,

@@ -12,65 +12,20 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 from PIL import Image
 
 from gridgov.cases.models import Case, Satisfaction, State
 from gridgov.cases.tests.factories import CaseFactory, CaseWorld
+from gridgov.core.tests.browser import TIMEOUT_MS, Screen
 from gridgov.grids.tests.factories import PASSWORD, GridFactory, centre
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
-TIMEOUT_MS = 15_000
 
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # plain synchronous code all the same.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # The test's ORM calls made while Playwright ran got database connections of their own
-        # (Django keeps them per context): close them, or PostgreSQL's test database cannot be
-        # dropped at the end of the run.
-        connections.close_all()
-
-
-class Phone:
-    """One person's phone: a browser context of its own, screenshots numbered in order."""
-
-    counter = 0
-
-    def __init__(self, browser, base_url, **context):
-        self.context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                           has_touch=True, locale="zh-CN", **context)
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.base_url = base_url
-        self.errors = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def go(self, path):
-        response = self.page.goto(self.base_url + path)
-        assert response.ok, f"{path}: HTTP {response.status}"
-
-    def shot(self, name):
-        Phone.counter += 1
-        self.page.screenshot(path=SHOTS / f"{Phone.counter:02d}-{name}.png", full_page=True)
+class Phone(Screen):
+    """A member of staff or a resident on a phone, with the case pages' own moves."""
 
     def log_in(self, user):
         self.go("/accounts/login/?next=/cases/workbench/")
@@ -99,10 +54,6 @@ class Phone:
         self.page.get_by_role("status").filter(has_text=f"已完成：{label}").wait_for()
         self.shot(f"case-after-{action}")
 
-    def close(self):
-        assert not self.errors, f"JavaScript errors: {self.errors}"
-        self.context.close()
-
 
 def jpeg(path: Path) -> Path:
     image = Image.new("RGB", (320, 240), (90, 140, 60))
@@ -115,7 +66,7 @@ def jpeg(path: Path) -> Path:
     return path
 
 
-def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path):
+def test_one_case_from_report_to_rating(open_screen, tmp_path):
     # Grids tile the plane in factory order: start from the first tiles so that the world's grids
     # lie side by side, and the map shows the same picture whichever tests ran before.
     GridFactory.reset_sequence()
@@ -125,8 +76,8 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
     lon, lat = centre(world.grid_a1.boundary)
 
     # A resident, not signed in, on a phone that knows where it is.
-    resident = Phone(browser, live_server.url, geolocation={"longitude": lon, "latitude": lat},
-                     permissions=["geolocation"])
+    resident = open_screen(Phone, geolocation={"longitude": lon, "latitude": lat},
+                           permissions=["geolocation"])
     resident.go("/")
     resident.shot("home")
     resident.go("/cases/report/")
@@ -151,7 +102,7 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
     assert page.locator("#case-number").inner_text() == case.number
 
     # The operations centre registers and dispatches.
-    operator = Phone(browser, live_server.url)
+    operator = open_screen(Phone)
     operator.log_in(world.operator)
     operator.open_case("intake", case)
     operator.shot("case-reported")
@@ -164,7 +115,7 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
     assert case.state == State.DISPATCHED and case.department == world.enforcement
 
     # The department accepts and handles, with a photo of the result.
-    handler = Phone(browser, live_server.url)
+    handler = open_screen(Phone)
     handler.log_in(world.handler)
     handler.open_case("incoming", case)
     handler.act("accept", "接单")
@@ -175,7 +126,7 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
     assert case.photos.filter(phase="after").count() == 1
 
     # Grid staff check on site.
-    grid_staff = Phone(browser, live_server.url)
+    grid_staff = open_screen(Phone)
     grid_staff.log_in(world.grid_staff)
     grid_staff.open_case("verify", case)
     grid_staff.act("verify", "核查通过")
@@ -220,6 +171,3 @@ def test_one_case_from_report_to_rating(live_db, live_server, browser, tmp_path)
         "document.querySelectorAll('#case-map .leaflet-interactive').length >= 6",
         timeout=TIMEOUT_MS)
     operator.shot("case-map")
-
-    for phone in (resident, operator, handler, grid_staff):
-        phone.close()

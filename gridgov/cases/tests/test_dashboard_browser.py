@@ -9,12 +9,14 @@ from django.utils import timezone
 from gridgov.cases import rollup
 from gridgov.cases.models import State
 from gridgov.cases.tests.factories import CaseFactory, CaseWorld
-from gridgov.cases.tests.test_browser import SHOTS, Phone, browser  # noqa: F401 (fixture)
+from gridgov.cases.tests.test_browser import Phone
+from gridgov.core.tests.browser import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser]
 
 
-def test_the_dashboard_draws_offline(live_db, live_server, browser):  # noqa: F811
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_dashboard_draws_offline(open_screen, live_site, device, request):
     world = CaseWorld.build()
     for grid, on_time in ((world.grid_a1, True), (world.grid_b1, False)):
         CaseFactory(grid=grid, category=world.category, state=State.CLOSED,
@@ -24,9 +26,9 @@ def test_the_dashboard_draws_offline(live_db, live_server, browser):  # noqa: F8
                     closed_on_time=on_time, handling_hours=8)
     rollup.rebuild()
 
-    leader = Phone(browser, live_server.url)
+    leader = open_screen(Phone, device=device)
     outside = []
-    leader.page.on("request", lambda request: None if request.url.startswith(live_server.url)
+    leader.page.on("request", lambda request: None if request.url.startswith(live_site.url)
                    else outside.append(request.url))
     leader.log_in(world.leader)
     leader.go("/indicators/?start=2025-03-01&end=2025-03-31")
@@ -36,6 +38,5 @@ def test_the_dashboard_draws_offline(live_db, live_server, browser):  # noqa: F8
     page.wait_for_function("document.querySelectorAll('#indicator-map .leaflet-overlay-pane canvas,"
                            " #indicator-map .leaflet-overlay-pane path').length > 0")
     assert "按期结案率" in page.locator("#map-legend").inner_text()
-    page.screenshot(path=SHOTS / "indicators-dashboard.png", full_page=True)
+    leader.shot(f"indicators-dashboard-{request.node.callspec.id}")
     assert outside == []
-    leader.close()

@@ -5,7 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from gridgov.cases import duplicates
-from gridgov.cases.actions import act, duplicate_candidates, merge
+from gridgov.cases.actions import act, merge
+from gridgov.cases.duplicates import candidates
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.notifications import MemoryBackend
 from gridgov.cases.tests.factories import CategoryFactory
@@ -25,8 +26,8 @@ def north_of(grid, metres):
 
 def look(world, text=TEXT, metres=0, category=None, now=None):
     lon, lat = north_of(world.grid_a1, metres)
-    return duplicate_candidates(category=category or world.category, longitude=lon, latitude=lat,
-                                description=text, town=world.town, now=now)
+    return candidates(category=category or world.category, longitude=lon, latitude=lat,
+                      description=text, town=world.town, now=now)
 
 
 def test_bigram_similarity():

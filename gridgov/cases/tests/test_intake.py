@@ -13,8 +13,8 @@ from gridgov.cases.actions import next_number, report_case
 from gridgov.cases.models import Case, CaseEvent, Source, State
 from gridgov.cases.photos import clean_photo
 from gridgov.cases.tests.factories import photo
+from gridgov.core.errors import Refusal
 from gridgov.core.models import AuditEntry
-from gridgov.core.workflow import WorkflowError
 from gridgov.grids.tests.factories import centre
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_a_visitor_without_account_may_leave_a_phone_number_stored_encrypted(wor
     ({"category": 999999}, "bad_category", "category"),
 ])
 def test_bad_reports_are_refused_with_a_field_and_nothing_is_written(world, fields, code, field):
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         world.report(**fields)
     assert (refused.value.code, refused.value.field) == (code, field)
     assert re.search(r"[\u4e00-\u9fff]", refused.value.message)
@@ -87,7 +87,7 @@ def test_bad_reports_are_refused_with_a_field_and_nothing_is_written(world, fiel
 def test_an_inactive_category_cannot_be_chosen(world):
     world.category.is_active = False
     world.category.save()
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         world.report()
     assert refused.value.code == "bad_category"
 
@@ -101,7 +101,7 @@ def test_a_point_outside_every_grid_is_accepted_when_the_town_is_given(world):
 def test_grid_staff_report_patrol_finds_in_their_own_grid_only(world):
     case = world.report(world.grid_staff, source=Source.PATROL)
     assert case.source == Source.PATROL
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         world.report(world.grid_staff, source=Source.PATROL, grid=world.grid_b1)
     assert refused.value.code == "forbidden"
     assert world.report(world.grid_staff_b, source=Source.PATROL, grid=world.grid_b1).grid == world.grid_b1
@@ -126,7 +126,7 @@ def test_grid_staff_solve_a_problem_on_the_spot(world):
 def test_solving_on_the_spot_needs_both_photos(world, missing):
     photos = {"photos": [photo()], "after_photos": [photo()]}
     photos[missing] = []
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         world.report(world.grid_staff, source=Source.PATROL, self_handled=True, **photos)
     assert (refused.value.code, refused.value.field) == ("required", missing)
 
@@ -165,7 +165,7 @@ def test_jpeg_png_and_webp_are_accepted_whatever_their_name(kind):
 
 
 def test_a_file_named_jpg_that_is_no_picture_is_refused():
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         clean_photo(SimpleUploadedFile("photo.jpg", b"#!/bin/sh\necho hi\n", "image/jpeg"))
     assert (refused.value.code, refused.value.field) == ("photo_type", "photos")
 
@@ -173,7 +173,7 @@ def test_a_file_named_jpg_that_is_no_picture_is_refused():
 def test_a_gif_is_refused_even_though_pillow_reads_it():
     out = io.BytesIO()
     Image.new("RGB", (4, 4)).save(out, "GIF")
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         clean_photo(SimpleUploadedFile("a.jpg", out.getvalue()))
     assert refused.value.code == "photo_type"
 
@@ -182,11 +182,11 @@ def test_too_large_and_too_many_photos_are_refused(world, settings):
     settings.GRIDGOV_PHOTO_MAX_BYTES = 1000
     big = photo(size=(400, 400))
     assert big.size > 1000
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         clean_photo(big)
     assert refused.value.code == "photo_too_large"
     settings.GRIDGOV_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         world.report(photos=[photo() for _ in range(10)])
     assert (refused.value.code, refused.value.field) == ("too_many_photos", "photos")
     assert world.report(photos=[photo() for _ in range(9)]).photos.count() == 9
@@ -198,7 +198,7 @@ def test_a_refused_step_leaves_no_photo_files_behind(world, tmp_path):
     case = world.walk(world.report(), State.HANDLING)
     media = tmp_path / "media"
     files_before = {p for p in media.rglob("*") if p.is_file()}
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         act(case, "handle", actor=world.market_handler, after_photos=[photo(), photo()])
     assert refused.value.code == "forbidden"
     assert {p for p in media.rglob("*") if p.is_file()} == files_before

@@ -9,6 +9,7 @@ from gridgov.cases.models import Case
 from gridgov.cases.queues import STAFF_ROLES
 from gridgov.cases.views.access import staff_required
 from gridgov.cases.views.common import map_view
+from gridgov.core.errors import Refusal, refusal_response
 from gridgov.grids.models import Grid
 
 
@@ -21,9 +22,8 @@ def case_map(request):
 def case_map_data(request):
     try:
         view = casemap.Viewport.parse(request.GET.get("bbox", ""), request.GET.get("zoom", ""))
-    except casemap.BBoxError as error:
-        return JsonResponse({"errors": [{"field": "bbox", "code": "invalid", "message": str(error)}]},
-                            status=400)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     # What the user's roles cover: a case they reported themselves is not part of their work.
     answer = casemap.features(Case.objects.visible_to(request.user, roles=STAFF_ROLES).open(),
                               Grid.objects.visible_to(request.user), view)

@@ -10,19 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.accounts.roles import PII_ROLES
-from gridgov.cases import actions
+from gridgov.cases import actions, duplicates
 from gridgov.cases.forms import ActionForm
 from gridgov.cases.models import Case, ExtensionStatus, State
 from gridgov.cases.views.access import visible_case
 from gridgov.cases.views.common import photo_response
 from gridgov.cases.workflow import TRANSITIONS
 from gridgov.core import pii
-from gridgov.core.scope import roles_of
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.access import has_role
+from gridgov.core.errors import Refusal
 
 TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS}
-# A refusal's code → the HTTP status of the answer.
-REFUSAL_STATUS = {"forbidden": 403, "illegal_transition": 409}
 DUPLICATE_STATES = (State.REPORTED, State.REGISTERED)
 
 
@@ -58,13 +56,13 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
         "pending_extension": case.extension_requests.filter(
             status=ExtensionStatus.PENDING).first(),
         "can_reveal": bool(case.reporter_name or case.reporter_phone) and (
-            request.user.is_superuser or bool(roles_of(request.user) & PII_ROLES)),
+            has_role(request.user, PII_ROLES)),
         "status_note": status_note,
         "duplicates": [],
     }
     if case.state in DUPLICATE_STATES and any(f.transition.action == "merge" for f in forms):
         # Shown to the operations centre at intake: the same problem reported before this case.
-        found = actions.duplicate_candidates(
+        found = duplicates.candidates(
             category=case.category, longitude=case.longitude, latitude=case.latitude,
             description=case.description, town=case.town_id, now=case.reported_at,
         )
@@ -94,9 +92,9 @@ def case_action(request, pk, action):
     if form.is_valid():
         try:
             actions.act(case, action, actor=request.user, **form.action_data())
-        except WorkflowError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            status = REFUSAL_STATUS.get(error.code, 400)
+        except Refusal as refusal:
+            refusal.show_on(form)
+            status = refusal.status
         else:
             return _after_action(request, pk, transition)
     return render(request, "cases/includes/panel.html",

@@ -12,7 +12,7 @@ from gridgov.cases.forms import RateForm, ReportForm, TrackForm
 from gridgov.cases.models import Case, Source, State
 from gridgov.cases.views.common import category_groups, map_view, photo_response
 from gridgov.core.scope import roles_of
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 from gridgov.grids.models import Grid
 
 # Moves whose note the public page shows: the reason given to the reporter.
@@ -29,7 +29,7 @@ def report(request):
         too_many = report_limits.refusal(request, kept_phone)
         if too_many:
             # The form comes back as typed, with the reason; nothing is saved.
-            form.add_error(too_many.field or None, too_many.message)
+            too_many.show_on(form)
         else:
             try:
                 case = actions.report_case(
@@ -48,15 +48,16 @@ def report(request):
                     after_photos=data.get("after_photos") or (),
                     on_saved=lambda _case: report_limits.count_report(request, kept_phone),
                 )
-            except WorkflowError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            except Refusal as refusal:
+                refusal.show_on(form)
             else:
                 return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
-    }, status=429 if too_many else 400 if form.errors else 200)
+    }, status=too_many.status if too_many else 400 if form.errors else 200)
     if too_many:
-        response["Retry-After"] = str(too_many.retry_after)
+        for name, value in too_many.headers.items():  # Retry-After
+            response[name] = value
     return response
 
 
@@ -117,8 +118,8 @@ def rate(request, code):
                 actor=request.user,
                 tracking_code=case.tracking_code,
             )
-        except WorkflowError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except Refusal as refusal:
+            refusal.show_on(form)
         else:
             messages.success(request, _("感谢您的评价！"))
             return redirect("cases:track_case", code=case.tracking_code)

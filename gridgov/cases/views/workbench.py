@@ -10,8 +10,8 @@ from gridgov.cases import actions, queues, search
 from gridgov.cases.forms import BulkDispatchForm, WorkbenchFilterForm
 from gridgov.cases.models import Case
 from gridgov.cases.views.access import staff_required
+from gridgov.core.errors import Refusal
 from gridgov.core.scope import roles_of
-from gridgov.core.workflow import WorkflowError
 
 
 @staff_required
@@ -68,7 +68,7 @@ def bulk_dispatch(request):
             try:
                 case, event = actions.act(case, "dispatch", actor=request.user,
                                           note=form.cleaned_data["note"], **extra)
-            except WorkflowError as error:
+            except Refusal as error:
                 results.append({"pk": pk, "case": case, "ok": False, "message": error.message})
             else:
                 results.append({"pk": pk, "case": case, "ok": True, "message": _(

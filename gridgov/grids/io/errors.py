@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass, field
 
+from gridgov.core.errors import Refusal
+
 # A refusal lists at most this many errors: enough to fix a file, bounded for a page or a response.
 MAX_REPORTED_ERRORS = 200
 
@@ -17,13 +19,22 @@ class RowError:
         return asdict(self)
 
 
-class ImportRefused(Exception):
-    """The file was refused whole; nothing was written."""
+class ImportRefused(Refusal):
+    """The file was refused whole; nothing was written. Every error found is reported (up to
+    MAX_REPORTED_ERRORS), each with its row; the first stands for the refusal's own code, message
+    and field."""
 
     def __init__(self, errors: list[RowError]):
         self.total = len(errors)
         self.errors = sorted(errors, key=lambda e: e.row)[:MAX_REPORTED_ERRORS]
-        super().__init__(f"{self.total} error(s), first: {self.errors[0].message if errors else ''}")
+        first = self.errors[0]
+        super().__init__(first.code, first.message, first.field)
+
+    def items(self) -> list[dict]:
+        return [error.as_dict() for error in self.errors]
+
+    def body(self) -> dict:
+        return {"errors": self.items(), "total": self.total}
 
     @classmethod
     def single(cls, code: str, message: str, row: int = 0, field: str = "") -> "ImportRefused":

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from shapely.geometry import shape
 
 from gridgov.core import audit
+from gridgov.core.errors import Refusal
 from gridgov.grids import lookup
-from gridgov.grids.geometry import GeometryError, polygon_from_geojson
+from gridgov.grids.geometry import polygon_from_geojson
 from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Grid, Place, Town
@@ -105,7 +106,7 @@ class _GridChecker:
         unit_code = self._unit_code(n, props.get("unit_code"), community)
         try:
             polygon = shapely.force_2d(polygon_from_geojson(feature.get("geometry")))
-        except GeometryError as error:
+        except Refusal as error:
             add(n, "geometry", error.code, error.message)
             polygon = None
         if len(self.errors) > before:
@@ -247,7 +248,7 @@ def _write(rows: list[GridRow], town: Town) -> ImportReport:
 def relocate_places(town: Town, chunk: int = 5000) -> int:
     """File every place of the town under the grid its coordinates now fall in; returns how many
     changed grid."""
-    index = lookup.index_for_town(town)
+    index = lookup.build_index(town)
     places = Place.objects.filter(town=town).order_by("pk").values_list(
         "pk", "grid_id", "longitude", "latitude")
     moved = []

@@ -210,7 +210,7 @@ def _stored(town: Town, rows: list[dict], chunk: int = 500) -> dict:
 
 def _write(rows: list[dict], town: Town) -> ImportReport:
     report = ImportReport(rows=len(rows))
-    results = lookup.index_for_town(town).locate_many([(r["longitude"], r["latitude"]) for r in rows])
+    results = lookup.build_index(town).locate_many([(r["longitude"], r["latitude"]) for r in rows])
     statuses = [result.status for result in results]
     report.counts = {
         "inside": statuses.count(lookup.INSIDE),

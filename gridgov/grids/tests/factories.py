@@ -11,8 +11,8 @@ from django.contrib.auth.hashers import make_password
 
 from gridgov.accounts.actions import assign_role
 from gridgov.accounts.models import User
+from gridgov.core.scope import kind_of_model
 from gridgov.grids.models import (
-    SCOPE_MODELS,
     Community,
     Department,
     DepartmentKind,
@@ -141,11 +141,8 @@ class GridStaffFactory(factory.django.DjangoModelFactory):
     line = StaffLine.SAFETY
 
 
-_SCOPE_KINDS = {model: kind for kind, model in SCOPE_MODELS.items()}
-
-
 def staff(role: str, scope_obj, **user_fields) -> User:
     """A user holding `role` within `scope_obj` (a Town, Community, Grid or Department)."""
     user = UserFactory(**user_fields)
-    assign_role(user, role, _SCOPE_KINDS[type(scope_obj)], scope_obj.pk, actor=None)
+    assign_role(user, role, kind_of_model(type(scope_obj)).value, scope_obj.pk, actor=None)
     return user

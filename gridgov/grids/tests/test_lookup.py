@@ -4,6 +4,7 @@ import pytest
 import shapely
 from django.utils import timezone
 
+from gridgov.core.errors import Refusal
 from gridgov.grids import lookup
 from gridgov.grids.lookup import GridIndex, LookupResult, assign_grid, locate, locate_many
 from gridgov.grids.models import Grid, Place
@@ -161,3 +162,24 @@ def test_assign_grid_files_a_place_under_its_grid_or_none():
 def test_place_factory_puts_the_place_in_its_grid():
     place = PlaceFactory()
     assert locate(place.longitude, place.latitude).grid_id == place.grid_id
+
+
+@pytest.mark.django_db
+def test_place_gives_the_town_community_and_grid_of_a_point():
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    assert lookup.place(121.002, 31.003) == (grid.town_id, grid.community_id, grid.pk)
+    placement = lookup.place(121.002, 31.003, town=grid.town)
+    assert (placement.town_id, placement.community_id, placement.grid_id) == (
+        grid.town_id, grid.community_id, grid.pk)
+
+
+@pytest.mark.django_db
+def test_place_outside_every_grid_keeps_the_given_town_or_refuses():
+    grid = GridFactory(boundary=square(121.0, 31.0, 0.01))
+    other_town = TownFactory()
+    assert lookup.place(122.0, 31.0, town=grid.town) == (grid.town_id, None, None)
+    # A town's own grids only: a point in another town's grid is not filed there.
+    assert lookup.place(121.002, 31.003, town=other_town.pk) == (other_town.pk, None, None)
+    with pytest.raises(Refusal) as refused:
+        lookup.place(122.0, 31.0)
+    assert (refused.value.code, refused.value.field) == ("outside_town", "longitude")

@@ -19,7 +19,8 @@ from gridgov.accounts import actions
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.core import pii
-from gridgov.core.scope import ScopeKind
+from gridgov.core.errors import Refusal
+from gridgov.core import scope as scopes
 
 
 class Command(BaseCommand):
@@ -30,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("phone", help="手机号")
         parser.add_argument("name", help="姓名")
         parser.add_argument("role", choices=Role.values, help="角色")
-        parser.add_argument("scope_kind", choices=ScopeKind.values, help="范围类型")
+        parser.add_argument("scope_kind", choices=[value for value, _label in scopes.kind_choices()],
+                            help="范围类型")
         parser.add_argument("scope", help="范围的编号或名称")
         how = parser.add_mutually_exclusive_group()
         how.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
@@ -47,7 +49,7 @@ class Command(BaseCommand):
                     user = actions.create_user(actor=None, phone=phone, name=name,
                                                password=password)
                 actions.assign_role(user, role, scope_kind, scope_id, actor=None)
-        except actions.AssignmentError as error:
+        except Refusal as error:
             raise CommandError(error.message) from None
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None
@@ -72,14 +74,12 @@ class Command(BaseCommand):
         return password
 
     def _scope_id(self, kind: str, scope: str) -> int:
-        from gridgov.grids.models import scope_model
-
-        model = scope_model(kind)
         if scope.isdigit():
             return int(scope)
-        matches = list(model.objects.filter(name=scope).values_list("pk", flat=True)[:2])
+        registered = scopes.kind(kind)
+        matches = registered.ids_named(scope)
         if not matches:
-            raise CommandError(f"找不到名为“{scope}”的{ScopeKind(kind).label}")
+            raise CommandError(f"找不到名为“{scope}”的{registered.label}")
         if len(matches) > 1:
-            raise CommandError(f"名为“{scope}”的{ScopeKind(kind).label}不止一个，请用编号指定")
+            raise CommandError(f"名为“{scope}”的{registered.label}不止一个，请用编号指定")
         return matches[0]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_district_admin_role'),
+        ('accounts', '0003_district_admin_role'),
     ]
 
     operations = [
