@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 # The migrations whose triggers keep the audit log append-only (live_db lifts them to empty it).
 _AUDIT_GUARDS = [importlib.import_module(f"gridgov.core.migrations.{name}") for name in (
-    "0002_audit_append_only", "0005_audit_refuse_replace_truncate")]
+    "0002_audit_append_only", "0006_audit_refuse_replace_truncate")]
 
 
 @pytest.fixture(autouse=True)

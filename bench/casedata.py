@@ -545,9 +545,13 @@ class Generator:
                   note="", data=None):
             if not with_events:
                 return
-            events.append((pk, action, before, after, actor.pk if actor else None,
-                           (str(actor) if actor else label)[:100], department_id, note,
-                           data or {}, moment(at)))
+            values = {"case_id": pk, "action": action, "from_state": before, "to_state": after,
+                      "actor_id": actor.pk if actor else None,
+                      "actor_label": (str(actor) if actor else label)[:100],
+                      "department_id": department_id, "note": note, "data": data or {},
+                      "at": moment(at), "actor_role": "", "actor_unit_kind": "",
+                      "actor_unit_id": None, "actor_unit": ""}
+            events.append(tuple(values[c] for c in _EVENT_COLUMNS))
 
         events_start = len(events)
         event("report", "", State.REPORTED, story.reported[i], label=reporter_label,
@@ -704,7 +708,7 @@ class Generator:
         return last
 
     def _sweep_marks(self, i, story: Story, fields) -> None:
-        """cases_tick runs every few minutes: a deadline or warning that passed while the clock
+        """The deadline sweep runs every minute: a deadline or warning that passed while the clock
         ran was marked a few minutes later."""
         if fields["due_at"] is None or fields["closed_at"] is not None and story.self_handled[i]:
             return
@@ -719,7 +723,7 @@ class Generator:
 
 
 class _NumberBook:
-    """Case numbers as gridgov.cases.actions.next_number gives them: prefix, day, sequence."""
+    """Case numbers as gridgov.cases.workflow.next_number gives them: prefix, day, sequence."""
 
     def __init__(self, clock: OfficeClock):
         from gridgov.cases.models import CaseNumberSequence
@@ -831,13 +835,17 @@ def _case_columns() -> list[str]:
 
 
 _CASE_COLUMNS: list[str] = []
+# The CaseEvent columns after the id, in the order the rows are built in.
+_EVENT_COLUMNS: list[str] = []
 
 
 def setup_columns() -> None:
-    """After django.setup(): the order of the Case columns the rows are built in."""
+    """After django.setup(): the order of the Case and CaseEvent columns the rows are built
+    in."""
     from gridgov.cases import models
 
     _CASE_COLUMNS[:] = _case_columns()
+    _EVENT_COLUMNS[:] = [f.attname for f in models.CaseEvent._meta.concrete_fields][1:]
     Generator._state_index = _CASE_COLUMNS.index("state")
     for plain, real in ((State, models.State), (Satisfaction, models.Satisfaction)):
         names = {v for k, v in vars(plain).items() if k.isupper()}

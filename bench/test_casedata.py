@@ -67,7 +67,7 @@ def test_states_carry_the_fields_the_workflow_sets(generated):
     assert not Case.objects.filter(is_self_handled=True).exclude(source=Source.PATROL).exists()
     late = Case.objects.filter(state__in=FINISHED_STATES, closed_on_time=False)
     assert all(c.closed_at > c.due_at for c in late)
-    # cases_tick runs every few minutes: a deadline passed a while ago has been marked.
+    # The deadline sweep runs every minute: a deadline passed a while ago has been marked.
     overdue = Case.objects.overdue(now=timezone.now() - dt.timedelta(minutes=10))
     assert overdue.exists()
     assert not overdue.filter(escalated_at=None).exists()

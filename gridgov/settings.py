@@ -173,14 +173,6 @@ STAFF_IDLE_SECONDS = env_int("GRIDGOV_STAFF_IDLE_SECONDS", 1800)
 # Failed log-ins per phone number and per address before a pause, and the pause in seconds.
 LOGIN_MAX_FAILURES = env_int("GRIDGOV_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("GRIDGOV_LOGIN_LOCKOUT_SECONDS", 900)
-# Where one-time codes go: a dotted path names a sender. The console sender, which prints them,
-# only in a demo; elsewhere no sender (the default) switches log-in by SMS code off.
-_CONSOLE_SMS = "gridgov.accounts.sms.ConsoleSender"
-SMS_BACKEND = env("GRIDGOV_SMS_BACKEND", _CONSOLE_SMS if DEMO else "")
-if SMS_BACKEND == _CONSOLE_SMS and not DEMO:
-    raise ImproperlyConfigured(
-        "GRIDGOV_SMS_BACKEND: the console sender prints log-in codes into the server's log; it "
-        "is for the demo and development only. Name a real sender, or leave it unset")
 OTP_TTL_SECONDS = env_int("GRIDGOV_OTP_TTL_SECONDS", 300)
 # Log-in codes sent per address each hour and per phone number each day (0: no cap).
 LOGIN_CODES_PER_ADDRESS = env_int("GRIDGOV_LOGIN_CODES_PER_ADDRESS", 10)
@@ -262,10 +254,40 @@ GRID_LOOKUP_RECHECK_SECONDS = env_int("GRIDGOV_GRID_LOOKUP_RECHECK_SECONDS", 5)
 # Grids may overlap by at most this share of the smaller grid's area (drawing slack) on import.
 GRID_OVERLAP_TOLERANCE = float(env("GRIDGOV_GRID_OVERLAP_TOLERANCE", "0.01"))
 
-# Cases. Who hears about a case goes through this sender: LogBackend (a log line per notice),
-# ConsoleBackend (printed, for development) or the dotted path of an SMS/WeChat sender.
-GRIDGOV_NOTIFICATION_BACKEND = env("GRIDGOV_NOTIFICATION_BACKEND",
-                                   "gridgov.cases.notifications.LogBackend")
+# Notices (gridgov.core.notify): each is written once for every channel named here and delivered
+# by `gridgov tick`. Built-in channels: "log" (a log line), "console" (printed), "email" (Django's
+# e-mail backend, EMAIL_* below); plug-ins, e.g. SMS or WeChat gateways, are added as
+# name=dotted.path.Sender pairs: GRIDGOV_NOTICE_SENDERS="sms=mytown.sms.Sender".
+for _replaced, _by in (("GRIDGOV_NOTIFICATION_BACKEND", "GRIDGOV_NOTICE_CHANNELS"),
+                      ("GRIDGOV_SMS_BACKEND", "GRIDGOV_NOTICE_SENDERS and GRIDGOV_LOGIN_CODE_CHANNEL")):
+    if os.environ.get(_replaced):
+        raise ImproperlyConfigured(f"{_replaced} was replaced by {_by} (see README)")
+GRIDGOV_NOTICE_CHANNELS = env_list("GRIDGOV_NOTICE_CHANNELS", "log")
+GRIDGOV_NOTICE_SENDERS = {}
+for _pair in env_list("GRIDGOV_NOTICE_SENDERS", ""):
+    _channel, _, _path = (part.strip() for part in _pair.partition("="))
+    if not (_channel and _path):
+        raise ImproperlyConfigured(f"GRIDGOV_NOTICE_SENDERS: {_pair!r} is not name=dotted.path")
+    GRIDGOV_NOTICE_SENDERS[_channel] = _path
+# Log-in codes go at once (the person is waiting; the code is never stored) through this channel's
+# sender: "console" prints them (the demo); a real installation names its SMS plug-in.
+# The console prints codes into the server's log: only in a demo, where it is the default;
+# elsewhere none (the default) switches log-in by SMS code off.
+GRIDGOV_LOGIN_CODE_CHANNEL = env("GRIDGOV_LOGIN_CODE_CHANNEL", "console" if DEMO else "")
+if GRIDGOV_LOGIN_CODE_CHANNEL == "console" and not DEMO:
+    raise ImproperlyConfigured(
+        "GRIDGOV_LOGIN_CODE_CHANNEL: the console sender prints log-in codes into the server's "
+        "log; it is for the demo and development only. Name your SMS channel, or leave it unset")
+# Notices sent or given up are deleted after this many days (they hold personal data).
+GRIDGOV_NOTICE_KEEP_DAYS = env_int("GRIDGOV_NOTICE_KEEP_DAYS", 90)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gridgov@localhost")
+
+# Cases.
 # A new report is offered for merging with an unfinished case of the same category this close,
 # this recent and with descriptions at least this similar (character-bigram Jaccard).
 GRIDGOV_DUPLICATE_METRES = env_int("GRIDGOV_DUPLICATE_METRES", 100)

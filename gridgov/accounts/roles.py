@@ -58,3 +58,12 @@ REGISTRY_EDITORS = frozenset({Role.ADMIN})
 TWO_FACTOR_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.DISTRICT_ADMIN})
 # Roles told that next year's holidays are missing: those who set deadlines or keep the calendar.
 CALENDAR_WATCHERS = frozenset({Role.OPERATOR, Role.ADMIN, Role.DISTRICT_ADMIN})
+
+# The case loop. Who works on cases: a workbench and the map of open cases. An administrator
+# looks after accounts and the registry and may read the town's cases, but takes no step of
+# the loop: the loop's steps name OPERATIONS_CENTRE and the other acting roles themselves.
+CASE_STAFF = frozenset({Role.GRID_STAFF, Role.HANDLER, Role.OPERATOR, Role.LEADER, Role.ADMIN})
+# The operations centre (城运中心): registers, dispatches, closes, decides extensions.
+OPERATIONS_CENTRE = frozenset({Role.OPERATOR})
+# Who supervises deadlines town-wide: the overdue queue, urging (督办).
+CASE_SUPERVISORS = frozenset({Role.OPERATOR, Role.LEADER})

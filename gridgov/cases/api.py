@@ -19,10 +19,12 @@ from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
 from gridgov.cases import actions, deadlines, indicators, queues, report_limits, rollup
-from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
+from gridgov.cases.models import Case, Category, Satisfaction, State
+from gridgov.cases.workflow import ACTION_INPUTS, REPORT
 from gridgov.core import pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
+from gridgov.core.inputs import schema_for
 
 router = Router(tags=["事件"])
 
@@ -106,7 +108,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_deadline(case) -> str:
-        return deadlines.traffic_light(case)
+        return case.deadline_light(deadlines.now())
 
 
 class CasePageOut(Schema):
@@ -120,6 +122,7 @@ class EventOut(Schema):
     from_state: str
     to_state: str
     actor: str = Field(alias="actor_label")
+    actor_unit: str = Field(description="操作人所代表的单位（部门、网格、居民区或镇）")
     department_id: int | None
     note: str
     at: dt.datetime
@@ -171,18 +174,8 @@ class CaseDetailOut(CaseOut):
         return pii.mask_phone(case.reporter_phone) if case.reporter_phone else ""
 
 
-class ReportIn(Schema):
-    category: int
-    description: str = Field(max_length=actions.MAX_DESCRIPTION)
-    longitude: float = Field(ge=-180, le=180)
-    latitude: float = Field(ge=-90, le=90)
-    address: str = Field("", max_length=200)
-    source: Source = Source.RESIDENT
-    urgency: Urgency | None = None
-    reporter_name: str = Field("", max_length=50)
-    reporter_phone: str = Field("", max_length=20)
-    is_anonymous: bool = False
-    self_handled: bool = False
+# The report's and the actions' inputs, from their declarations in the transition table.
+ReportIn = schema_for("ReportIn", REPORT.inputs)
 
 
 class ReportedOut(Schema):
@@ -192,20 +185,11 @@ class ReportedOut(Schema):
     tracking_code: str = Field(description="查询码：凭此查询进度和评价")
 
 
-class ActionIn(Schema):
-    note: str = Field("", max_length=2000)
-    department_id: int | None = Field(None, description="dispatch: 处置部门（空则按分类默认）")
-    departments: list[int] | None = Field(None, description="escalate（吹哨）: 召集的部门")
-    working_days: int | None = Field(None, description="request_extension: 延期工作日")
-    category_id: int | None = Field(None, description="register: 更正分类")
-    urgency: Urgency | None = Field(None, description="register: 紧急程度")
-    satisfaction: Satisfaction | None = Field(None, description="evaluate: 满意度")
-    reason: str = Field("", max_length=500, description="evaluate: 不满意原因")
-    into: int | None = Field(None, description="merge: 合并到的事件")
+ActionIn = schema_for("ActionIn", ACTION_INPUTS)
 
 
 class ActedOut(Schema):
-    case: CaseDetailOut
+    case: CaseDetailOut | None = Field(description="空：此操作后该事件已不在您的范围内（如退单）")
     event: EventOut
 
 
@@ -333,18 +317,14 @@ def allowed_actions(request, case_id: int):
 def act(request, case_id: int, action: str, payload: Form[ActionIn],
         photos: list[UploadedFile] = File(None), after_photos: list[UploadedFile] = File(None)):
     case = get_object_or_404(_visible(request.user), pk=case_id)
-    given = {
-        "department": payload.department_id, "departments": payload.departments,
-        "working_days": payload.working_days, "category": payload.category_id,
-        "urgency": payload.urgency, "satisfaction": payload.satisfaction,
-        "reason": payload.reason or None, "into": payload.into,
-        "photos": photos or None, "after_photos": after_photos or None,
-    }
-    # Only what was sent: the workflow tells a missing required input from an empty one.
-    data = {name: value for name, value in given.items() if value is not None}
-    case, event = actions.act(case, action, actor=request.user, note=payload.note, **data)
-    case = get_object_or_404(_visible(request.user), pk=case.pk)
-    return {"case": _with_detail(case, request.user), "event": event}
+    data = {name: value for name, value in payload.dict().items() if value not in (None, "")}
+    case, event = actions.act(case, action, actor=request.user, photos=photos or None,
+                              after_photos=after_photos or None, **data)
+    # A move may take the case out of the actor's scope (a department returning it): the move
+    # succeeded all the same, and the answer says so without showing what they no longer see.
+    still_visible = _visible(request.user).filter(pk=case.pk).first()
+    return {"case": _with_detail(still_visible, request.user) if still_visible else None,
+            "event": event}
 
 
 def _tracked(code: str) -> Case:
@@ -355,8 +335,7 @@ def _tracked(code: str) -> Case:
 @router.get("/track/{code}", response=TrackedOut, auth=None, summary="凭查询码查询进度（公开）")
 def track(request, code: str):
     case = _tracked(code)
-    # A duplicate merged into another case follows that case from then on.
-    followed = case.merged_into if case.state == State.MERGED and case.merged_into else case
+    followed = case.followed()
     return {
         "number": case.number,
         "state": followed.state,
@@ -365,7 +344,8 @@ def track(request, code: str):
         "reported_at": case.reported_at,
         "closed_at": followed.closed_at,
         "satisfaction": followed.satisfaction,
-        "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
+        "can_rate": any(t.action == "evaluate" for t in actions.allowed_actions(
+            followed, actions.reporter_as_actor(None, code))),
         "merged_into_number": followed.number if followed is not case else "",
         "events": [{"to_state": e.to_state, "at": e.at}
                    for e in followed.events.only("case_id", "to_state", "at")],

@@ -19,13 +19,13 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Q,
     Value,
     When,
 )
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
+from gridgov.cases.models import Case
 from gridgov.core.errors import Refusal
 
 # On-screen size of a cluster cell, in pixels of a 256-pixel tile.
@@ -103,11 +103,10 @@ class CellKey(Func):
 
 
 def deadline_conditions(now):
-    """The colours of gridgov.cases.deadlines.traffic_light() as SQL conditions, for counting:
-    red past due_at, yellow past warn_at, while the clock runs."""
-    running = Q(clock_paused_at__isnull=True, due_at__isnull=False)
-    red = running & Q(due_at__lt=now)
-    yellow = running & Q(due_at__gte=now, warn_at__lte=now)
+    """The colours of Case.deadline_light() as SQL conditions, for counting: the clock's own
+    overdue (red) and past-the-warning (yellow) conditions."""
+    red = Case.overdue_condition(now)
+    yellow = Case.nearing_condition(now)
     return red, yellow
 
 

@@ -14,6 +14,8 @@ from gridgov.core import audit
 
 from .models import Category
 
+audit.register("cases.catalogue.loaded", "载入事部件分类目录")
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 FIELDS = ("major_name", "name", "plain_name", "keywords", "department_kind", "time_limit_class",
           "time_limit_days", "time_limit_hours", "urgency")
@@ -42,6 +44,6 @@ def load(*, reset: bool = False, actor=None, path: Path = DATA_FILE) -> dict[str
     Category.objects.bulk_create(created)
     Category.objects.bulk_update(restored, FIELDS)
     if created or restored:
-        audit.record("cases.catalogue.load", actor=actor,
+        audit.record("cases.catalogue.loaded", actor=actor,
                      changes={"created": len(created), "restored": len(restored)})
     return {"created": len(created), "restored": len(restored)}

@@ -19,6 +19,8 @@ from gridgov.core.errors import Refusal
 from gridgov.grids import mapdata
 from gridgov.grids.models import Community
 
+audit.register("cases.case.exported", "导出事件")
+
 GROUPING_CHOICES = [(key, indicators.GROUPINGS[key][0])
                     for key in ("grid", "community", "department", "category")]
 # The map's colour: 按期结案率 first, the default.

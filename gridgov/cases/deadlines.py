@@ -13,7 +13,9 @@ The rules, decided here once:
   突发事件 (emergencies do not wait for Monday).
 - The yellow warning comes when three quarters of the limit's office time have passed (for a
   5-day limit, about a working day and a quarter before the end).
-- Red is simply `due_at` passed while the clock runs (CaseQuerySet.overdue()).
+- Red is simply `due_at` passed while the clock runs: the one definition of overdue is the
+  clock's (gridgov.core.clock.Deadline: overdue_condition, is_overdue, deadline_light), which
+  every page, queue, map, indicator and the sweep asks. Merging a case stops its clock.
 - While the clock stands still (suspended, awaiting an extension decision), nothing is due; on
   resuming, due_at and warn_at move later by the time that passed — office time, or clock time
   for a clock-hours case. A refused extension still credits the waiting time: the department
@@ -26,17 +28,22 @@ import contextvars
 import datetime as dt
 from contextlib import contextmanager
 
+from django.db.models import Max
 from django.utils import timezone
 
 from gridgov.core import workdays
 
-from .models import Case, Category, Urgency
+from .models import OPEN_STATES, Case, CaseEvent, Category, State, Urgency
 
 # An urgent case whose category names no hours gets this many.
 DEFAULT_URGENT_HOURS = 4
 # The 大类 of events whose urgent cases count clock hours.
 EMERGENCY_MAJOR_CODE = "04"
 WARN_FRACTION = 0.75
+# Cases whose stored deadline follows a change of the town's calendar: the clock runs, or stands
+# still (suspended, awaiting an extension decision) and will run again.
+CLOCKED_STATES = (*OPEN_STATES, State.SUSPENDED)
+CALENDAR_CHUNK = 1000
 
 _moment = contextvars.ContextVar("gridgov_cases_now", default=None)
 
@@ -156,26 +163,73 @@ def finish(case: Case, at: dt.datetime) -> None:
     )
 
 
-def is_overdue(case: Case, at: dt.datetime | None = None) -> bool:
-    at = at or now()
-    return (
-        case.due_at is not None
-        and case.clock_paused_at is None
-        and case.closed_at is None
-        and case.due_at < at
+def _clock_anchors(cases: list[Case], first: dt.datetime) -> dict[int, dt.datetime]:
+    """For each case, the moment from which the changed days count for its deadline: the first
+    changed day, or the clock's start when later (registration, or the last reopening), or for a
+    limit in working days the day after the clock's start (that day itself is not counted)."""
+    reopened = dict(
+        CaseEvent.objects.filter(case__in=cases, action="reopen").order_by()
+        .values("case_id").annotate(last=Max("at")).values_list("case_id", "last")
     )
+    anchors = {}
+    for case in cases:
+        started = max(moment for moment in (case.registered_at, reopened.get(case.pk)) if moment)
+        if limit_for(case.category, case.urgency)[0] == "days":
+            day = timezone.localtime(started).date() + dt.timedelta(days=1)
+            started = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+        anchors[case.pk] = max(first, started)
+    return anchors
 
 
-def traffic_light(case: Case, at: dt.datetime | None = None) -> str:
-    """"red" overdue, "yellow" past the warning, "green" running, "paused" while the clock
-    stands still, "" when no clock runs."""
-    at = at or now()
-    if case.due_at is None or case.closed_at is not None:
-        return ""
-    if case.clock_paused_at is not None:
-        return "paused"
-    if case.due_at < at:
-        return "red"
-    if case.warn_at is not None and case.warn_at <= at:
-        return "yellow"
-    return "green"
+def follow_calendar(days: set[dt.date]):
+    """Keeper of case deadlines for gridgov.core.calendar_days (registered in CasesConfig).
+
+    Called before the town's calendar changes on `days`: locks the unfinished cases whose clock
+    interval reaches into the changed days and measures, in office hours under the calendar still
+    in force, how far their warning and deadline lie from the moment the change starts to count
+    (_clock_anchors). The returned function, called after the change, puts each as many office
+    hours from that moment under the new calendar (add_working_hours, as the deadline was
+    computed), saves those that moved, and counts them. Clock-hour cases do not depend on the
+    calendar. Work is in chunks of primary keys; only the measurements are kept in memory."""
+    first = timezone.make_aware(dt.datetime.combine(min(days), dt.time()))
+    after_last = timezone.make_aware(dt.datetime.combine(max(days) + dt.timedelta(days=1),
+                                                         dt.time()))
+    rows = (Case.objects.filter(state__in=CLOCKED_STATES, due_at__gte=first,
+                                registered_at__lt=after_last)
+            .select_related("category").select_for_update(of=("self",)).order_by("pk"))
+    measured = []  # (case id, anchor, office hours to the warning or None, to the deadline)
+    last_pk = 0
+    while chunk := list(rows.filter(pk__gt=last_pk)[:CALENDAR_CHUNK]):
+        last_pk = chunk[-1].pk
+        chunk = [case for case in chunk if not uses_clock_hours(case)]
+        anchors = _clock_anchors(chunk, first)
+        for case in chunk:
+            anchor = anchors[case.pk]
+            if case.due_at <= anchor:
+                continue
+            to_warn = (workdays.working_hours_between(anchor, case.warn_at)
+                       if case.warn_at and case.warn_at > anchor else None)
+            measured.append((case.pk, anchor, to_warn,
+                             workdays.working_hours_between(anchor, case.due_at)))
+
+    def move() -> int:
+        at, moved = now(), 0
+        for start in range(0, len(measured), CALENDAR_CHUNK):
+            part = measured[start:start + CALENDAR_CHUNK]
+            cases = Case.objects.in_bulk([pk for pk, *_ in part])
+            changed = []
+            for pk, anchor, to_warn, to_due in part:
+                case = cases[pk]
+                due = workdays.add_working_hours(anchor, to_due)
+                warn = case.warn_at if to_warn is None else workdays.add_working_hours(anchor,
+                                                                                     to_warn)
+                if (due, warn) != (case.due_at, case.warn_at):
+                    set_deadline(case, due, warn, at)
+                    case.updated_at = timezone.now()  # the indicators' rollup recounts it
+                    changed.append(case)
+            Case.objects.bulk_update(changed, ["due_at", "warn_at", "warned_at", "escalated_at",
+                                               "updated_at"])
+            moved += len(changed)
+        return moved
+
+    return move

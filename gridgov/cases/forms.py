@@ -7,23 +7,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.roles import Role
 from gridgov.cases import photos
-from gridgov.cases.models import Case, Category, Satisfaction, Source, State, Urgency
+from gridgov.cases.models import Category, Source, State
+from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Grid
 
 MAX_PHOTOS = photos.max_per_report()
-DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 1000
-# Roughly China's extent: a point outside is a slip of the finger or a broken GPS fix.
-LONGITUDE_RANGE, LATITUDE_RANGE = (73.0, 136.0), (3.0, 54.0)
-
-# Who may file a case under which source, beside a resident's own report.
-STAFF_SOURCES = {
-    Role.GRID_STAFF: (Source.PATROL,),
-    Role.OPERATOR: (Source.HOTLINE, Source.DEPUTY, Source.VISIT, Source.RESIDENT),
-}
 
 
 class PlainSelect(forms.Select):
@@ -86,46 +77,44 @@ def phone_or_blank(value: str) -> str:
     return value
 
 
+def _report_field(name: str, **overrides) -> forms.Field:
+    """A field of the report form as the report transition declares it (bounds, messages)."""
+    return REPORT.input(name).form_field(**overrides)
+
+
 class ReportForm(forms.Form):
+    """The report, its limits from gridgov.cases.workflow.REPORT_INPUTS; the source only for
+    staff, with the sources the source policy lets this user use."""
+
     category = forms.ModelChoiceField(
         queryset=Category.objects.filter(is_active=True), label=_("问题类型"),
         error_messages={"required": _("请选择问题类型"),
                         "invalid_choice": _("所选问题类型不存在或已停用，请重新选择")},
     )
-    description = forms.CharField(
-        label=_("问题描述"), min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("什么问题、在哪里、持续多久了")}),
-        error_messages={
-            "required": _("请描述问题"),
-            "min_length": _("描述太短，请至少写%(limit_value)d个字"),
-            "max_length": _("描述最多%(limit_value)d个字（现在%(show_value)d个）"),
-        },
-    )
-    longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
-    latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
-    address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"placeholder": _("如：新泾路100号门口")}),
-                              error_messages={"max_length": _("地址最多%(limit_value)d个字")})
+    description = _report_field(
+        "description", widget=forms.Textarea(attrs={"rows": 4,
+                                                   "placeholder": _("什么问题、在哪里、持续多久了")}))
+    longitude = _report_field("longitude", widget=forms.HiddenInput, required=False)
+    latitude = _report_field("latitude", widget=forms.HiddenInput, required=False)
+    address = _report_field("address", widget=forms.TextInput(
+        attrs={"placeholder": _("如：新泾路100号门口")}))
     photos = PhotosField(label=_("现场照片（最多9张）"))
-    is_anonymous = forms.BooleanField(label=_("匿名反映（不留联系方式）"), required=False)
-    reporter_name = forms.CharField(label=_("联系人（选填）"), max_length=50, required=False)
-    reporter_phone = forms.CharField(
-        label=_("联系电话（选填）"), max_length=20, required=False,
+    is_anonymous = _report_field("is_anonymous")
+    reporter_name = _report_field("reporter_name", label=_("联系人（选填）"))
+    reporter_phone = _report_field(
+        "reporter_phone", label=_("联系电话（选填）"),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, roles=frozenset(), **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        sources = [s for role in (Role.OPERATOR, Role.GRID_STAFF) if role in roles
-                   for s in STAFF_SOURCES[role]]
-        if sources:
-            self.fields["source"] = forms.ChoiceField(
-                label=_("来源"), choices=[(s.value, s.label) for s in sources],
-                error_messages={"invalid_choice": _("请选择有效的来源")},
-            )
-        if Role.GRID_STAFF in roles:
-            self.fields["self_handled"] = forms.BooleanField(
-                label=_("已现场自行处置"), required=False)
+        sources = sources_for(user)
+        if sources != [Source.RESIDENT]:
+            self.fields["source"] = _report_field(
+                "source", required=True, choices=[
+                    (s, Source(s).label) for s in (*sources[1:], sources[0])])
+        if Source.PATROL in sources:
+            self.fields["self_handled"] = _report_field("self_handled")
             self.fields["after_photos"] = PhotosField(label=_("处置后照片（自行处置时必填）"))
 
     def clean_reporter_phone(self):
@@ -133,14 +122,14 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        lon, lat = data.get("longitude"), data.get("latitude")
-        if lon is None or lat is None:
+        if "longitude" not in self.errors and "latitude" not in self.errors and (
+                data.get("longitude") is None or data.get("latitude") is None):
             self.add_error("longitude", forms.ValidationError(
                 _("请在地图上点选问题位置，或点“使用我的位置”"), code="location_required"))
-        elif not (LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]
-                  and LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1]):
-            self.add_error("longitude", forms.ValidationError(
-                _("位置不正确，请在地图上重新点选"), code="location_invalid"))
+        if "latitude" in self.errors:  # one message for the one point
+            problems = self.errors.pop("latitude")
+            if "longitude" not in self.errors:
+                self.add_error("longitude", problems.as_data())
         if data.get("is_anonymous"):
             data["reporter_name"], data["reporter_phone"] = "", ""
         if data.get("self_handled"):
@@ -166,13 +155,10 @@ class TrackForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    satisfaction = forms.ChoiceField(
-        label=_("您对办理结果的评价"), choices=Satisfaction.choices, widget=forms.RadioSelect,
-        error_messages={"required": _("请选择满意程度"), "invalid_choice": _("请选择满意程度")},
-    )
-    reason = forms.CharField(label=_("原因"), max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"max_length": _("原因最多%(limit_value)d个字")})
+    """The reporter's rating, as the evaluate transition declares it."""
+
+    satisfaction = SATISFACTION.form_field(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
+    reason = REASON.form_field(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class WorkbenchFilterForm(forms.Form):
@@ -243,95 +229,51 @@ class BulkDispatchForm(forms.Form):
         empty_label=_("按分类默认部门"), widget=PlainSelect,
         error_messages={"invalid_choice": _("所选部门不存在或不在您的范围内")},
     )
-    note = forms.CharField(label=_("派遣意见"), max_length=500, required=False)
+    note = NOTE.form_field(label=_("派遣意见"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.visible_to(user)
 
 
-def _note_field(required: bool) -> forms.CharField:
-    return forms.CharField(
-        label=_("说明") if required else _("说明（选填）"), required=required, max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写说明或理由"),
-                        "max_length": _("说明最多%(limit_value)d个字")},
-    )
-
-
-# The fields each workflow input is asked by; `requires` of the transition makes them mandatory.
-def _action_fields(case, user) -> dict:
-    departments = Department.objects.filter(town_id=case.town_id)
-    return {
-        "category": lambda required: forms.ModelChoiceField(
-            label=_("分类"), required=required, queryset=Category.objects.filter(is_active=True),
-            initial=case.category_id, widget=PlainSelect, error_messages={"invalid_choice": _("请选择有效的分类")}),
-        "urgency": lambda required: forms.ChoiceField(
-            label=_("紧急程度"), required=required, choices=Urgency.choices, initial=case.urgency),
-        "department": lambda required: forms.ModelChoiceField(
-            label=_("处置部门"), required=required, queryset=departments,
-            empty_label=_("按分类默认部门"), widget=PlainSelect,
-            error_messages={"required": _("请选择处置部门"),
-                            "invalid_choice": _("只能派遣给本镇/街道的部门")}),
-        "departments": lambda required: forms.ModelMultipleChoiceField(
-            label=_("召集部门"), required=required, queryset=departments,
-            widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": _("请选择要召集的部门"),
-                            "invalid_choice": _("只能召集本镇/街道的部门")}),
-        "working_days": lambda required: forms.IntegerField(
-            label=_("延期工作日"), required=required, min_value=1, max_value=30,
-            error_messages={"required": _("请填写延期天数"), "invalid": _("请填写整数天数"),
-                            "min_value": _("延期天数应为1到30个工作日"),
-                            "max_value": _("延期天数应为1到30个工作日")}),
-        "into": lambda required: forms.CharField(
-            label=_("合并到事件编号"), required=required, max_length=20,
-            error_messages={"required": _("请填写要合并到的事件编号")}),
-        "satisfaction": lambda required: forms.ChoiceField(
-            label=_("满意程度"), required=required, choices=Satisfaction.choices,
-            widget=forms.RadioSelect, error_messages={"required": _("请选择满意程度")}),
-        "reason": lambda required: forms.CharField(
-            label=_("不满意原因"), required=required, max_length=500),
-        "after_photos": lambda required: PhotosField(label=_("处置后照片"), required=required),
-        "photos": lambda required: PhotosField(label=_("现场照片（选填）"), required=required),
-    }
-
-
-# Inputs an action asks for beyond its transition's `requires` (optional ones).
-OPTIONAL_INPUTS = {
-    "register": ("category", "urgency"),
-    "dispatch": ("department",),
-    "evaluate": ("reason",),
-    "verify": ("photos",),
-    "fail_verification": ("photos",),
-}
-
-
 class ActionForm(forms.Form):
-    """The inputs of one workflow action on one case, from its transition's `requires`."""
+    """The inputs of one workflow action on one case, as its transition declares them
+    (gridgov.cases.workflow): the choices, bounds and messages are the rule's own."""
 
     def __init__(self, transition, case, user, *args, **kwargs):
         kwargs.setdefault("prefix", transition.action)
         super().__init__(*args, **kwargs)
         self.transition = transition
-        makers = _action_fields(case, user)
-        self.fields["note"] = _note_field("note" in transition.requires)
-        for name in (*transition.requires, *OPTIONAL_INPUTS.get(transition.action, ())):
-            if name != "note" and name not in self.fields:
-                self.fields[name] = makers[name](name in transition.requires)
+        for item in transition.inputs:
+            self.fields[item.name] = _action_field(item, case, user)
         # The note last: what is chosen first, then why.
         self.fields["note"] = self.fields.pop("note")
-        self.user = user
-
-    def clean_into(self):
-        """The case to merge into, by its number, among the cases this user may see."""
-        number = self.cleaned_data["into"].strip().upper()
-        target = Case.objects.visible_to(self.user).filter(number=number).first()
-        if target is None:
-            raise forms.ValidationError(_("未找到编号为%(number)s的事件，或不在您的范围内"),
-                                        code="not_found", params={"number": number})
-        return target
 
     def action_data(self) -> dict:
         """Keyword arguments for actions.act(): blank optional inputs are left out."""
         return {name: value for name, value in self.cleaned_data.items()
                 if value not in (None, "", [], ()) or name == "note"}
+
+
+# How each kind of input looks on a phone; the rule (bounds, required) is the declaration's.
+_WIDGETS = {
+    "note": lambda: forms.Textarea(attrs={"rows": 2}),
+    "departments": lambda: forms.CheckboxSelectMultiple,
+    "satisfaction": lambda: forms.RadioSelect,
+    "category": lambda: PlainSelect,
+    "department": lambda: PlainSelect,
+}
+
+
+def _action_field(item, case, user) -> forms.Field:
+    options = {}
+    if item.name in _WIDGETS:
+        options["widget"] = _WIDGETS[item.name]()
+    if item.kind == "files":
+        return PhotosField(label=item.label, required=item.required)
+    field = item.form_field(obj=case, actor=user, **options)
+    if item.name == "department":
+        field.empty_label = _("按分类默认部门")
+    if item.name in ("category", "urgency"):
+        field.initial = getattr(case, f"{item.name}_id" if item.name == "category" else item.name)
+    return field

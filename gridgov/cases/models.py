@@ -6,7 +6,6 @@ move). Deadlines are stored on the row when they change (due_at, warn_at), compu
 time by gridgov.core.workdays, and never recomputed in a list.
 """
 
-import re
 import secrets
 
 from django.conf import settings
@@ -17,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ROLE_SCOPES, Role
 from gridgov.core import pii
+from gridgov.core.clock import Deadline
 from gridgov.core.scope import ScopedQuerySet, ScopeKind, placed_rules
+from gridgov.core.workflow import EventLog
 from gridgov.grids.models import Community, Department, DepartmentKind, Grid, Town
 
 
@@ -149,36 +150,24 @@ class CaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 
-    def overdue(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now(), clock_paused_at=None)
+    def overdue(self, now):
+        return self.filter(Case.overdue_condition(now))
 
     def counted(self):
         """Cases that count in indicators: a merged duplicate counts once, as its target."""
         return self.exclude(state=State.MERGED)
 
 
-# No 0/O/1/I: read out over the phone.
-TRACKING_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_TRACKING_CODE_IN_TEXT = re.compile(
-    rf"(?<![0-9A-Za-z])[{TRACKING_CODE_ALPHABET}]{{10}}(?![0-9A-Za-z])")
-
-
 def _tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(pii.TRACKING_CODE_ALPHABET) for _ in range(10))
 
 
-def mask_tracking_code(code: str) -> str:
-    """A tracking code opens a case's page and photos: outside that page only its first two
-    characters are shown."""
-    return code[:2] + "*" * (len(code) - 2) if code else code
+class Case(Deadline):
+    """A problem and its handling: a state moved only by gridgov.cases.workflow, a deadline
+    clock (gridgov.core.clock.Deadline) that runs in the open states."""
 
+    CLOCK_STATES = OPEN_STATES
 
-def mask_tracking_codes(text: str) -> str:
-    """`text` with every tracking code in it masked (for logs)."""
-    return _TRACKING_CODE_IN_TEXT.sub(lambda m: mask_tracking_code(m.group()), text)
-
-
-class Case(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     tracking_code = models.CharField(_("查询码"), max_length=10, unique=True,
                                      default=_tracking_code, editable=False)
@@ -223,15 +212,10 @@ class Case(models.Model):
     handled_at = models.DateTimeField(_("处置完毕时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
-    due_at = models.DateTimeField(_("处置时限"), null=True, blank=True)
-    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
-    clock_paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)
+    # due_at, warn_at, clock_paused_at, warned_at, escalated_at and paused_hours (the office
+    # hours the clock stood still: suspended, awaiting an extension decision, closed before a
+    # reopening; subtracted from handling_hours) come with the Deadline clock.
     state_before_suspension = models.CharField(max_length=12, blank=True)
-    warned_at = models.DateTimeField(_("已预警"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("已超期督办"), null=True, blank=True)
-    # Office hours the clock stood still (suspended, awaiting an extension decision, closed
-    # before a reopening): subtracted from handling_hours.
-    paused_hours = models.FloatField(_("暂停计时（工作小时）"), default=0)
     closed_on_time = models.BooleanField(_("按期结案"), null=True, blank=True)
     handling_hours = models.FloatField(_("处置用时（工作小时）"), null=True, blank=True)
 
@@ -271,7 +255,7 @@ class Case(models.Model):
             # The deadline sweep: open cases by due time.
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "warn_at"]),
-            # cases_tick asks for open cases whose deadline (warning) passed and that were not yet
+            # The deadline sweep asks for open cases whose deadline (warning) passed and that were not yet
             # escalated (warned): these partial indexes hold only those, however many cases
             # were escalated before.
             models.Index(fields=["due_at"], name="case_due_unescalated",
@@ -307,6 +291,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.category.name if self.category_id else ''}".strip()
 
+    def followed(self) -> "Case":
+        """The case its reporter follows: a duplicate merged into another follows that one
+        (and on, should that one have been merged too)."""
+        case = self
+        while case.state == State.MERGED and case.merged_into_id:
+            case = case.merged_into
+        return case
+
     @property
     def masked_reporter_phone(self) -> str:
         return pii.mask_phone(self.reporter_phone)
@@ -317,7 +309,7 @@ class Case(models.Model):
 
     @property
     def masked_tracking_code(self) -> str:
-        return mask_tracking_code(self.tracking_code)
+        return pii.mask_tracking_code(self.tracking_code)
 
 
 class CaseNumberSequence(models.Model):
@@ -331,21 +323,16 @@ class CaseNumberSequence(models.Model):
         verbose_name_plural = _("事件编号序列")
 
 
-class CaseEvent(models.Model):
-    """One move of a case: the workflow's history, read by the timeline and the indicators."""
+class CaseEvent(EventLog):
+    """One move of a case: the workflow's history, read by the timeline and the indicators.
+    `department` is the department holding the case at that move (the one dispatched to, or
+    returning it); who acted, and for which unit, are the log's actor columns."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=30)
     from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(_("操作人"), max_length=100, blank=True)
     department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(_("说明"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("事件记录")

@@ -1,78 +1,26 @@
-"""Who hears about what happens to a case, through a pluggable sender.
+"""Who hears about what happens to a case: notices written to the outbox (gridgov.core.notify).
 
 Each CaseEvent action names the groups it concerns (RULES): the reporters (including those of
 duplicates merged into the case), the handlers of its department or of departments called in, its
-supervisors (the operations centre of its town or community), the grid staff of its grid. Notices
-leave after the commit (the workflow's `transitioned` signal, or on_commit for the deadline
-sweep); a sender that fails is logged and never undoes what happened.
-
-The sender is settings.GRIDGOV_NOTIFICATION_BACKEND, a dotted path to a class with
-send(notices): ConsoleBackend (development), LogBackend (a log line each, for a town that reads
-its logs), MemoryBackend (tests). SMS and WeChat senders plug in the same way.
+supervisors (the operations centre of its town or community), the grid staff of its grid. The
+notices are written in the event's own transaction (the workflow's in-transaction
+`event_recorded` signal, for reports, moves and the deadline sweep alike), so a refused move
+leaves none; `gridgov tick` delivers them on the configured channels, and a failing channel
+never undoes the move.
 """
 
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-from gridgov.core import pii
+from gridgov.core import notify
+from gridgov.core.models import Notice
 from gridgov.core.scope import ScopeKind
 
-from .models import Case, CaseEvent, Satisfaction, mask_tracking_codes
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_BACKEND = "gridgov.cases.notifications.LogBackend"
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str  # the CaseEvent action: "dispatch", "overdue", ...
-    case_id: int
-    case_number: str
-    text: str
-    user_id: int | None = None  # a recipient with an account ...
-    phone: str = ""  # ... or a reporter known only by a phone number
-
-
-class ConsoleBackend:
-    def send(self, notices: Iterable[Notice]) -> None:
-        for notice in notices:
-            to = f"用户{notice.user_id}" if notice.user_id else pii.mask_phone(notice.phone)
-            print(f"[通知 {to}] {notice.text}")
-
-
-class LogBackend:
-    def send(self, notices: Iterable[Notice]) -> None:
-        for notice in notices:
-            to = (f"user:{notice.user_id}" if notice.user_id
-                  else f"phone:{pii.mask_phone(notice.phone)}")
-            # A log is read by more people than a case's reporter: the tracking code (the key to
-            # the case's page and photos) and any phone or ID number in the text are masked.
-            logger.info("notice %s case=%s to=%s %s", notice.kind, notice.case_number, to,
-                        mask_tracking_codes(pii.mask_free_text(notice.text)))
-
-
-class MemoryBackend:
-    """Keeps what was sent in MemoryBackend.outbox (tests empty it)."""
-
-    outbox: list[Notice] = []
-
-    def send(self, notices: Iterable[Notice]) -> None:
-        MemoryBackend.outbox.extend(notices)
-
-
-def backend():
-    return import_string(getattr(settings, "GRIDGOV_NOTIFICATION_BACKEND", DEFAULT_BACKEND))()
-
+from .models import Case, CaseEvent, Satisfaction
 
 # Recipient groups.
 REPORTERS, DEPARTMENT, PARTICIPANTS, CALLED_IN, SUPERVISORS, GRID_STAFF = (
@@ -185,8 +133,9 @@ def _format_time(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def notices_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
-    """The notices of an event; `case` is its case as just saved, when the caller holds it."""
+def write_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
+    """Write the notices an event calls for, in the caller's transaction; `case` is its case as
+    just saved, when the caller holds it."""
     rule = RULES.get(event.action)
     if rule is None:
         return []
@@ -197,36 +146,18 @@ def notices_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
         case = Case.objects.select_related("category").get(pk=event.case_id)
     if case.is_sample:
         return []  # demo data has no one to tell
-    into = event.data.get("into_number", "")
     text = template.format(
         number=case.number, code=case.tracking_code, note=event.note,
         category=case.category.name, address=case.address or "—", due=_format_time(case.due_at),
-        into=into,
+        into=event.data.get("into_number", ""),
     )
     users, phones = _recipients(event, case, groups)
-    notices = [Notice(event.action, case.pk, case.number, text, user_id=u) for u in sorted(users)]
-    notices += [Notice(event.action, case.pk, case.number, text, phone=p) for p in sorted(phones)]
-    return notices
+    return notify.notify(kind=f"cases.{event.action}", subject=f"网格事件{case.number}",
+                         body=text, user_ids=sorted(users), addresses=sorted(phones), about=case)
 
 
-def send_for(event: CaseEvent, case: Case | None = None) -> None:
-    """Send the notices an event calls for; any failure is logged, never raised."""
-    try:
-        notices = notices_for(event, case)
-        if notices:
-            backend().send(notices)
-    except Exception:
-        logger.exception("notifications for case event %s failed", event.pk)
-
-
-def send_on_commit(event: CaseEvent, case: Case | None = None) -> None:
-    transaction.on_commit(lambda: send_for(event, case))
-
-
-def on_transition(sender, *, workflow, obj, event, **kwargs) -> None:
-    """Receiver of gridgov.core.workflow.transitioned for the case workflow (connected in
-    CasesConfig.ready)."""
-    from .workflow import CASE_WORKFLOW
-
-    if workflow is CASE_WORKFLOW and not obj.is_sample:
-        send_for(event, obj)
+def on_event_recorded(sender, *, obj, event, **kwargs) -> None:
+    """Receiver of gridgov.core.workflow.event_recorded from the case workflow (connected with
+    sender=CASE_WORKFLOW in CasesConfig.ready), inside the move's transaction: reports, moves
+    and the deadline sweep alike."""
+    write_for(event, obj)

@@ -17,15 +17,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.roles import Role
+from gridgov.accounts.roles import CASE_STAFF, CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
 from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
 
 PAGE_SIZE = 20
-# Roles that work on cases: they have a workbench and the map of open cases.
-STAFF_ROLES = frozenset({Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER, Role.ADMIN})
-# Not closed is implied by the open states; said again so that SQLite (which matches a partial
-# index only to conditions without parameters) reads the overdue queue from case_unclosed_due.
-RUNNING_CLOCK = Q(clock_paused_at__isnull=True, due_at__isnull=False, closed_at__isnull=True)
+# Not closed is implied by the clock's running states; said again so that SQLite (which matches
+# a partial index only to conditions without parameters) reads the overdue queue from
+# case_unclosed_due. It adds nothing to the one definition of overdue (gridgov.core.clock).
+UNCLOSED = Q(closed_at__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,11 @@ def _state(*states) -> Callable[[dt.datetime], Q]:
 
 
 def _overdue(now) -> Q:
-    return Q(state__in=OPEN_STATES, due_at__lt=now) & RUNNING_CLOCK
+    return Case.overdue_condition(now) & UNCLOSED
 
 
 def _warned_or_overdue(now) -> Q:
-    return Q(state__in=OPEN_STATES, warn_at__lte=now) & RUNNING_CLOCK
+    return Case.warning_condition(now) & UNCLOSED
 
 
 def _extension_waiting(now) -> Q:
@@ -58,8 +57,11 @@ def _extension_waiting(now) -> Q:
              .values("case_id"))
 
 
-OPERATOR, HANDLER, GRID_STAFF, LEADER = (frozenset({r, Role.ADMIN}) for r in (
-    Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER))
+# Each queue is for the roles that act on what it holds (an administrator, who takes no step
+# of the loop, reads the town's cases in "all").
+OPERATOR, HANDLER, GRID_STAFF = OPERATIONS_CENTRE, frozenset({Role.HANDLER}), frozenset(
+    {Role.GRID_STAFF})
+LEADER = frozenset({Role.LEADER})
 
 QUEUES = (
     Queue("intake", _("待受理"), OPERATOR, _state(State.REPORTED)),
@@ -73,9 +75,9 @@ QUEUES = (
     Queue("handling", _("处置中"), HANDLER, _state(State.HANDLING)),
     Queue("verify", _("待核查"), GRID_STAFF, _state(State.HANDLED)),
     Queue("grid_open", _("本网格在办"), GRID_STAFF, _state(State.REPORTED, *OPEN_STATES)),
-    Queue("overdue", _("超期"), LEADER | OPERATOR, _overdue),
+    Queue("overdue", _("超期"), CASE_SUPERVISORS, _overdue),
     Queue("open", _("全部在办"), LEADER, _state(*OPEN_STATES)),
-    Queue("all", _("全部"), STAFF_ROLES, lambda now: Q(), counted=False),
+    Queue("all", _("全部"), CASE_STAFF, lambda now: Q(), counted=False),
 )
 QUEUES_BY_KEY = {queue.key: queue for queue in QUEUES}
 

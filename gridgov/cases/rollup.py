@@ -20,12 +20,12 @@ whole months):
 Merged duplicates are left out (Case.objects.counted()).
 
 Keeping it true:
-- refresh() (every few minutes, from cases_tick) recounts whole days: those of the cases changed
+- refresh() (every minute, a task of `gridgov tick`) recounts whole days: those of the cases changed
   since the last refresh (their registration, deadline and closing day now, and the days they
   were counted on before, kept in CaseStatMark: an extension moves a deadline, a reopening
   clears a closing), and every day since the last refresh, because a deadline passing makes an
   open case overdue without any write to its row.
-- rebuild() (nightly, `gridgov cases_rollup --rebuild`) recounts everything.
+- rebuild() (nightly, a task of `gridgov tick`; `gridgov cases_rollup --rebuild`) recounts everything.
 Days are counted from the cases, one by one, each replaced in its own short transaction under the
 RollupState row's lock: two runs at once take turns, and writers of cases wait a fraction of a
 second. A month is never counted from the cases: right after the last of its days a run recounts,
@@ -45,7 +45,6 @@ from django.utils import timezone
 
 from gridgov.cases.models import (
     FINISHED_STATES,
-    OPEN_STATES,
     Case,
     CaseDailyStat,
     CaseStatMark,
@@ -122,7 +121,7 @@ def cohorts(now: dt.datetime) -> dict[str, tuple[Q, dict]]:
             "closed_on_time": Count("pk", filter=finished & Q(closed_on_time=True)),
             # Closed after its deadline, or still open with its deadline passed.
             "overdue": Count("pk", filter=~Q(closed_on_time=True) & (
-                finished | Q(state__in=OPEN_STATES, due_at__lt=now))),
+                finished | Case.overdue_condition(now))),
         }),
         # A reopening clears closed_at, so only closed cases have one; the state is checked
         # all the same.

@@ -12,25 +12,45 @@ Actions that keep the state: urge (督办), escalate (吹哨: call departments i
 request / approve / refuse an extension (延期; the clock stands still while a request waits),
 confirm_review (after a 不满意 rating), sample_verify (抽查 of a self-handled case).
 
+Reporting (from "", anyone; staff sources by the source policy, SOURCE_ROLES) creates the case;
+the periodic sweep (gridgov.cases.sweep) marks a case warned and overdue as the system.
+
 Who: the operations centre (operator) of the case's town or community registers, dispatches,
 closes, decides extensions, suspends, merges, reopens; a department's handlers accept, handle,
 return and ask for extensions on the cases dispatched to it, and report in (报到) where their
 department was called in; grid staff of the case's grid or community verify, escalate and handle
-their own patrol finds on the spot; leaders and operators urge; the reporter (signed in, or
-holding the tracking code) rates. Superusers may do anything a role may.
+their own patrol finds on the spot; leaders and operators urge; the reporter — a relation, not a
+role: signed in, or holding the tracking code, of the case or of a duplicate merged into it —
+rates. An administrator takes no step of the loop. Superusers may do anything a role may.
 
-Every action is run by gridgov.core.workflow.Workflow.apply (lock, re-check, effect, event, audit,
-notifications after commit); call it through gridgov.cases.actions.act().
+Each row declares its inputs (gridgov.core.inputs: the form and the API schema are derived from
+them) and its guards (what the case must satisfy beyond its state: no button, a clear refusal).
+Every action is run by gridgov.core.workflow.Workflow (lock, re-check, effect, event, audit,
+notifications after commit); call it through gridgov.cases.actions.
 """
 
 import secrets
 
+from django.db import connection
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.roles import Role
-from gridgov.core import workdays
+from gridgov.accounts.roles import CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
+from gridgov.core import pii, scope, workdays
+from gridgov.core.inputs import Input
 from gridgov.core.scope import ScopeKind, roles_of, scope_ids
-from gridgov.core.workflow import Workflow, WorkflowError, transition
+from gridgov.core.workflow import (
+    ANYONE,
+    NEW,
+    Guard,
+    Relation,
+    Standing,
+    Workflow,
+    WorkflowError,
+    transition,
+)
+from gridgov.grids import lookup
 from gridgov.grids.models import Department
 
 from . import deadlines
@@ -38,6 +58,7 @@ from .models import (
     OPEN_STATES,
     Case,
     CaseEvent,
+    CaseNumberSequence,
     CaseParticipant,
     CasePhoto,
     Category,
@@ -45,15 +66,16 @@ from .models import (
     ExtensionStatus,
     PhotoPhase,
     Satisfaction,
+    Source,
     State,
     Urgency,
 )
 
-# The person who reported the case: not a role anyone is given, a relation to one case.
-REPORTER = "reporter"
-OPERATOR, HANDLER, GRID_STAFF, LEADER = Role.OPERATOR, Role.HANDLER, Role.GRID_STAFF, Role.LEADER
+HANDLER, GRID_STAFF = Role.HANDLER, Role.GRID_STAFF
 RUNNING = (State.REGISTERED, State.DISPATCHED, State.HANDLING)
 MAX_EXTENSION_DAYS = 30
+# Roughly China's extent: a point outside is a slip of the finger or a broken GPS fix.
+LONGITUDE_RANGE, LATITUDE_RANGE = (73.0, 136.0), (3.0, 54.0)
 
 
 class TrackingCodeHolder:
@@ -70,111 +92,241 @@ class TrackingCodeHolder:
         return "查询码持有人"
 
 
+def _merged_into(case: Case) -> list[Case]:
+    """The case and every duplicate merged into it, at any depth."""
+    found, level = [case], [case.pk]
+    while level:
+        merged = list(Case.objects.filter(merged_into_id__in=level).only(
+            "pk", "reporter_id", "tracking_code", "merged_into_id"))
+        found += merged
+        level = [c.pk for c in merged]
+    return found
+
+
 def is_reporter(case: Case, user) -> bool:
+    """The reporter of the case, or of a duplicate merged into it: they follow this case now."""
+    if case.pk is None:
+        return False
     if isinstance(user, TrackingCodeHolder):
-        return bool(user.code) and secrets.compare_digest(user.code, case.tracking_code)
-    return bool(getattr(user, "is_authenticated", False) and case.reporter_id == user.pk)
+        return bool(user.code) and any(secrets.compare_digest(user.code, c.tracking_code)
+                                       for c in _merged_into(case))
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return case.reporter_id == user.pk or any(c.reporter_id == user.pk
+                                              for c in _merged_into(case))
 
 
-def _in_scope(case: Case, user, role: str, action: str) -> bool:
+REPORTER = Relation("reporter", is_reporter)
+
+
+def standing(case: Case, user, role: str, t) -> Standing | None:
+    """The unit in which `user` holds `role` over this case: a handler's department (the one
+    the case is dispatched to, or one called in that has not reported in yet), else the grid,
+    community or town of the case."""
     ids = scope_ids(user, [role])
     if role == HANDLER:
         departments = ids.get(ScopeKind.DEPARTMENT, set())
-        if action == "report_in":
-            return case.participants.filter(
-                department_id__in=departments, reported_at=None
-            ).exists()
-        return case.department_id in departments
-    return (
-        case.town_id in ids.get(ScopeKind.TOWN, ())
-        or case.community_id in ids.get(ScopeKind.COMMUNITY, ())
-        or case.grid_id in ids.get(ScopeKind.GRID, ())
-    )
-
-
-def may_act(case: Case, user, t) -> bool:
-    """Role and scope: one of the user's roles named by the transition covers this case."""
-    if t.action == "self_handle" and case.reporter_id != user.pk:
-        return False  # only the finder closes a problem on the spot
-    if user.is_superuser:
-        return True
-    return any(_in_scope(case, user, role, t.action) for role in roles_of(user) & t.roles)
+        if t.action == "report_in":
+            waiting = case.participants.filter(department_id__in=departments, reported_at=None)
+            department = waiting.values_list("department_id", flat=True).first()
+        else:
+            department = case.department_id if case.department_id in departments else None
+        return Standing(role, ScopeKind.DEPARTMENT, department) if department else None
+    for kind, unit in ((ScopeKind.GRID, case.grid_id), (ScopeKind.COMMUNITY, case.community_id),
+                       (ScopeKind.TOWN, case.town_id)):
+        if unit is not None and unit in ids.get(kind, ()):
+            return Standing(role, kind, unit)
+    return None
 
 
 def awaiting_extension(case: Case) -> bool:
     return case.clock_paused_at is not None and case.state != State.SUSPENDED
 
 
-# What the case itself must satisfy beyond its state; (code, message) when it does not. Read by
-# allowed_actions (no button) and by the effect (a clear refusal).
-CONDITIONS = {
-    "request_extension": lambda c: awaiting_extension(c)
-    and ("extension_pending", "已有待审批的延期申请"),
-    "approve_extension": lambda c: not awaiting_extension(c)
-    and ("no_pending_extension", "没有待审批的延期申请"),
-    "refuse_extension": lambda c: not awaiting_extension(c)
-    and ("no_pending_extension", "没有待审批的延期申请"),
-    "suspend": lambda c: awaiting_extension(c)
-    and ("extension_pending", "延期申请待审批，暂不能挂账"),
-    "return": lambda c: awaiting_extension(c)
-    and ("extension_pending", "延期申请待审批，暂不能退单"),
-    "confirm_review": lambda c: not c.needs_review and ("no_review", "该事件没有待复核的评价"),
-    "sample_verify": lambda c: (not c.is_self_handled or c.sample_checked_at is not None)
-    and ("not_sampled", "只有尚未抽查的自行处置事件可以抽查核实"),
+def _guard(condition, code: str, message: str) -> Guard:
+    """A guard on the case alone (the actor does not matter)."""
+    return Guard(lambda case, user: condition(case), code, message)
+
+
+NO_PENDING_EXTENSION = _guard(lambda c: not awaiting_extension(c), "extension_pending",
+                              _("已有待审批的延期申请"))
+PENDING_EXTENSION = _guard(awaiting_extension, "no_pending_extension", _("没有待审批的延期申请"))
+THE_FINDER = Guard(lambda case, user: case.reporter_id is not None
+                   and case.reporter_id == getattr(user, "pk", None),
+                   "forbidden", _("只有发现问题的网格员本人可以自行处置"))
+
+
+# Who may file a case under which source (None: anyone). The report form offers, the API
+# accepts and report_case checks these, and nothing else: a handler or a leader files no
+# "12345" case. Open311 cases come only through the adapter, with a partner's key.
+SOURCE_ROLES = {
+    Source.RESIDENT: None,
+    Source.PATROL: frozenset({GRID_STAFF}),
+    Source.HOTLINE: OPERATIONS_CENTRE,
+    Source.DEPUTY: OPERATIONS_CENTRE,
+    Source.VISIT: OPERATIONS_CENTRE,
+    Source.OPEN311: frozenset(),
 }
 
 
-def refusal(case: Case, action: str) -> WorkflowError | None:
-    condition = CONDITIONS.get(action)
-    problem = condition(case) if condition else None
-    return WorkflowError(*problem, "action") if problem else None
+def sources_for(user) -> list[str]:
+    """The sources this user may file a case under, in the order of Source."""
+    if getattr(user, "is_superuser", False):
+        return [s for s in Source.values if s != Source.OPEN311]
+    roles = roles_of(user)
+    return [s for s in Source.values if SOURCE_ROLES[s] is None or SOURCE_ROLES[s] & roles]
+
+
+def _check_source(case: Case, actor, source: str, origin_type: str) -> None:
+    if source == Source.OPEN311:
+        if origin_type != "open311":
+            raise WorkflowError("forbidden", "开放接口来源只能由 Open311 接口提交", "source")
+        return
+    if source not in sources_for(actor):
+        raise WorkflowError("forbidden", "您不能以该来源登记事件", "source")
+    if source == Source.PATROL and not getattr(actor, "is_superuser", False) and standing(
+            case, actor, GRID_STAFF, REPORT) is None:
+        raise WorkflowError("forbidden", "只有本网格的网格员可以上报巡查发现的问题", "source")
+
+
+def _active_categories(case, user):
+    return Category.objects.filter(is_active=True)
+
+
+def _town_departments(case, user):
+    return Department.objects.filter(town_id=case.town_id)
+
+
+def _merge_targets(case, user):
+    """The cases a duplicate may be merged into: another case this user sees, not finished."""
+    return Case.objects.visible_to(user).filter(
+        state__in=(State.REPORTED, State.SUSPENDED, *OPEN_STATES)).exclude(pk=case.pk)
+
+
+# The inputs of the table, each declared once.
+NOTE = Input("note", "text", _("说明"), max=1000)
+DESCRIPTION = Input("description", "text", _("问题描述"), required=True, min=5, max=2000,
+                    invalid=_("问题描述应为5到2000个字"))
+LONGITUDE = Input("longitude", "float", _("经度"), required=True, min=LONGITUDE_RANGE[0],
+                  max=LONGITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"),
+                  code="bad_location")
+LATITUDE = Input("latitude", "float", _("纬度"), required=True, min=LATITUDE_RANGE[0],
+                 max=LATITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"),
+                 code="bad_location")
+CATEGORY = Input("category", "ref", _("分类"), queryset=_active_categories,
+                 invalid=_("请选择有效的事部件分类"), code="bad_category")
+URGENCY = Input("urgency", "choice", _("紧急程度"), choices=tuple(Urgency.choices),
+                invalid=_("紧急程度只能是一般或紧急"), code="bad_urgency")
+SOURCE = Input("source", "choice", _("来源"), choices=tuple(Source.choices),
+               invalid=_("来源不正确"), code="bad_source", default=Source.RESIDENT)
+DEPARTMENT = Input("department", "ref", _("处置部门"), queryset=_town_departments,
+                   invalid=_("只能派遣给本镇/街道的部门"), code="bad_department",
+                   help=_("空则按分类默认部门"))
+DEPARTMENTS = Input("departments", "refs", _("召集部门"), required=True,
+                    queryset=_town_departments, invalid=_("只能召集本镇/街道的部门"),
+                    code="bad_department")
+WORKING_DAYS = Input("working_days", "int", _("延期工作日"), required=True, min=1,
+                     max=MAX_EXTENSION_DAYS, code="bad_working_days",
+                     invalid=format_lazy(_("延期天数应为1到{max}个工作日"), max=MAX_EXTENSION_DAYS))
+INTO = Input("into", "ref", _("合并到事件编号"), required=True, queryset=_merge_targets,
+             lookup="number", max=20, invalid=_("未找到该编号的事件，或不在您的范围内、已办结"),
+             code="bad_merge_target")
+SATISFACTION = Input("satisfaction", "choice", _("满意程度"), required=True,
+                     choices=tuple(Satisfaction.choices),
+                     invalid=_("请选择满意、基本满意或不满意"), code="bad_satisfaction")
+REASON = Input("reason", "text", _("不满意原因"), max=500)
+PHOTOS = Input("photos", "files", _("现场照片"))
+AFTER_PHOTOS = Input("after_photos", "files", _("处置后照片"), required=True)
+REPORT_INPUTS = (
+    CATEGORY.required_as(True), DESCRIPTION, LONGITUDE, LATITUDE,
+    Input("address", "text", _("地址或位置说明"), max=200),
+    SOURCE, URGENCY,
+    Input("reporter_name", "text", _("联系人"), max=50),
+    Input("reporter_phone", "text", _("联系电话"), max=20),
+    Input("is_anonymous", "bool", _("匿名反映（不留联系方式）")),
+    Input("self_handled", "bool", _("已现场自行处置")),
+    PHOTOS,
+)
 
 
 # Photos attached to these actions show the result; any other action's show the problem.
 _AFTER_ACTIONS = {"handle", "self_handle", "verify", "fail_verification", "sample_verify"}
 
 
-def _attach(case: Case, actor, action: str, data: dict) -> list[int]:
-    """CasePhoto rows for the photos act() already stored; their ids, for the event."""
+def _attach(event: CaseEvent, uploaded_by, inputs: dict) -> None:
+    """CasePhoto rows for the photos the action's caller already stored, on its event."""
     rows = []
     for key, phase in (
         ("after_photos", PhotoPhase.AFTER),
-        ("photos", PhotoPhase.AFTER if action in _AFTER_ACTIONS else PhotoPhase.BEFORE),
+        ("photos", PhotoPhase.AFTER if event.action in _AFTER_ACTIONS else PhotoPhase.BEFORE),
     ):
-        for name in data.get(key) or ():
-            rows.append(CasePhoto(case=case, phase=phase, image=name,
-                                  uploaded_by=actor if getattr(actor, "pk", None) else None))
-    return [p.pk for p in CasePhoto.objects.bulk_create(rows)] if rows else []
+        for name in inputs.get(key) or ():
+            rows.append(CasePhoto(case=event.case, event=event, phase=phase, image=name,
+                                  uploaded_by=uploaded_by))
+    if rows:
+        CasePhoto.objects.bulk_create(rows)
 
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def instance(model, value):
-    """`value` if it is a `model`, else the row with that primary key; None for anything else
-    (a missing row, "abc" from a form)."""
-    if isinstance(value, model):
-        return value
-    try:
-        return model.objects.filter(pk=int(value)).first()
-    except (TypeError, ValueError):
-        return None
-
-
 # Effects: run on the locked case inside the transaction, before the state changes; they return
 # what the event and the audit entry record.
 
 
+def _number_prefix() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "GRIDGOV_CASE_NUMBER_PREFIX", "XJ")
+
+
+def next_number(moment) -> str:
+    """"XJ" + the day + that day's sequence: XJ20261123000042. One statement takes the number
+    (an upsert that returns the new count), in the caller's transaction if there is one, else
+    committed at once. Numbers never repeat; a report refused after taking one may leave a gap."""
+    day = timezone.localdate(moment)
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"{_number_prefix()}{day:%Y%m%d}{last:06d}"
+
+
+def _report(case, *, actor, now, category, description, longitude, latitude, address, source,
+            urgency, reporter_name, reporter_phone, is_anonymous, town=None, origin_type="",
+            origin_id="", is_sample=False, number=None, **_):
+    """A new case: placed in its grid (or the given town), filed under a source the actor may
+    use; a signed-in reporter who is not anonymous follows it in their own list."""
+    if is_anonymous:
+        reporter_name = reporter_phone = ""
+    reporter_phone = pii.normalize_phone(reporter_phone)
+    if reporter_phone and not (pii.is_valid_mobile(reporter_phone)
+                               or pii.LANDLINE_RE.match(reporter_phone)):
+        raise WorkflowError("bad_phone", "请填写正确的手机号或固定电话", "reporter_phone")
+    case.town_id, case.community_id, case.grid_id = lookup.place(longitude, latitude, town=town)
+    _check_source(case, actor, source, origin_type)
+    signed_in = getattr(actor, "is_authenticated", False)
+    case.number = number or next_number(now)
+    case.category, case.source, case.description = category, source, description
+    case.address, case.longitude, case.latitude = address, longitude, latitude
+    case.urgency = urgency or category.urgency
+    case.reporter = actor if signed_in and not is_anonymous else None
+    case.reporter_name, case.reporter_phone = reporter_name, reporter_phone
+    case.is_anonymous, case.reported_at = is_anonymous, now
+    case.origin_type, case.origin_id, case.is_sample = origin_type, str(origin_id or ""), is_sample
+    return {"source": source, "category": category.pk, "grid": case.grid_id,
+            "anonymous": is_anonymous}
+
+
 def _register(case, *, actor, now, category=None, urgency=None, **_):
     if category is not None:
-        chosen = instance(Category, category)
-        if chosen is None or not chosen.is_active:
-            raise WorkflowError("bad_category", "请选择有效的事部件分类", "category")
-        case.category = chosen
+        case.category = category
     if urgency:
-        if urgency not in Urgency.values:
-            raise WorkflowError("bad_urgency", "紧急程度只能是一般或紧急", "urgency")
         case.urgency = urgency
     case.registered_at = now
     deadlines.start_clock(case, now)
@@ -192,15 +344,13 @@ def _self_handle(case, *, now, **_):
 
 
 def _merge(case, *, actor, into, now, **_):
-    target = instance(Case, into)
-    if target is None or target.pk == case.pk or not Case.objects.visible_to(actor).filter(
-        pk=target.pk
-    ).exists():
-        raise WorkflowError("bad_merge_target", "请选择您范围内的另一个事件作为合并目标", "into")
-    target = Case.objects.select_for_update().get(pk=target.pk)
-    if target.state not in (State.REPORTED, State.SUSPENDED, *OPEN_STATES):
+    # Locked and checked again: the target may have moved since the input was read.
+    target = _merge_targets(case, actor).select_for_update().filter(pk=into.pk).first()
+    if target is None:
         raise WorkflowError("bad_merge_target", "只能合并到尚未办结的事件", "into")
     case.merged_into = target
+    # Merging stops the duplicate's clock (a merged case is in no CLOCK_STATES): it is never
+    # overdue again; the case it joined carries the deadline.
     CaseEvent.objects.create(
         case=target, action="merge_in", from_state=target.state, to_state=target.state,
         actor=actor, actor_label=actor_label(actor)[:100], note=f"合并了重复事件{case.number}",
@@ -221,14 +371,9 @@ def default_department(case: Case):
 
 
 def _dispatch(case, *, now, department=None, **_):
-    if department is None:
-        chosen = default_department(case)
-        if chosen is None:
-            raise WorkflowError("no_department", "未找到该类问题的默认处置部门，请指定部门", "department")
-    else:
-        chosen = instance(Department, department)
-        if chosen is None or chosen.town_id != case.town_id:
-            raise WorkflowError("bad_department", "只能派遣给本镇/街道的部门", "department")
+    chosen = department or default_department(case)
+    if chosen is None:
+        raise WorkflowError("no_department", "未找到该类问题的默认处置部门，请指定部门", "department")
     if case.state == State.DISPATCHED and chosen.pk == case.department_id:
         raise WorkflowError("same_department", "该事件已派遣给这个部门", "department")
     case.department = chosen
@@ -244,17 +389,10 @@ def _return(case, **_):
 
 
 def _request_extension(case, *, actor, note, working_days, now, **_):
-    try:
-        days = int(working_days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise WorkflowError("bad_working_days", f"延期天数应为1到{MAX_EXTENSION_DAYS}个工作日",
-                    "working_days")
     ExtensionRequest.objects.create(case=case, requested_by=actor, requested_at=now,
-                                    working_days=days, reason=note[:500])
+                                    working_days=working_days, reason=note[:500])
     deadlines.pause(case, now)
-    return {"working_days": days}
+    return {"working_days": working_days}
 
 
 def _decide_extension(case, actor, now, status) -> ExtensionRequest:
@@ -290,13 +428,7 @@ def _resume(case, *, now, **_):
 
 
 def _escalate(case, *, note, departments, now, **_):
-    try:
-        wanted = {d.pk if isinstance(d, Department) else int(d) for d in departments}
-    except (TypeError, ValueError):
-        raise WorkflowError("bad_department", "请选择要召集的部门", "departments") from None
-    found = list(Department.objects.filter(pk__in=wanted, town_id=case.town_id).order_by("pk"))
-    if len(found) != len(wanted):
-        raise WorkflowError("bad_department", "只能召集本镇/街道的部门", "departments")
+    found = sorted(departments, key=lambda d: d.pk)
     already = set(case.participants.values_list("department_id", flat=True))
     called = [d for d in found if d.pk not in already]
     if not called:
@@ -339,8 +471,6 @@ def _close(case, *, now, **_):
 
 
 def _evaluate(case, *, note, satisfaction, reason="", **_):
-    if satisfaction not in Satisfaction.values:
-        raise WorkflowError("bad_satisfaction", "请选择满意、基本满意或不满意", "satisfaction")
     reason = (reason or note).strip()
     unsatisfied = satisfaction == Satisfaction.UNSATISFIED
     if unsatisfied and not reason:
@@ -372,63 +502,88 @@ def _sample_verify(case, *, now, **_):
     return {}
 
 
-def _effect(action: str, body):
+def _announce(case, **_):
+    return {"due_at": _iso(case.due_at)}
+
+
+def _effect(body):
+    """The effect as the engine calls it, with the workflow's moment (deadlines.now())."""
     def effect(case, *, actor, note="", **data):
-        problem = refusal(case, action)
-        if problem:
-            raise problem
-        extra = body(case, actor=actor, note=note, now=deadlines.now(), **data) if body else {}
-        photo_ids = _attach(case, actor, action, data)
-        return {**extra, "photo_ids": photo_ids} if photo_ids else extra
+        return body(case, actor=actor, note=note, now=deadlines.now(), **data) if body else {}
     return effect
 
 
-def _row(action, sources, target, roles, label, *, requires=(), effect=None, style="primary"):
-    return transition(action, sources, target, roles, label, requires, _effect(action, effect),
-                      style)
+def _row(action, sources, target, roles, label, *, inputs=(), effect=None, **options):
+    """A row of the table; every action takes a note, required when the row says so."""
+    if not any(i.name == "note" for i in inputs):
+        inputs = (NOTE, *inputs)
+    return transition(action, sources, target, roles, label, inputs=inputs,
+                      effect=_effect(effect), **options)
 
 
 S = State
+OPERATOR, SUPERVISORS = OPERATIONS_CENTRE, CASE_SUPERVISORS
+NEEDS_NOTE = NOTE.required_as(True)
+REPORT = transition("report", NEW, S.REPORTED, {GRID_STAFF, *OPERATOR}, _("上报"),
+                    inputs=REPORT_INPUTS, relations=(ANYONE,), effect=_effect(_report))
 TRANSITIONS = (
-    _row("register", S.REPORTED, S.REGISTERED, {OPERATOR}, _("立案"), effect=_register),
-    _row("reject", S.REPORTED, S.REJECTED, {OPERATOR}, _("不予立案"), requires=("note",),
+    REPORT,
+    _row("register", S.REPORTED, S.REGISTERED, OPERATOR, _("立案"), inputs=(CATEGORY, URGENCY),
+         effect=_register),
+    _row("reject", S.REPORTED, S.REJECTED, OPERATOR, _("不予立案"), inputs=(NEEDS_NOTE,),
          style="secondary"),
     _row("self_handle", S.REPORTED, S.CLOSED, {GRID_STAFF}, _("自行处置"),
-         requires=("after_photos",), effect=_self_handle),
-    _row("merge", (S.REPORTED, S.REGISTERED, S.DISPATCHED), S.MERGED, {OPERATOR}, _("合并"),
-         requires=("into",), effect=_merge, style="secondary"),
-    _row("dispatch", (S.REGISTERED, S.DISPATCHED), S.DISPATCHED, {OPERATOR}, _("派遣"),
-         effect=_dispatch),
+         inputs=(AFTER_PHOTOS,), guards=(THE_FINDER,), effect=_self_handle),
+    _row("merge", (S.REPORTED, S.REGISTERED, S.DISPATCHED), S.MERGED, OPERATOR, _("合并"),
+         inputs=(INTO,), effect=_merge, style="secondary"),
+    _row("dispatch", (S.REGISTERED, S.DISPATCHED), S.DISPATCHED, OPERATOR, _("派遣"),
+         inputs=(DEPARTMENT,), effect=_dispatch),
     _row("accept", S.DISPATCHED, S.HANDLING, {HANDLER}, _("接单")),
     _row("return", (S.DISPATCHED, S.HANDLING), S.REGISTERED, {HANDLER}, _("退单"),
-         requires=("note",), effect=_return, style="secondary"),
+         inputs=(NEEDS_NOTE,), guards=(_guard(lambda c: not awaiting_extension(c),
+                                              "extension_pending", _("延期申请待审批，暂不能退单")),),
+         effect=_return, style="secondary"),
     _row("request_extension", S.HANDLING, None, {HANDLER}, _("申请延期"),
-         requires=("working_days", "note"), effect=_request_extension, style="secondary"),
-    _row("approve_extension", S.HANDLING, None, {OPERATOR}, _("批准延期"),
-         effect=_approve_extension),
-    _row("refuse_extension", S.HANDLING, None, {OPERATOR}, _("不批准延期"), requires=("note",),
-         effect=_refuse_extension, style="secondary"),
-    _row("suspend", RUNNING, S.SUSPENDED, {OPERATOR}, _("挂账"), requires=("note",),
+         inputs=(WORKING_DAYS, NEEDS_NOTE), guards=(NO_PENDING_EXTENSION,),
+         effect=_request_extension, style="secondary", past="extension_requested"),
+    _row("approve_extension", S.HANDLING, None, OPERATOR, _("批准延期"),
+         guards=(PENDING_EXTENSION,), effect=_approve_extension, past="extension_approved"),
+    _row("refuse_extension", S.HANDLING, None, OPERATOR, _("不批准延期"), inputs=(NEEDS_NOTE,),
+         guards=(PENDING_EXTENSION,), effect=_refuse_extension, style="secondary",
+         past="extension_refused"),
+    _row("suspend", RUNNING, S.SUSPENDED, OPERATOR, _("挂账"), inputs=(NEEDS_NOTE,),
+         guards=(_guard(lambda c: not awaiting_extension(c), "extension_pending",
+                        _("延期申请待审批，暂不能挂账")),),
          effect=_suspend, style="secondary"),
-    _row("resume", S.SUSPENDED, None, {OPERATOR}, _("恢复办理"), effect=_resume),
-    _row("urge", RUNNING, None, {OPERATOR, LEADER}, _("督办"), style="secondary"),
-    _row("escalate", RUNNING, None, {GRID_STAFF, OPERATOR}, _("吹哨"),
-         requires=("departments",), effect=_escalate, style="secondary"),
-    _row("report_in", RUNNING, None, {HANDLER}, _("报到"), effect=_report_in),
-    _row("handle", S.HANDLING, S.HANDLED, {HANDLER}, _("处置完毕"), requires=("after_photos",),
+    _row("resume", S.SUSPENDED, None, OPERATOR, _("恢复办理"), effect=_resume),
+    _row("urge", RUNNING, None, SUPERVISORS, _("督办"), style="secondary"),
+    _row("escalate", RUNNING, None, {GRID_STAFF, *OPERATOR}, _("吹哨"),
+         inputs=(DEPARTMENTS,), effect=_escalate, style="secondary"),
+    _row("report_in", RUNNING, None, {HANDLER}, _("报到"), effect=_report_in, past="reported_in"),
+    _row("handle", S.HANDLING, S.HANDLED, {HANDLER}, _("处置完毕"), inputs=(AFTER_PHOTOS,),
          effect=_handle),
-    _row("verify", S.HANDLED, S.VERIFIED, {GRID_STAFF, OPERATOR}, _("核查通过")),
-    _row("fail_verification", S.HANDLED, S.HANDLING, {GRID_STAFF, OPERATOR},
-         _("核查不通过，返工"), requires=("note",), effect=_fail_verification, style="secondary"),
-    _row("close", S.VERIFIED, S.CLOSED, {OPERATOR}, _("结案"), effect=_close),
-    _row("evaluate", S.CLOSED, S.EVALUATED, {REPORTER, OPERATOR}, _("评价"),
-         requires=("satisfaction",), effect=_evaluate),
-    _row("confirm_review", S.EVALUATED, None, {OPERATOR}, _("维持结案"), requires=("note",),
-         effect=_confirm_review),
-    _row("reopen", (S.CLOSED, S.EVALUATED), S.REGISTERED, {OPERATOR}, _("重新办理"),
-         requires=("note",), effect=_reopen, style="secondary"),
-    _row("sample_verify", (S.CLOSED, S.EVALUATED), None, {OPERATOR}, _("抽查核实"),
+    _row("verify", S.HANDLED, S.VERIFIED, {GRID_STAFF, *OPERATOR}, _("核查通过"),
+         inputs=(PHOTOS,)),
+    _row("fail_verification", S.HANDLED, S.HANDLING, {GRID_STAFF, *OPERATOR},
+         _("核查不通过，返工"), inputs=(NEEDS_NOTE, PHOTOS), effect=_fail_verification,
+         style="secondary", past="verification_failed"),
+    _row("close", S.VERIFIED, S.CLOSED, OPERATOR, _("结案"), effect=_close),
+    _row("evaluate", S.CLOSED, S.EVALUATED, OPERATOR, _("评价"), relations=(REPORTER,),
+         inputs=(SATISFACTION, REASON), effect=_evaluate),
+    _row("confirm_review", S.EVALUATED, None, OPERATOR, _("维持结案"), inputs=(NEEDS_NOTE,),
+         guards=(_guard(lambda c: c.needs_review, "no_review", _("该事件没有待复核的评价")),),
+         effect=_confirm_review, past="review_confirmed"),
+    _row("reopen", (S.CLOSED, S.EVALUATED), S.REGISTERED, OPERATOR, _("重新办理"),
+         inputs=(NEEDS_NOTE,), effect=_reopen, style="secondary"),
+    _row("sample_verify", (S.CLOSED, S.EVALUATED), None, OPERATOR, _("抽查核实"),
+         guards=(_guard(lambda c: c.is_self_handled and c.sample_checked_at is None,
+                        "not_sampled", _("只有尚未抽查的自行处置事件可以抽查核实")),),
          effect=_sample_verify, style="secondary"),
+    # The periodic sweep (gridgov.cases.sweep), as the system: the warning time, the deadline.
+    _row("warned", OPEN_STATES, None, (), _("临期预警"), effect=_announce, system=True,
+         past="warned"),
+    _row("overdue", OPEN_STATES, None, (), _("超期"), effect=_announce, system=True,
+         past="became_overdue"),
 )
 
 
@@ -443,42 +598,48 @@ def actor_label(actor) -> str:
     return str(actor)
 
 
-def record_event(case, *, transition, actor, from_state, note, data):
+def _shown_actor(case: Case, actor, action: str):
+    """Who the timeline names: an anonymous reporter stays anonymous to staff (only the audit
+    log keeps the account)."""
+    if action == "report" and case.is_anonymous:
+        return None
+    return actor
+
+
+def unit_label(kind: str, unit_id: int | None) -> str:
+    if not kind or unit_id is None:
+        return ""
+    record = scope.kind(kind).records([unit_id]).get(unit_id)
+    return str(record) if record is not None else ""
+
+
+def record_event(case, *, transition, actor, standing, from_state, note, data, inputs):
+    shown = _shown_actor(case, actor, transition.action)
+    if standing is not None and standing.unit_kind:
+        from dataclasses import replace
+
+        standing = replace(standing, unit_label=unit_label(standing.unit_kind, standing.unit_id))
+    label = "匿名上报人" if shown is None and actor is not None else actor_label(actor)
     event = CaseEvent.objects.create(
         case=case,
-        action=transition.action,
-        from_state=from_state,
-        to_state=case.state,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label(actor)[:100],
         department_id=data.get("department") or case.department_id,
-        note=note,
-        data=data,
-        at=deadlines.now(),
+        **CaseEvent.fields_for(transition=transition, actor=shown, label=label,
+                               standing=standing, from_state=from_state, to_state=case.state,
+                               note=note, data=data, at=deadlines.now()),
     )
-    if data.get("photo_ids"):
-        CasePhoto.objects.filter(pk__in=data["photo_ids"]).update(event=event)
+    _attach(event, shown if getattr(shown, "pk", None) else None, inputs)
     return event
 
 
-class CaseWorkflow(Workflow):
-    """The engine, plus the reporter's relation to a case (which is no role) and the conditions
-    a case must meet beyond its state."""
+# What acting on a case may ask for (the API's one schema of action inputs).
+ACTION_INPUTS = tuple(i for t in TRANSITIONS if NEW not in t.sources and not t.system
+                      for i in t.inputs)
 
-    def _permitted(self, obj, user, t) -> bool:
-        if REPORTER in t.roles and is_reporter(obj, user):
-            return True
-        return super()._permitted(obj, user, t)
-
-    def allowed_actions(self, obj, user):
-        return [t for t in super().allowed_actions(obj, user) if refusal(obj, t.action) is None]
-
-
-CASE_WORKFLOW = CaseWorkflow(
+CASE_WORKFLOW = Workflow(
     name="cases.case",
     model=Case,
     transitions=TRANSITIONS,
-    may_act=may_act,
+    standing=standing,
     record_event=record_event,
     lock_related=("category",),
 )

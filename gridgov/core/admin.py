@@ -13,11 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.core import audit, pii, scope
-from gridgov.core.models import AuditEntry, CalendarDay
+from gridgov.core import audit, calendar_days, notify, pii, scope
+from gridgov.core.models import AuditEntry, CalendarDay, Notice, PeriodicTask
 from gridgov.core.scope import ScopedQuerySet, ScopeKind
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
@@ -26,7 +26,7 @@ HIDDEN = "***"
 
 class AuditedAdmin:
     """Records every create, change and delete made through this ModelAdmin and its inlines as
-    "<app>.<model>.create" / ".change" / ".delete", with the admin user as actor, in the same
+    "<app>.<model>.created" / ".changed" / ".deleted", with the admin user as actor, in the same
     transaction as the write. Changes name each field the form changed with [old, new]; a field
     holding personal data (any pii.EncryptedTextField, and the names in personal_fields) is only
     named, its value shown as "***". A save that changed nothing writes nothing.
@@ -249,10 +249,19 @@ class ScopedInline(_ScopedChoices):
 
     def get_queryset(self, request):
         return scoped(request.user, super().get_queryset(request))
+# What an edit in the admin is called in the log, and what that means.
+ADMIN_VERBS = {"create": ("created", "新建"), "change": ("changed", "修改"),
+               "delete": ("deleted", "删除")}
 
 
 def _action(obj, verb: str) -> str:
-    return f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}"
+    """"<app>.<model>.created" and so on: the name the app itself uses for the same event when
+    it has one (a place created by an action or in the admin), else registered here."""
+    done, meaning = ADMIN_VERBS[verb]
+    name = f"{obj._meta.app_label}.{obj._meta.model_name}.{done}"
+    if name not in audit.ACTIONS:
+        audit.register(name, f"{meaning}{obj._meta.verbose_name}")
+    return name
 
 
 def _filled(value) -> bool:
@@ -276,12 +285,10 @@ def _loggable(value):
     return str(value)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdmin, admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "object_type", "object_label")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_label", "object_label", "object_id")
-    date_hierarchy = "at"
+
+
+class ReadOnlyAdmin(ScopedAdmin, admin.ModelAdmin):
+    """Rows the platform writes itself: shown, never edited in the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -293,7 +300,55 @@ class AuditEntryAdmin(ScopedAdmin, admin.ModelAdmin):
         return False
 
 
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_label")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_label", "object_id")
+    date_hierarchy = "at"
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """The outbox: what waits, what was sent, what was given up and why. The address of someone
+    without an account is personal data: shown masked only."""
+
+    list_display = ("created_at", "channel", "kind", "to", "attempts", "sent_at",
+                    "next_attempt_at", "last_error")
+    list_filter = ("channel", "kind")
+    date_hierarchy = "created_at"
+    exclude = ("address",)
+    readonly_fields = ("to",)
+
+    @admin.display(description=_("接收人"))
+    def to(self, notice):
+        return notify.recipient(notice)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(ReadOnlyAdmin):
+    list_display = ("name", "started_at", "finished_at", "succeeded", "summary")
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ScopedAdmin, admin.ModelAdmin):
+    """Writes go through gridgov.core.calendar_days, which moves the deadlines reaching into the
+    changed days and audits the change (so AuditedAdmin's own entries are not written)."""
+
     list_display = ("date", "is_workday", "note")
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        moved = calendar_days.save_day(obj, actor=request.user)
+        self._tell_moved(request, moved)
+
+    def delete_model(self, request, obj):
+        self._tell_moved(request, calendar_days.delete_days([obj], actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        self._tell_moved(request, calendar_days.delete_days(queryset, actor=request.user))
+
+    def _tell_moved(self, request, moved: int) -> None:
+        if moved:
+            self.message_user(request, _("%(count)d 个未办结事项的时限已按新的工作日历调整。")
+                              % {"count": moved})

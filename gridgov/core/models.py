@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import pii
 from gridgov.core.scope import ScopedQuerySet, ScopeKind
 
 
@@ -95,3 +98,61 @@ class RateCount(models.Model):
     class Meta:
         verbose_name = _("频率计数")
         verbose_name_plural = _("频率计数")
+
+
+class PeriodicTask(models.Model):
+    """The last run of one task registered with gridgov.core.periodic: a tick claims the row
+    (compare-and-set on started_at) before it runs the task, so two ticks at once run it once."""
+
+    name = models.CharField(_("任务"), max_length=100, primary_key=True)
+    started_at = models.DateTimeField(_("上次开始"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("上次结束"), null=True, blank=True)
+    succeeded = models.BooleanField(_("上次成功"), null=True, blank=True)
+    summary = models.CharField(_("上次结果"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notice(models.Model):
+    """One message to one recipient on one channel (gridgov.core.notify): written in the same
+    transaction as the event that causes it, delivered by the tick, retried with backoff.
+    A recipient is a user, or an address (a phone number or an e-mail address) of someone
+    without an account, kept encrypted."""
+
+    channel = models.CharField(_("渠道"), max_length=30)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), null=True,
+                             blank=True, on_delete=models.CASCADE, related_name="+")
+    address = pii.EncryptedTextField(_("接收地址"), blank=True, default="")
+    kind = models.CharField(_("类型"), max_length=100)  # what it is about: "cases.dispatch"
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    # The object it is about, as the audit log names one ("cases.case", "42").
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # When the tick tries (again); empty once sent or given up.
+    next_attempt_at = models.DateTimeField(_("下次发送"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.CharField(_("错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Delivery reads only the notices still waiting, however many were sent.
+            models.Index(fields=["next_attempt_at"], name="notice_waiting",
+                         condition=Q(next_attempt_at__isnull=False)),
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

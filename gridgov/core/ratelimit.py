@@ -9,7 +9,7 @@ expiry update per key, each its own write transaction with the database cache: o
 halved the reports a server takes per second (docs/benchmarks.md). A check followed by a count
 is still not atomic: requests racing from one client can go a few past a limit, enough for what
 these limits are for: stopping a flood, not metering an exact quota. Windows that have ended
-are deleted by `gridgov clear_rate_counts` (nightly).
+are deleted nightly (the tick's task core.clear_rate_counts).
 """
 
 import datetime as dt

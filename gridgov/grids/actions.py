@@ -7,6 +7,8 @@ from gridgov.grids.access import staff_with_full_phone_access
 from gridgov.grids.lookup import assign_grid
 from gridgov.grids.models import GridStaff, Place
 
+audit.register("grids.place.created", "新建地点")
+
 
 @transaction.atomic
 def create_place(*, actor, town, kind: str, name: str, longitude: float, latitude: float,

@@ -10,6 +10,9 @@ from django.utils import timezone
 from gridgov.cases.models import Open311Key
 from gridgov.core import audit
 
+audit.register("cases.open_api_key.issued", "发放 Open311 接口密钥")
+audit.register("cases.open_api_key.changed", "修改 Open311 接口密钥")
+
 
 def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -10,7 +10,7 @@ from gridgov.cases.workflow import TRANSITIONS
 register = template.Library()
 
 # Moves written to the log outside the transition table.
-_OTHER_LABELS = {"report": _("上报"), "merge_in": _("合并重复事件")}
+_OTHER_LABELS = {"merge_in": _("合并重复事件")}
 ACTION_LABELS = {**{t.action: t.label for t in TRANSITIONS}, **_OTHER_LABELS}
 LIGHT_LABELS = {"green": _("正常"), "yellow": _("临近时限"), "red": _("已超期"), "paused": _("计时暂停")}
 
@@ -33,5 +33,5 @@ def photos_by_phase(photos) -> list[tuple[str, list]]:
 
 @register.inclusion_tag("cases/includes/light.html")
 def light(case):
-    colour = deadlines.traffic_light(case)
+    colour = case.deadline_light(deadlines.now())
     return {"colour": colour, "label": LIGHT_LABELS.get(colour, ""), "case": case}

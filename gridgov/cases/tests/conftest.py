@@ -1,21 +1,16 @@
 import pytest
 
-from gridgov.cases.notifications import MemoryBackend
 from gridgov.cases.tests.factories import CaseWorld
 
 
 @pytest.fixture(autouse=True)
-def _cases_media_and_outbox(settings, tmp_path):
-    """Photos go to a temporary directory; notices are kept in MemoryBackend.outbox."""
+def _cases_media(settings, tmp_path):
+    """Photos go to a temporary directory."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "media")}},
     }
-    settings.GRIDGOV_NOTIFICATION_BACKEND = "gridgov.cases.notifications.MemoryBackend"
-    MemoryBackend.outbox.clear()
-    yield
-    MemoryBackend.outbox.clear()
 
 
 @pytest.fixture

@@ -107,6 +107,10 @@ class CaseWorld:
         w.grid_staff = staff(Role.GRID_STAFF, w.grid_a1)
         w.grid_staff_b = staff(Role.GRID_STAFF, w.community_b)
         w.resident = UserFactory()
+        # Roles that take no step of the loop; each must be refused every move.
+        w.admin = staff(Role.ADMIN, w.town)
+        w.deputy = staff(Role.DEPUTY, w.town)
+        w.party_affairs = staff(Role.PARTY_AFFAIRS, w.town)
 
         w.other_town = TownFactory(name="示例外镇")
         w.other_grid = GridFactory(community=CommunityFactory(town=w.other_town))
@@ -119,8 +123,8 @@ class CaseWorld:
     def users(self) -> dict:
         """Every user of the world by name (for table tests over roles)."""
         names = ["operator", "operator_b", "leader", "handler", "market_handler", "grid_staff",
-                 "grid_staff_b", "resident", "other_operator", "other_handler",
-                 "other_grid_staff"]
+                 "grid_staff_b", "resident", "admin", "deputy", "party_affairs",
+                 "other_operator", "other_handler", "other_grid_staff"]
         return {name: getattr(self, name) for name in names}
 
     def report(self, actor=None, *, grid=None, **fields):
@@ -162,3 +166,13 @@ class CaseWorld:
             action, actor, data = step
             case, _ = act(case, action, actor=actor, **data)
         return case
+
+
+def notices(kind: str | None = None) -> list[tuple[str, object]]:
+    """The outbox's notices about cases, oldest first: (event action, user id or address)."""
+    from gridgov.core.models import Notice
+
+    rows = Notice.objects.filter(kind__startswith="cases.").order_by("id")
+    if kind is not None:
+        rows = rows.filter(kind=f"cases.{kind}")
+    return [(n.kind.removeprefix("cases."), n.user_id or n.address) for n in rows]

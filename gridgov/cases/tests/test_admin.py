@@ -18,7 +18,7 @@ def test_the_town_edits_a_category_and_the_change_is_audited(client, root, world
     assert response.status_code == 302, response.content.decode()[:2000]
     category = Category.objects.get(pk=world.category.pk)
     assert (category.time_limit_days, category.plain_name) == (2, "门口摆摊")
-    entry = AuditEntry.objects.get(action="cases.category.change")
+    entry = AuditEntry.objects.get(action="cases.category.changed")
     assert entry.actor == root
     assert entry.changes["time_limit_days"] == [5, 2]
     assert entry.changes["plain_name"] == ["占道摆摊", "门口摆摊"]

@@ -50,7 +50,7 @@ class TestList:
 
     def test_filters(self, client, world):
         registered = world.walk(world.report(), State.REGISTERED)
-        in_b = world.report(grid=world.grid_b1, description="井盖丢了")
+        in_b = world.report(grid=world.grid_b1, description="井盖丢了一只")
         client = as_user(client, world.operator)
         numbers = lambda **params: {c["number"] for c in client.get(API, params).json()["items"]}
         assert numbers(state="registered") == {registered.number}
@@ -136,8 +136,8 @@ class TestReport:
             "field"] == "category"
         fields = report_fields(world)
         del fields["description"]
-        assert only_error(client.post(API, fields), 422)["field"] == "description"
-        assert only_error(client.post(API, report_fields(world, longitude=500)), 422)[
+        assert only_error(client.post(API, fields), 400)["field"] == "description"
+        assert only_error(client.post(API, report_fields(world, longitude=500)), 400)[
             "field"] == "longitude"
         error = only_error(as_user(client, world.resident).post(
             API, report_fields(world, source="patrol")), 403)
@@ -165,7 +165,7 @@ class TestActions:
         body = client.post(self.url(case, "register"), {"note": "属实"}).json()
         assert body["case"]["state"] == "registered" and body["event"]["action"] == "register"
         assert body["case"]["due_at"] is not None
-        body = client.post(self.url(case, "dispatch"), {"department_id": world.market.pk}).json()
+        body = client.post(self.url(case, "dispatch"), {"department": world.market.pk}).json()
         assert body["case"]["department"] == "示例市场监管所"
         assert CaseEvent.objects.filter(case=case).count() == 3
 
@@ -200,12 +200,12 @@ class TestActions:
         assert only_error(leader.post(self.url(case, "register")), 403)["code"] == "forbidden"
         operator = as_user(client, world.operator)
         assert only_error(operator.post(self.url(case, "reject")), 400) == {
-            "field": "note", "code": "required", "message": "请填写此项"}
+            "field": "note", "code": "required", "message": "请填写说明"}
         assert only_error(operator.post(self.url(case, "fly")), 400)["code"] == "unknown_action"
         assert only_error(operator.post(self.url(case, "close")), 409)["code"] == \
             "illegal_transition"
-        assert only_error(operator.post(self.url(case, "dispatch"), {"department_id": "x"}), 422)[
-            "field"] == "department_id"
+        assert only_error(operator.post(self.url(case, "dispatch"), {"department": "x"}), 422)[
+            "field"] == "department"
         other = as_user(Client(), world.other_operator)
         assert only_error(other.post(self.url(case, "register")), 404)["code"] == "not_found"
         assert only_error(Client().post(self.url(case, "register")), 401)["code"] == \

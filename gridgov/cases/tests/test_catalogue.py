@@ -59,7 +59,7 @@ def test_load_catalogue_is_idempotent_and_keeps_the_towns_edits():
     assert Category.objects.count() == total
     stall.refresh_from_db()
     assert (stall.time_limit_days, stall.plain_name) == (2, "门口摆摊")
-    assert AuditEntry.objects.filter(action="cases.catalogue.load").count() == 1
+    assert AuditEntry.objects.filter(action="cases.catalogue.loaded").count() == 1
 
     call_command("load_catalogue", "--reset")
     stall.refresh_from_db()

@@ -3,38 +3,13 @@
 Runs on committed data (live_db) with one database connection per thread, on the SQLite file
 (IMMEDIATE transactions) and on PostgreSQL (SELECT ... FOR UPDATE) alike."""
 
-import threading
-
-from django.db import connection
-
 from gridgov.accounts.roles import Role
 from gridgov.cases.actions import act
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.tests.factories import CaseWorld
+from gridgov.core.tests.concurrency import race
 from gridgov.core.workflow import WorkflowError
 from gridgov.grids.tests.factories import staff
-
-
-def race(*attempts):
-    """Run the callables at the same moment; their results or exceptions, in order."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = [None] * len(attempts)
-
-    def run(i, attempt):
-        try:
-            barrier.wait()
-            outcomes[i] = attempt()
-        except Exception as error:
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_handlers_accepting_one_case_one_wins(live_db):
@@ -75,7 +50,7 @@ def test_registering_and_rejecting_at_once_one_wins_and_the_state_says_which(liv
 def test_case_numbers_taken_at_once_never_repeat(live_db):
     from django.utils import timezone
 
-    from gridgov.cases.actions import next_number
+    from gridgov.cases.workflow import next_number
 
     moment = timezone.now()
     numbers = race(*[lambda: next_number(moment) for _ in range(8)])

@@ -4,7 +4,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from gridgov.cases import deadlines
 from gridgov.cases.actions import act
 from gridgov.cases.models import Case, ExtensionStatus, State, Urgency
 from gridgov.cases.tests.factories import CategoryFactory, photo
@@ -82,7 +81,7 @@ def test_suspension_stops_the_clock_and_resuming_shifts_the_deadline(world):
     with travel(2026, 11, 24, 10):
         case, _ = act(case, "suspend", actor=world.operator, note="等待统筹")
     assert (case.state, case.clock_paused_at) == (State.SUSPENDED, at(2026, 11, 24, 10))
-    assert deadlines.traffic_light(case, at(2026, 12, 25, 10)) == "paused"
+    assert case.deadline_light(at(2026, 12, 25, 10)) == "paused"
     assert not Case.objects.overdue(at(2026, 12, 25)).filter(pk=case.pk).exists()
     with travel(2026, 11, 26, 10):
         case, event = act(case, "resume", actor=world.operator)
@@ -207,9 +206,9 @@ def test_closing_records_on_time_and_working_hours_without_the_pauses(world):
 def test_a_case_closed_after_its_deadline_is_late(world):
     case = registered(world, (2026, 11, 23, 10))
     with travel(2026, 12, 1, 9):
-        assert deadlines.is_overdue(case)
-        assert deadlines.traffic_light(case) == "red"
-        assert Case.objects.overdue().filter(pk=case.pk).exists()
+        assert case.is_overdue(at(2026, 12, 1, 9))
+        assert case.deadline_light(at(2026, 12, 1, 9)) == "red"
+        assert Case.objects.overdue(at(2026, 12, 1, 9)).filter(pk=case.pk).exists()
         for action, actor, data in [("dispatch", world.operator, {}), ("accept", world.handler, {}),
                                     ("handle", world.handler, {"after_photos": [photo()]}),
                                     ("verify", world.operator, {}), ("close", world.operator, {})]:
@@ -219,9 +218,9 @@ def test_a_case_closed_after_its_deadline_is_late(world):
 
 def test_traffic_lights(world):
     case = registered(world, (2026, 11, 23, 10))
-    assert deadlines.traffic_light(case, at(2026, 11, 24, 9)) == "green"
-    assert deadlines.traffic_light(case, case.warn_at) == "yellow"
-    assert deadlines.traffic_light(case, at(2026, 11, 30, 18, 1)) == "red"
+    assert case.deadline_light(at(2026, 11, 24, 9)) == "green"
+    assert case.deadline_light(case.warn_at) == "yellow"
+    assert case.deadline_light(at(2026, 11, 30, 18, 1)) == "red"
 
 
 def test_a_return_gives_no_new_time(world):

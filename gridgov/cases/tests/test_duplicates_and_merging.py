@@ -5,11 +5,11 @@ import time_machine
 from django.utils import timezone
 
 from gridgov.cases import duplicates
-from gridgov.cases.actions import act, merge
+from gridgov.cases.actions import act
 from gridgov.cases.duplicates import candidates
 from gridgov.cases.models import Case, CaseEvent, State
-from gridgov.cases.notifications import MemoryBackend
-from gridgov.cases.tests.factories import CategoryFactory
+from gridgov.cases.tests.factories import CategoryFactory, notices
+from gridgov.core.models import Notice
 from gridgov.core.workflow import WorkflowError
 from gridgov.grids.geometry import metres_per_degree
 from gridgov.grids.tests.factories import UserFactory, centre
@@ -74,35 +74,31 @@ def test_the_window_and_distance_are_settings(world, settings):
     assert look(world, "地铁站出口占道摆摊卖水果") == []
 
 
-def test_merging_keeps_every_reporter_informed_and_counts_once(world, django_capture_on_commit_callbacks):
+def test_merging_keeps_every_reporter_informed_and_counts_once(world):
     neighbour = UserFactory()
     with time_machine.travel(timezone.now(), tick=False):
         kept = world.report(description=TEXT)
         duplicate = world.report(actor=neighbour, description="地铁站出口占道摆摊")
     assert duplicates.candidates_for(duplicate) == [kept]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        merged = merge(duplicate, into=kept, actor=world.operator)
+    merged = act(duplicate, "merge", actor=world.operator, into=kept)[0]
     assert (merged.state, merged.merged_into) == (State.MERGED, kept)
-    assert [(n.kind, n.user_id) for n in MemoryBackend.outbox] == [("merge", neighbour.pk)]
-    assert kept.number in MemoryBackend.outbox[0].text
+    assert notices("merge") == [("merge", neighbour.pk)]
+    assert kept.number in Notice.objects.get(kind="cases.merge").body
     note = CaseEvent.objects.get(case=kept, action="merge_in")
     assert note.data["merged_number"] == duplicate.number
 
     assert set(Case.objects.counted()) == {kept}
-    MemoryBackend.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        world.walk(Case.objects.get(pk=kept.pk), State.CLOSED)
-    closed = {n.user_id for n in MemoryBackend.outbox if n.kind == "close"}
-    assert closed == {world.resident.pk, neighbour.pk}
+    world.walk(Case.objects.get(pk=kept.pk), State.CLOSED)
+    assert {user for _kind, user in notices("close")} == {world.resident.pk, neighbour.pk}
 
 
 def test_a_case_merged_into_one_later_merged_again_still_reaches_its_reporter(world):
     from gridgov.cases.notifications import reporters_of
 
     first, second, third = (world.report(actor=UserFactory()) for _ in range(3))
-    merge(third, into=second, actor=world.operator)
-    merge(second, into=first, actor=world.operator)
+    act(third, "merge", actor=world.operator, into=second)
+    act(second, "merge", actor=world.operator, into=first)
     users, _phones = reporters_of(first)
     assert users == {first.reporter_id, second.reporter_id, third.reporter_id}
 
@@ -117,7 +113,7 @@ def test_bad_merge_targets_are_refused(world, target):
         into = world.walk(world.report(), State.CLOSED)
     elif target == "merged":
         into = world.report()
-        merge(into, into=world.report(), actor=world.operator)
+        act(into, "merge", actor=world.operator, into=world.report())
     elif target == "other_town":
         into = world.report(actor=world.other_grid_staff, grid=world.other_grid)
     else:
@@ -128,6 +124,6 @@ def test_bad_merge_targets_are_refused(world, target):
         actor = staff(Role.OPERATOR, world.community_b)
         into = world.report(grid=world.grid_a1)
     with pytest.raises(WorkflowError) as refused:
-        act(case, "merge", actor=actor, into=into.pk)
+        act(case, "merge", actor=actor, into=into.number)
     assert (refused.value.code, refused.value.field) == ("bad_merge_target", "into")
     assert Case.objects.get(pk=case.pk).state == State.REPORTED

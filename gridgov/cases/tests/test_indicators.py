@@ -276,14 +276,14 @@ def test_the_commands_keep_the_rollup(world):
     assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 1
 
     world.walk(world.report(), State.REGISTERED)
-    call_command("cases_tick", stdout=StringIO())  # the sweep refreshes the rollup too
+    call_command("tick", "--only", "cases.rollup_refresh", stdout=StringIO())  # every minute
     assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 2
     assert case.registered_at is not None
 
 
 def test_two_refreshes_at_once_leave_each_day_counted_once(live_db):
     from gridgov.cases.tests.factories import CaseWorld
-    from gridgov.cases.tests.test_concurrency import race
+    from gridgov.core.tests.concurrency import race
 
     world = CaseWorld.build()
     for day in (3, 4, 5):

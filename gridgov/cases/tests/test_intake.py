@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from gridgov.cases.actions import next_number, report_case
+from gridgov.cases.actions import report_case
+from gridgov.cases.workflow import next_number
 from gridgov.cases.models import Case, CaseEvent, Source, State
 from gridgov.cases.photos import clean_photo
 from gridgov.cases.tests.factories import photo
@@ -32,7 +33,7 @@ def test_a_residents_report_is_filed_in_the_grid_of_its_point(world):
         "report", "", State.REPORTED, world.resident)
     assert [p.phase for p in case.photos.all()] == ["before", "before"]
     assert all(p.event_id == event.pk for p in case.photos.all())
-    entry = AuditEntry.objects.get(action="cases.case.report")
+    entry = AuditEntry.objects.get(action="cases.case.reported")
     assert entry.object_id == str(case.pk) and entry.changes["grid"] == world.grid_b1.pk
 
 

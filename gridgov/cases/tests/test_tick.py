@@ -1,19 +1,17 @@
 import datetime as dt
 import io
-import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from gridgov.cases.actions import act
-from gridgov.cases.management.commands import cases_tick
+from gridgov.cases import sweep
 from gridgov.cases.models import Case, CaseEvent, State
-from gridgov.cases.notifications import MemoryBackend
-from gridgov.cases.tests.factories import CaseWorld
+from gridgov.cases.tests.factories import CaseWorld, notices
 from gridgov.core.models import AuditEntry
+from gridgov.core.tests.concurrency import race
 
 
 def at(*args):
@@ -25,38 +23,32 @@ def dispatched(world, when=(2026, 11, 23, 10)):
         return world.walk(world.report(), State.DISPATCHED)
 
 
-def tick(when, capture=None):
+def tick(when):
     out = io.StringIO()
     with time_machine.travel(at(*when), tick=False):
-        if capture is None:
-            call_command("cases_tick", stdout=out)
-        else:
-            with capture(execute=True):
-                call_command("cases_tick", stdout=out)
-    return out.getvalue().splitlines()[0]  # the sweep's own line
+        call_command("tick", "--only", "cases.deadlines", stdout=out)
+    return out.getvalue().strip().removeprefix("cases.deadlines: ok ")
 
 
 @pytest.mark.django_db
-def test_a_case_is_warned_once_then_escalated_once(world, django_capture_on_commit_callbacks):
+def test_a_case_is_warned_once_then_escalated_once(world):
     case = dispatched(world)  # due Monday 30th 18:00, warned Friday 27th from 14:15
     assert case.warn_at == at(2026, 11, 27, 14, 15)
-    assert tick((2026, 11, 27, 14), django_capture_on_commit_callbacks) == "overdue 0, warned 0, failed 0"
-    assert tick((2026, 11, 27, 15), django_capture_on_commit_callbacks) == "overdue 0, warned 1, failed 0"
-    assert tick((2026, 11, 27, 16), django_capture_on_commit_callbacks) == "overdue 0, warned 0, failed 0"
+    assert tick((2026, 11, 27, 14)) == "overdue 0, warned 0, failed 0"
+    assert tick((2026, 11, 27, 15)) == "overdue 0, warned 1, failed 0"
+    assert tick((2026, 11, 27, 16)) == "overdue 0, warned 0, failed 0"
     warned = CaseEvent.objects.get(case=case, action="warned")
     assert warned.actor is None and warned.actor_label == "系统"
-    assert [(n.kind, n.user_id) for n in MemoryBackend.outbox if n.kind == "warned"] == [
-        ("warned", world.handler.pk)
-    ]
+    assert notices("warned") == [("warned", world.handler.pk)]
 
-    assert tick((2026, 12, 1, 9), django_capture_on_commit_callbacks) == "overdue 1, warned 0, failed 0"
-    assert tick((2026, 12, 1, 9, 5), django_capture_on_commit_callbacks) == "overdue 0, warned 0, failed 0"
+    assert tick((2026, 12, 1, 9)) == "overdue 1, warned 0, failed 0"
+    assert tick((2026, 12, 1, 9, 5)) == "overdue 0, warned 0, failed 0"
     assert CaseEvent.objects.filter(case=case, action="overdue").count() == 1
     case.refresh_from_db()
     assert case.escalated_at == at(2026, 12, 1, 9)
-    overdue = {n.user_id for n in MemoryBackend.outbox if n.kind == "overdue"}
+    overdue = {user for _kind, user in notices("overdue")}
     assert overdue == {world.operator.pk, world.handler.pk}  # supervisors and the department
-    assert AuditEntry.objects.filter(action="cases.case.overdue", object_id=str(case.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="cases.case.became_overdue", object_id=str(case.pk)).count() == 1
 
 
 @pytest.mark.django_db
@@ -85,20 +77,22 @@ def test_an_approved_extension_lets_the_new_deadline_be_watched_again(world):
 @pytest.mark.django_db
 def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monkeypatch):
     first, second = dispatched(world), dispatched(world)
-    real_record = cases_tick.audit.record
+    from gridgov.core import workflow
+
+    real_record = workflow.audit.record
 
     def broken_for_first(action, *, actor, target=None, changes=None):
         if target is not None and target.pk == first.pk:
             raise RuntimeError("disk full")
         return real_record(action, actor=actor, target=target, changes=changes)
 
-    monkeypatch.setattr(cases_tick.audit, "record", broken_for_first)
+    monkeypatch.setattr(workflow.audit, "record", broken_for_first)
     assert tick((2026, 12, 1, 9)) == "overdue 1, warned 0, failed 1"
     first.refresh_from_db()
     assert first.escalated_at is None  # rolled back with its row's transaction
     assert CaseEvent.objects.filter(case=second, action="overdue").count() == 1
 
-    monkeypatch.setattr(cases_tick.audit, "record", real_record)
+    monkeypatch.setattr(workflow.audit, "record", real_record)
     assert tick((2026, 12, 1, 9, 5)) == "overdue 1, warned 0, failed 0"
 
 
@@ -106,8 +100,8 @@ def test_one_failing_row_does_not_stop_the_batch_and_is_tried_again(world, monke
 def test_candidates_are_bounded_per_run(world):
     cases = [dispatched(world) for _ in range(3)]
     with time_machine.travel(at(2026, 12, 1, 9), tick=False):
-        assert cases_tick.sweep(limit=2)["overdue"] == 2
-        assert cases_tick.sweep(limit=2)["overdue"] == 1
+        assert sweep.sweep_deadlines(limit=2)["overdue"] == 2
+        assert sweep.sweep_deadlines(limit=2)["overdue"] == 1
     assert Case.objects.filter(pk__in=[c.pk for c in cases], escalated_at=None).count() == 0
 
 
@@ -115,24 +109,7 @@ def test_two_sweeps_at_once_escalate_a_case_once(live_db):
     world = CaseWorld.build()
     with time_machine.travel(at(2026, 11, 23, 10), tick=False):
         cases = [world.walk(world.report(), State.DISPATCHED) for _ in range(4)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(cases_tick.sweep(now=at(2026, 12, 1, 9)))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = race(*[lambda: sweep.sweep_deadlines(now=at(2026, 12, 1, 9))] * 2)
     assert sum(r["overdue"] for r in results) == 4
     assert sum(r["failed"] for r in results) == 0
     for case in cases:

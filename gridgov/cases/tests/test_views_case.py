@@ -100,7 +100,7 @@ def test_missing_input_is_shown_inline_and_nothing_changes(client, world):
     response = act(client, world.operator, case, "reject", {"reject-note": ""})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "请填写说明或理由" in body and 'data-action="reject"' in body
+    assert "请填写说明" in body and 'data-action="reject"' in body
     case.refresh_from_db()
     assert case.state == State.REPORTED
 

@@ -60,7 +60,7 @@ def test_signed_in_resident_follows_the_case_in_my_list(client, world):
 @pytest.mark.parametrize("overrides, field, message", [
     ({"category": ""}, "category", "请选择问题类型"),
     ({"category": "999999"}, "category", "所选问题类型不存在或已停用"),
-    ({"description": "坏了"}, "description", "描述太短"),
+    ({"description": "坏了"}, "description", "问题描述应为5到2000个字"),
     ({"longitude": "", "latitude": ""}, "longitude", "请在地图上点选问题位置"),
     ({"longitude": "0", "latitude": "0"}, "longitude", "位置不正确"),
     ({"reporter_phone": "12345"}, "reporter_phone", "请输入11位手机号码或带区号的固定电话"),

@@ -49,7 +49,7 @@ def test_registration_may_correct_the_category_and_restarts_nothing_else(world):
 def test_required_inputs_are_named(world):
     case = world.report()
     error = refused(case, "reject", world.operator)
-    assert (error.code, error.field, error.message) == ("required", "note", "请填写此项")
+    assert (error.code, error.field, error.message) == ("required", "note", "请填写说明")
     handling = world.walk(world.report(), State.HANDLING)
     error = refused(handling, "handle", world.handler)
     assert (error.code, error.field) == ("required", "after_photos")

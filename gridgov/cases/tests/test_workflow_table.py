@@ -10,6 +10,7 @@ from gridgov.cases.actions import act, allowed_actions, rate
 from gridgov.cases.models import Case, CaseEvent, Source, State
 from gridgov.cases.tests.factories import CaseWorld, photo
 from gridgov.cases.workflow import TRANSITIONS, TrackingCodeHolder
+from gridgov.core.workflow import NEW
 from gridgov.core.models import AuditEntry
 from gridgov.core.workflow import WorkflowError
 
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 # Who may run each action on a case reported in grid a1 (community a) of the world and
 # dispatched to its 综合行政执法队; "resident" is the reporter. report_in is for the 市场监管所,
-# called in by escalation first.
+# called in by escalation first. The administrator, the deputy and party affairs (党建办) of the
+# town take no step of the loop.
 EXPECTED = {
     "register": {"operator"},
     "reject": {"operator"},
@@ -94,13 +96,16 @@ def prepare(world: CaseWorld, action: str, state: str) -> tuple[Case, dict]:
     elif action == "report_in":
         case, _ = act(case, "escalate", actor=world.operator, departments=[world.market.pk])
     elif action == "merge":
-        data = {"into": world.report().pk}
+        data = {"into": world.report()}
     return case, data
 
 
+# The moves people make (reporting is tested in test_intake, the sweep's in test_tick).
+MOVES = [t for t in TRANSITIONS if NEW not in t.sources and not t.system]
+DONE = {t.action: t.done for t in MOVES}
 CASES = [
     (t.action, state)
-    for t in TRANSITIONS
+    for t in MOVES
     for state in sorted(t.sources)
 ]
 
@@ -111,7 +116,8 @@ def test_each_legal_move_is_allowed_exactly_to_the_expected_actors(world, action
         case, data = prepare(world, action, state)
         allowed = action in {t.action for t in allowed_actions(case, user)}
         events_before = CaseEvent.objects.filter(case=case).count()
-        audits = AuditEntry.objects.filter(action=f"cases.case.{action}", object_id=str(case.pk))
+        audits = AuditEntry.objects.filter(action=f"cases.case.{DONE[action]}",
+                                           object_id=str(case.pk))
         audits_before = audits.count()
         if name in EXPECTED[action]:
             assert allowed, f"{name} should be offered {action} in {state}"
@@ -146,13 +152,13 @@ def one_case_per_state(world):
     return cases
 
 
-@pytest.mark.parametrize("action", sorted({t.action for t in TRANSITIONS}))
+@pytest.mark.parametrize("action", sorted({t.action for t in MOVES}))
 def test_each_move_is_refused_in_every_other_state_whoever_asks(world, one_case_per_state, action):
     from gridgov.grids.tests.factories import UserFactory
 
     everyone = {**world.users(), "superuser": UserFactory(is_superuser=True),
                 "code holder": None}
-    legal = set().union(*(t.sources for t in TRANSITIONS if t.action == action))
+    legal = set().union(*(t.sources for t in MOVES if t.action == action))
     for state, case in one_case_per_state.items():
         if state in legal:
             continue

@@ -3,11 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases.models import Case
-from gridgov.cases.queues import STAFF_ROLES
+from gridgov.accounts.roles import CASE_STAFF
 from gridgov.core.access import role_required, visible_or_404
 
 # Signed in (else the log-in page) and holding a case-handling role (else 403).
-staff_required = role_required(STAFF_ROLES, _("仅限工作人员"))
+staff_required = role_required(CASE_STAFF, _("仅限工作人员"))
 
 
 def visible_case(user, pk: int, queryset=None) -> Case:

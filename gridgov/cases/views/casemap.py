@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from gridgov.cases import casemap
 from gridgov.cases.models import Case
-from gridgov.cases.queues import STAFF_ROLES
+from gridgov.accounts.roles import CASE_STAFF
 from gridgov.cases.views.access import staff_required
 from gridgov.cases.views.common import map_view
 from gridgov.core.errors import Refusal, refusal_response
@@ -25,7 +25,7 @@ def case_map_data(request):
     except Refusal as refusal:
         return refusal_response(refusal)
     # What the user's roles cover: a case they reported themselves is not part of their work.
-    answer = casemap.features(Case.objects.visible_to(request.user, roles=STAFF_ROLES).open(),
+    answer = casemap.features(Case.objects.visible_to(request.user, roles=CASE_STAFF).open(),
                               Grid.objects.visible_to(request.user), view)
     answer["case_url"] = reverse("cases:case_detail", args=[0]).replace("/0/", "/{id}/")
     return JsonResponse(answer)

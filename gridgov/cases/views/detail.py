@@ -50,7 +50,7 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
         "case": case,
         "action_forms": forms,
         "failed_action": failed.transition.action if failed is not None else "",
-        "events": list(case.events.select_related("department")),
+        "events": list(case.events.all()),
         "photos": list(case.photos.only("pk", "case_id", "phase")),
         "participants": list(case.participants.select_related("department")),
         "pending_extension": case.extension_requests.filter(

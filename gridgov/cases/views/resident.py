@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from gridgov.cases import actions, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
-from gridgov.cases.models import Case, Source, State
+from gridgov.cases.models import Case
 from gridgov.cases.views.common import category_groups, map_view, photo_response
-from gridgov.core.scope import roles_of
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Grid
 
@@ -20,8 +19,7 @@ PUBLIC_NOTES = frozenset({"reject"})
 
 
 def report(request):
-    roles = roles_of(request.user)
-    form = ReportForm(request.POST or None, request.FILES or None, roles=roles)
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     too_many = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -39,7 +37,7 @@ def report(request):
                     longitude=data["longitude"],
                     latitude=data["latitude"],
                     address=data["address"],
-                    source=data.get("source") or Source.RESIDENT,
+                    source=data.get("source", ""),
                     reporter_name=data["reporter_name"],
                     reporter_phone=data["reporter_phone"],
                     is_anonymous=data["is_anonymous"],
@@ -80,18 +78,21 @@ def _tracked(code: str) -> Case:
                              tracking_code=code.upper())
 
 
-def _followed(case: Case) -> Case:
-    """A duplicate merged into another case follows that case from then on."""
-    return case.merged_into if case.state == State.MERGED and case.merged_into else case
-
-
 def track_case(request, code):
     case = _tracked(code)
     return render(request, "cases/track_case.html", _track_context(case, RateForm(), request))
 
 
+def may_rate(case: Case, request) -> bool:
+    """Whether the visitor, by this tracking code or signed in, may rate the case they follow:
+    the workflow's answer, the same the POST gets."""
+    reporter = actions.reporter_as_actor(request.user, case.tracking_code)
+    followed = case.followed()
+    return any(t.action == "evaluate" for t in actions.allowed_actions(followed, reporter))
+
+
 def _track_context(case: Case, rate_form: RateForm, request) -> dict:
-    followed = _followed(case)
+    followed = case.followed()
     events = list(followed.events.only("case_id", "action", "to_state", "from_state", "note", "at"))
     return {
         "case": case,
@@ -100,7 +101,7 @@ def _track_context(case: Case, rate_form: RateForm, request) -> dict:
         "public_notes": PUBLIC_NOTES,
         "photos": list(followed.photos.only("pk", "case_id", "phase")),
         "rate_form": rate_form,
-        "can_rate": followed.state == State.CLOSED and not followed.satisfaction,
+        "can_rate": may_rate(case, request),
         "just_reported": request.GET.get("new") == "1",
     }
 
@@ -127,7 +128,7 @@ def rate(request, code):
 
 
 def track_photo(request, code, photo_id):
-    return photo_response(_followed(_tracked(code)), photo_id)
+    return photo_response(_tracked(code).followed(), photo_id)
 
 
 @login_required

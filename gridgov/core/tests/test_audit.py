@@ -6,6 +6,31 @@ from gridgov.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
+audit.register("core.test.done", "测试用动作")
+
+
+def test_record_refuses_a_name_no_one_registered():
+    with pytest.raises(ValueError, match="not registered"):
+        audit.record("core.test.never_registered", actor=None)
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_name_is_registered_once_with_one_meaning():
+    audit.register("core.test.done", "测试用动作")  # the same again is harmless
+    with pytest.raises(ValueError):
+        audit.register("core.test.done", "另一个意思")
+
+
+def test_names_from_before_the_past_tense_are_still_read():
+    from gridgov.cases.workflow import CASE_WORKFLOW  # registers the case workflow's names
+
+    assert CASE_WORKFLOW.name == "cases.case"
+    assert audit.meaning("cases.case.dispatched") == "派遣"
+    assert audit.meaning("cases.case.dispatch") == "派遣"  # an entry written before
+    assert audit.meaning("cases.case.report") == audit.meaning("cases.case.reported") == "上报"
+    with pytest.raises(ValueError):
+        audit.record("cases.case.dispatch", actor=None)
+
 
 def test_record_writes_dotted_action_with_scrubbed_secrets():
     entry = audit.record(

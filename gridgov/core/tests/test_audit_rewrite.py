@@ -10,6 +10,7 @@ from gridgov.core import audit
 from gridgov.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
+audit.register("core.test.written", "测试写入")
 COLUMNS = "(id, at, actor_label, action, object_type, object_id, object_label, changes)"
 
 

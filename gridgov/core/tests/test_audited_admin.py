@@ -46,13 +46,13 @@ def test_a_grid_edited_in_the_admin_is_audited_with_its_changed_fields(client, r
             "staff-0-position": "member", "staff-0-line": "safety"}))
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    entry = AuditEntry.objects.get(action="grids.grid.change")
+    entry = AuditEntry.objects.get(action="grids.grid.changed")
     assert entry.actor == root and entry.object_id == str(grid.pk)
     old_name = grid.name
     assert entry.changes == {"name": [old_name, "新渔东路网格"],
                              "signature_service": ["", "一格一最·睦邻"]}
     post = GridStaff.objects.get(grid=grid)
-    staffed = AuditEntry.objects.get(action="grids.gridstaff.create")
+    staffed = AuditEntry.objects.get(action="grids.gridstaff.created")
     assert staffed.object_id == str(post.pk) and staffed.actor == root
     assert staffed.changes["user"] == [None, member.pk]
     assert staffed.changes["position"] == [None, "member"]
@@ -73,7 +73,7 @@ def test_a_category_added_in_the_admin_is_audited(client, root):
         "time_limit_hours": "", "urgency": "normal", "is_active": "on"})
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    entry = AuditEntry.objects.get(action="cases.category.create")
+    entry = AuditEntry.objects.get(action="cases.category.created")
     assert entry.actor == root
     assert entry.changes["name"] == [None, "共享单车乱停"]
     assert entry.changes["time_limit_days"] == [None, 3]
@@ -89,7 +89,7 @@ def test_a_category_edited_in_the_list_is_audited_once(client, root):
 
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = AuditEntry.objects.get(action__startswith="cases.category.")
-    assert entry.action == "cases.category.change" and entry.actor == root
+    assert entry.action == "cases.category.changed" and entry.actor == root
     assert entry.changes == {"time_limit_days": [5, 2]}
 
 
@@ -102,7 +102,7 @@ def test_deletes_in_the_admin_are_audited_one_entry_per_object(client, root):
     assert response.status_code == 302
 
     assert not Place.objects.exists()
-    deleted = AuditEntry.objects.filter(action="grids.place.delete")
+    deleted = AuditEntry.objects.filter(action="grids.place.deleted")
     assert sorted(deleted.values_list("object_id", flat=True)) == sorted(
         str(place.pk) for place in (one, two, three))
     assert {entry.actor for entry in deleted} == {root}
@@ -126,7 +126,7 @@ def test_a_user_edited_in_the_admin_is_audited_without_the_personal_data(client,
         "role_assignments-0-scope_id": grid.pk, "role_assignments-0-user": person.pk})
 
     assert response.status_code == 302, response.content.decode()[:3000]
-    entry = AuditEntry.objects.get(action="accounts.user.change")
+    entry = AuditEntry.objects.get(action="accounts.user.changed")
     assert entry.actor == root
     assert entry.changes == {"phone": "***", "name": "***", "id_number": "***",
                              "is_staff": [False, True]}

@@ -27,7 +27,7 @@ def run(tmp_path, *command, **env):
 
 def started(tmp_path, **env):
     return run(tmp_path, "-c", "import django; django.setup(); from django.conf import settings; "
-               "print(repr(settings.SMS_BACKEND))", **env)
+               "print(repr(settings.GRIDGOV_LOGIN_CODE_CHANNEL))", **env)
 
 
 @pytest.mark.parametrize("env", [
@@ -52,12 +52,12 @@ def test_the_demo_and_development_run_on_the_published_keys(tmp_path):
 def test_the_console_sms_sender_is_refused_outside_the_demo(tmp_path):
     keys = {"SECRET_KEY": KEY, "GRIDGOV_PII_KEY": KEY + "p"}
 
-    refused = started(tmp_path, GRIDGOV_SMS_BACKEND="gridgov.accounts.sms.ConsoleSender", **keys)
+    refused = started(tmp_path, GRIDGOV_LOGIN_CODE_CHANNEL="console", **keys)
     unset = started(tmp_path, **keys)
 
     assert refused.returncode != 0 and "console sender" in refused.stderr
     assert (unset.returncode, unset.stdout.strip()) == (0, "''")
-    assert started(tmp_path).stdout.strip() == "'gridgov.accounts.sms.ConsoleSender'"
+    assert started(tmp_path).stdout.strip() == "'console'"
 
 
 def readme_production_environment() -> dict[str, str]:

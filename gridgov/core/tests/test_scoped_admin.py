@@ -159,11 +159,11 @@ def test_an_action_on_the_list_leaves_the_other_towns_rows_alone(client, town_ad
 
 
 def test_the_audit_log_lists_only_the_administrators_town(client, town_admin, mine, theirs):
-    audit.record("grids.grid.renamed", actor=None, target=mine.grid)
-    audit.record("grids.grid.renamed", actor=None, target=theirs.grid)
+    audit.record("core.pii.revealed", actor=None, target=mine.grid)
+    audit.record("core.pii.revealed", actor=None, target=theirs.grid)
     audit.record("accounts.login.failed", actor=None)
     entries = {e.town_id: e for e in AuditEntry.objects.filter(action__in=[
-        "grids.grid.renamed", "accounts.login.failed"])}
+        "core.pii.revealed", "accounts.login.failed"])}
 
     page = client.get(list_url(AuditEntry)).content.decode()
 

@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from gridgov.core import audit
 from gridgov.grids.io.place_import import FORMULA_START
 from gridgov.grids.models import PlaceKind
+
+audit.register("grids.grid.exported", "导出网格")
+audit.register("grids.place.exported", "导出地点")
 
 PLACE_HEADER = ("名称", "类型", "地址", "经度", "纬度", "网格编号", "网格名称")
 CHUNK = 2000

@@ -28,6 +28,8 @@ from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Grid, Place, Town
 
+audit.register("grids.grid.imported", "导入网格")
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FEATURES = 5000
 UPDATED_FIELDS = ("name", "community_id", "unit_code", "boundary", "signature_service")

@@ -24,6 +24,8 @@ from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
 from gridgov.grids.models import Place, PlaceKind, Town
 
+audit.register("grids.place.imported", "导入地点")
+
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 100_000
 COLUMNS = {

@@ -1,8 +1,8 @@
 """Recount the indicators rollup (gridgov.cases.rollup).
 
-`gridgov cases_rollup` recounts the days touched since the last run (cases_tick does this every
-few minutes), and sums their months again from the days; `gridgov cases_rollup --rebuild`
-recounts every day and month, meant for a nightly cron job. Safe to run twice at once: the runs
+`gridgov cases_rollup` recounts the days touched since the last run (`gridgov tick` does this every
+minute), and sums their months again from the days; `gridgov cases_rollup --rebuild`
+recounts every day and month (`gridgov tick` does this nightly). Safe to run twice at once: the runs
 take turns on the rollup's lock.
 """
 

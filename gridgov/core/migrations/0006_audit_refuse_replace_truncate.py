@@ -38,5 +38,5 @@ remove = run_for_vendor(POSTGRES_REVERSE, SQLITE_REVERSE)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_audit_town")]
+    dependencies = [("core", "0005_audit_town")]
     operations = [migrations.RunPython(install, remove)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_rate_counts'),
+        ('core', '0004_periodic_tasks_and_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
