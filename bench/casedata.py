@@ -20,7 +20,7 @@ What the product derives from cases is then rebuilt by the product's own functio
 the search index (gridgov.cases.search: on SQLite its triggers are dropped during the load and
 put back by restore_sqlite_triggers(), which re-reads every row; on PostgreSQL the pg_trgm
 indexes are dropped and created again with the statements of the migration) and the indicators
-rollup (gridgov.cases.rollup.rebuild()). Audit entries and photos are not invented: no page
+rollup (gridgov.indicators.rollup.rebuild()). Audit entries and photos are not invented: no page
 measured here reads them.
 """
 
@@ -455,7 +455,7 @@ class Generator:
             _reset_sequences()
             write(f"rows written in {time.perf_counter() - started:.1f} s; search index next")
         index_s = time.perf_counter() - started
-        from gridgov.cases import rollup
+        from gridgov.indicators import rollup
 
         rollup_started = time.perf_counter()
         rollup.rebuild(self.now)

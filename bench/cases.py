@@ -20,7 +20,8 @@ Measurements, each against its ceiling measured in the same run:
   full-text search, through Django's test client against the real view; median and p95;
   ceiling: the page's list query, run raw.
 - more measurements (indicators, Open311, CSV export) as their endpoints exist.
-Results: var/bench/cases-<db>-<size>.json and the "Cases" section of docs/benchmarks.md.
+Results: var/bench/cases-<db>-<size>.json and this run's column of the "Cases" section of
+docs/benchmarks.md (the other data sets' columns are kept).
 
 Usage: .venv/bin/python bench/cases.py --db sqlite|postgres --size town|city [--reuse]
        [--runs 5] [--only intake,workbench]
@@ -154,7 +155,7 @@ def _nightly_jobs(rebuild: bool = True) -> float | None:
     The seconds the rebuild took."""
     from django.core.management import call_command
 
-    from gridgov.cases import rollup
+    from gridgov.indicators import rollup
 
     seconds = None
     if rebuild:
@@ -493,11 +494,11 @@ def measure_page(client, url: str, repeat: int, tables: tuple[str, ...]) -> dict
 
 
 def rollup_tables() -> tuple[str, ...]:
-    """The indicators' rollup tables (gridgov.cases.rollup): the models named *DailyStat and
+    """The indicators' rollup tables (gridgov.indicators.rollup): the models named *DailyStat and
     *MonthlyStat."""
     from django.apps import apps
 
-    return tuple(model._meta.db_table for model in apps.get_app_config("cases").get_models()
+    return tuple(model._meta.db_table for model in apps.get_app_config("indicators").get_models()
                  if model.__name__.endswith(ROLLUP_SUFFIXES))
 
 
@@ -519,7 +520,7 @@ def indicator_scenarios() -> list[tuple[str, str]]:
         ("page: last 12 months by grid", page + urllib.parse.urlencode({"grouping": "grid", **year})),
         ("page: last 12 months by category", page + urllib.parse.urlencode(
             {"grouping": "category", **year})),
-        ("API: last 12 months by grid", "/api/cases/indicators?" + urllib.parse.urlencode(
+        ("API: last 12 months by grid", "/api/indicators/?" + urllib.parse.urlencode(
             {"grouping": "grid", **year})),
     ]
 
@@ -572,7 +573,7 @@ def measure_indicators(repeat: int) -> dict:
     from django.apps import apps
 
     rollup_rows = {model.__name__: model.objects.count() for model in apps.get_app_config(
-        "cases").get_models() if model.__name__.endswith(ROLLUP_SUFFIXES)}
+        "indicators").get_models() if model.__name__.endswith(ROLLUP_SUFFIXES)}
     return {"repeat": repeat, "reader": "leader of the town (scope: every case)",
             "rollup_rows": rollup_rows,
             "scenarios": results, "worst_median_ms": max(r["median_ms"] for r in results),
@@ -727,48 +728,17 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 GOALS = {"intake": 300, "workbench": 100, "indicators": 300, "open311": 150}
 LABELS = {("sqlite", "town"): "SQLite, town", ("sqlite", "city"): "SQLite, city",
           ("postgres", "town"): "PostgreSQL, town", ("postgres", "city"): "PostgreSQL, city"}
-
-
-def _results() -> dict:
-    found = {}
-    for key in LABELS:
-        path = VAR / f"cases-{key[0]}-{key[1]}.json"
-        if path.exists():
-            found[key] = json.loads(path.read_text())
-    return found
+NONE = "—"
 
 
 def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def _summary_rows(found: dict) -> list[str]:
-    rows = []
-
-    lines = {
-        "intake, resident report form (cases/s, median)": ("≥ 300/s", lambda r: _intake(r, "form")),
-        "intake, REST API POST /api/cases/ (cases/s, median)": ("≥ 300/s", lambda r: _intake(r, "api")),
-        "intake, 16 writers: \"database is locked\" / lost cases": ("0 / 0", _intake_checks),
-        "workbench list, filters and search (worst p95)": ("≤ 100 ms", lambda r: _worst(
-            r, "workbench", "p95_ms", GOALS["workbench"])),
-        "indicators (worst median)": ("≤ 300 ms", lambda r: _worst(
-            r, "indicators", "median_ms", GOALS["indicators"])),
-        "Open311 request list, 1,000 rows (worst p95)": ("≤ 150 ms", lambda r: _worst(
-            r, "open311", "p95_ms", GOALS["open311"])),
-        "CSV export: peak memory, all rows vs 10,000": ("constant", _export),
-    }
-    keys = list(found)
-    rows.append("| measurement | goal | " + " | ".join(LABELS[k] for k in keys) + " |")
-    rows.append("|---|---|" + "---|" * len(keys))
-    for label, (goal, show) in lines.items():
-        rows.append(f"| {label} | {goal} | " + " | ".join(show(found[k]) for k in keys) + " |")
-    return rows
-
-
 def _intake(r: dict, channel: str) -> str:
     intake = r.get("intake")
     if not intake or channel not in intake:
-        return "—"
+        return NONE
     c = intake[channel]
     return (f"{c['cases_per_s']} (ceiling {intake['ceiling_per_s']}, {c['ratio']:.0%}) "
             f"{_met(c['cases_per_s'] >= GOALS['intake'])}")
@@ -777,7 +747,7 @@ def _intake(r: dict, channel: str) -> str:
 def _intake_checks(r: dict) -> str:
     intake = r.get("intake")
     if not intake or "successes_incl_warmup" not in intake:
-        return "—"
+        return NONE
     lost = sum(intake[c]["lost"] for c in CHANNELS if c in intake)
     missing = intake["successes_incl_warmup"] - intake["cases_made_incl_warmup"]
     ok = intake["database_is_locked"] == 0 and lost == 0 and missing == 0
@@ -790,7 +760,7 @@ def _intake_checks(r: dict) -> str:
 def _worst(r: dict, name: str, field: str, goal: float) -> str:
     part = r.get(name)
     if not part:
-        return "—"
+        return NONE
     worst = max(part["scenarios"], key=lambda s: s[field])
     ceiling = worst["ceiling_" + field]
     return (f"{worst[field]:.0f} ms, {worst['scenario']} (raw query {ceiling:.0f} ms) "
@@ -800,103 +770,183 @@ def _worst(r: dict, name: str, field: str, goal: float) -> str:
 def _export(r: dict) -> str:
     part = r.get("export")
     if not part:
-        return "—"
+        return NONE
     return (f"{part['all_peak_mb']} MB for {part['all_rows']:,} rows, {part['sample_peak_mb']} MB "
             f"for {part['sample_rows']:,} {_met(part['constant'])}")
 
 
-def _scenario_table(found: dict, name: str, field: str, unit_label: str) -> list[str]:
-    keys = [k for k in found if found[k].get(name)]
-    if not keys:
-        return []
-    rows = ["| scenario | " + " | ".join(LABELS[k] for k in keys) + " |",
-            "|---|" + "---|" * len(keys)]
-    scenarios = list(dict.fromkeys(s["scenario"] for key in keys
-                                   for s in found[key][name]["scenarios"]))
-    for label in scenarios:
-        cells = []
-        for key in keys:
-            match = [s for s in found[key][name]["scenarios"] if s["scenario"] == label]
-            if not match:
-                cells.append("—")
-                continue
-            s = match[0]
-            cells.append(f"{s['median_ms']:.0f} / {s['p95_ms']:.0f} ms (raw {s['ceiling_median_ms']:.1f} ms; "
-                         f"{s['queries']} queries)")
-        rows.append(f"| {label} | " + " | ".join(cells) + " |")
-    return rows
+# A generated table: its name (the first cell of its header, unique in the section), the columns
+# that are the same for every data set (the goal), and its rows: label -> (those cells, the cell
+# of each data set's column). Scenario tables are one measurement: a run that made it replaces
+# its whole column; in the others each row is a measurement of its own, replaced when made.
+class Table:
+    def __init__(self, name: str, fixed: list[str], rows: dict[str, tuple[list[str], dict]],
+                 declared=()):
+        self.name, self.fixed, self.rows, self.declared = name, fixed, rows, set(declared)
+        self.by_row = not name.endswith("scenario")
+
+    @property
+    def columns(self) -> list[str]:
+        """The data sets' columns in the usual order: those in the header, those with a cell."""
+        found = {label for _fixed, cells in self.rows.values() for label in cells} | self.declared
+        return [label for label in LABELS.values() if label in found]
+
+    def lines(self) -> list[str]:
+        columns = self.columns
+        lines = ["| " + " | ".join([self.name, *self.fixed, *columns]) + " |",
+                 "|" + "---|" * (1 + len(self.fixed) + len(columns))]
+        for label, (fixed, cells) in self.rows.items():
+            lines.append("| " + " | ".join([label, *fixed, *(cells.get(c, NONE) for c in columns)])
+                         + " |")
+        return lines
+
+    def merged_into(self, old: "Table | None") -> "Table":
+        """This run's columns over those of `old` (the table as the document had it): the other
+        data sets' cells kept, this run's replaced, rows only the old table had kept."""
+        if old is None:
+            return self
+        made = {label for _fixed, cells in self.rows.values() for label in cells}
+        rows = {}
+        for label in dict.fromkeys([*self.rows, *old.rows]):
+            fixed, new_cells = self.rows.get(label, (None, {}))
+            old_fixed, old_cells = old.rows.get(label, (None, {}))
+            replaced = set(new_cells) if self.by_row else made
+            kept = {column: cell for column, cell in old_cells.items() if column not in replaced}
+            fixed = fixed if fixed is not None else (old_fixed + [""] * len(self.fixed))[
+                :len(self.fixed)]
+            rows[label] = (fixed, {**kept, **new_cells})
+        return Table(self.name, self.fixed, rows, declared={*old.columns, *self.columns})
 
 
-def write_docs() -> None:
-    found = _results()
-    if not found:
-        return
-    any_result = next(iter(found.values()))
-    m = any_result["machine"]
-    databases = sorted({r["machine"]["database"] for r in found.values()})
-    data_rows = ["| data set | cases | events (share of cases with history) | rollup rows | "
-                 "generated in | of which rollup rebuild |", "|---|---|---|---|---|---|"]
-    for key, r in found.items():
-        d = r["data"]
-        rollup_rows = r.get("indicators", {}).get("rollup_rows", {})
-        if isinstance(rollup_rows, int):  # results of an older version of this script
-            rollup_rows = {"CaseDailyStat": rollup_rows}
-        rollup_rows = ", ".join(f"{name} {count:,}" for name, count in rollup_rows.items()) or "—"
-        data_rows.append(f"| {LABELS[key]} | {d['cases']:,} | {d['events']:,} ({d['event_share']:.0%}) | "
-                         f"{rollup_rows} | {d['generation_s'] / 60:.1f} min | {d['rollup_s'] / 60:.1f} min |")
-    loads = ", ".join(f"{LABELS[k]} {min(r.get('load_average', [0]))}–{max(r.get('load_average', [0]))}"
-                      for k, r in found.items() if r.get("load_average"))
-    sections = [
-        "## Cases",
-        "",
-        "`bench/cases.py` (run with `make bench-cases`; `make bench-cases DB=postgres SIZE=city`;",
-        "add `ARGS=--reuse` to keep the data set of the previous run). The demo registry",
-        "(新泾镇, 16 grids) with invented cases over the year before the run, all in the one town:",
-        "the worst case for a scoped reader, whose scope (the town) holds every case. Mostly closed",
-        "and rated, the newest still open, some overdue, suspended or awaiting an extension;",
-        "rejected, merged, self-handled, returned and reworked ones; deadlines in working time;",
-        "a full event history for a share of them. Rows go in by executemany/COPY; the search index",
-        "and the indicators rollup are rebuilt by the product's own functions afterwards.",
-        "Each page is measured through Django's test client against the real view (median and p95",
-        "of the requests), its ceiling is its main query run raw; intake goes over HTTP to gunicorn",
-        "on 127.0.0.1 (as `make serve`: one worker per core, 4 threads) from 16 concurrent",
-        "clients, each from an address of its own (127.0.1.N), with the report limits raised out of",
-        "reach but still checked and counted; its ceiling is a bare view storing one row on the same server.",
-        "",
-        "| machine | |",
-        "|---|---|",
-        f"| nproc | {m['nproc']} |",
-        f"| CPU | {m['cpu']} |",
-        f"| RAM | {m['ram_gb']} GB |",
-        f"| Python / Django | {m['python']} / {m['django']} |",
-        f"| databases | {' / '.join(databases)} |",
-        f"| load average (1 min) during the runs | {loads or '—'} |",
-        "",
-        *data_rows,
-        "",
-        *_summary_rows(found),
-        "",
-        "Workbench (operations centre of the town; median / p95, raw list query median):",
-        "",
-        *_scenario_table(found, "workbench", "p95_ms", "ms"),
-        "",
-        "Indicators (the page /indicators/ and the API, as the town's leader; median / p95, raw rollup query median):",
-        "",
-        *_scenario_table(found, "indicators", "median_ms", "ms"),
-        "",
-        "Open311 (`GET /open311/v2/requests.{json,xml}`, public; median / p95, raw query median):",
-        "",
-        *_scenario_table(found, "open311", "p95_ms", "ms"),
-        "",
+def parse_tables(text: str) -> dict[str, Table]:
+    """The generated tables of a document's section, by name."""
+    tables = {}
+    block: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            block.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+            continue
+        if len(block) >= 2:
+            header, body = block[0], block[2:]
+            fixed = [cell for cell in header[1:] if cell not in LABELS.values()]
+            positions = {i: cell for i, cell in enumerate(header) if cell in LABELS.values()}
+            tables[header[0]] = Table(header[0], fixed, {
+                row[0]: (row[1:1 + len(fixed)],
+                         {label: row[i] for i, label in positions.items()
+                          if i < len(row) and row[i] != NONE})
+                for row in body}, declared=positions.values())
+        block = []
+    return tables
+
+
+def run_tables(key: tuple[str, str], r: dict) -> dict[str, Table]:
+    """This run's column of every generated table."""
+    label = LABELS[key]
+
+    def column(name: str, rows: dict[str, str], fixed: dict[str, list[str]] | None = None):
+        fixed = fixed or {}
+        return Table(name, ["goal"] if fixed else [],
+                     {row: (fixed.get(row, []), {label: cell} if cell != NONE else {})
+                      for row, cell in rows.items()}, declared=[label])
+
+    m, d = r["machine"], r["data"]
+    rollup_rows = r.get("indicators", {}).get("rollup_rows", {})
+    loads = r.get("load_average") or [0]
+    tables = [
+        column("machine", {
+            "nproc": m["nproc"], "CPU": m["cpu"], "RAM": f"{m['ram_gb']} GB",
+            "Python / Django": f"{m['python']} / {m['django']}", "database": m["database"],
+            "load average (1 min) during the run": f"{min(loads)}–{max(loads)}",
+        }),
+        column("data set", {
+            "cases": f"{d['cases']:,}",
+            "events (share of cases with history)": f"{d['events']:,} ({d['event_share']:.0%})",
+            "rollup rows": ", ".join(f"{n} {c:,}" for n, c in rollup_rows.items()) or NONE,
+            "generated in": f"{d['generation_s'] / 60:.1f} min",
+            "of which rollup rebuild": f"{(d.get('rollup_s') or 0) / 60:.1f} min",
+        }),
     ]
-    section = "\n".join(sections) + "\n"
+    summary = {
+        "intake, resident report form (cases/s, median)": ("≥ 300/s", _intake(r, "form")),
+        "intake, REST API POST /api/cases/ (cases/s, median)": ("≥ 300/s", _intake(r, "api")),
+        "intake, 16 writers: \"database is locked\" / lost cases": ("0 / 0", _intake_checks(r)),
+        "workbench list, filters and search (worst p95)": ("≤ 100 ms", _worst(
+            r, "workbench", "p95_ms", GOALS["workbench"])),
+        "indicators (worst median)": ("≤ 300 ms", _worst(
+            r, "indicators", "median_ms", GOALS["indicators"])),
+        "Open311 request list, 1,000 rows (worst p95)": ("≤ 150 ms", _worst(
+            r, "open311", "p95_ms", GOALS["open311"])),
+        "CSV export: peak memory, all rows vs 10,000": ("constant", _export(r)),
+    }
+    tables.append(column("measurement", {k: cell for k, (_goal, cell) in summary.items()},
+                         {k: [goal] for k, (goal, _cell) in summary.items()}))
+    for name, part in (("workbench scenario", "workbench"), ("indicators scenario", "indicators"),
+                       ("Open311 scenario", "open311")):
+        tables.append(column(name, {
+            s["scenario"]: (f"{s['median_ms']:.0f} / {s['p95_ms']:.0f} ms (raw "
+                            f"{s['ceiling_median_ms']:.1f} ms; {s['queries']} queries)")
+            for s in r.get(part, {}).get("scenarios", [])}))
+    return {table.name: table for table in tables}
+
+
+SECTION_TEXT = """## Cases
+
+`bench/cases.py` (run with `make bench-cases`; `make bench-cases DB=postgres SIZE=city`;
+add `ARGS=--reuse` to keep the data set of the previous run). The demo registry
+(新泾镇, 16 grids) with invented cases over the year before the run, all in the one town:
+the worst case for a scoped reader, whose scope (the town) holds every case. Mostly closed
+and rated, the newest still open, some overdue, suspended or awaiting an extension;
+rejected, merged, self-handled, returned and reworked ones; deadlines in working time;
+a full event history for a share of them. Rows go in by executemany/COPY; the search index
+and the indicators rollup are rebuilt by the product's own functions afterwards.
+Each page is measured through Django's test client against the real view (median and p95
+of the requests), its ceiling is its main query run raw; intake goes over HTTP to gunicorn
+on 127.0.0.1 (as `make serve`: one worker per core, 4 threads) from 16 concurrent
+clients, each from an address of its own (127.0.1.N), with the report limits raised out of
+reach but still checked and counted; its ceiling is a bare view storing one row on the same server.
+A run rewrites only its own column (data set and database) of the tables below, and keeps the
+others as the last run of each left them.
+
+{machine}
+
+{data set}
+
+{measurement}
+
+Workbench (operations centre of the town; median / p95, raw list query median):
+
+{workbench scenario}
+
+Indicators (the page /indicators/ and the API, as the town's leader; median / p95, raw rollup query median):
+
+{indicators scenario}
+
+Open311 (`GET /open311/v2/requests.{{json,xml}}`, public; median / p95, raw query median):
+
+{Open311 scenario}
+"""
+SECTION = re.compile(r"^## Cases\n.*?(?=^### Findings|^## |\Z)", re.M | re.S)
+
+
+def updated_docs(text: str, key: tuple[str, str], r: dict) -> str:
+    """The document with this run's column in the Cases section; the other data sets' columns,
+    the other sections and the hand-written findings below the tables kept."""
+    found = SECTION.search(text)
+    old = parse_tables(found.group(0)) if found else {}
+    tables = {name: table.merged_into(old.get(name)) for name, table in run_tables(key, r).items()}
+    section = SECTION_TEXT
+    for name, table in tables.items():
+        section = section.replace("{" + name + "}", "\n".join(table.lines()))
+    section = section.replace("{{", "{").replace("}}", "}") + "\n"
+    if found:
+        return text[:found.start()] + section + text[found.end():]
+    return text.rstrip("\n") + "\n\n" + section
+
+
+def write_docs(key: tuple[str, str], r: dict) -> None:
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    # Replace the generated part; a hand-written "### Findings" below it is kept.
-    pattern = re.compile(r"^## Cases\n.*?(?=^### Findings|^## |\Z)", re.M | re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else (
-        text.rstrip("\n") + "\n\n" + section)
-    DOCS.write_text(text, encoding="utf-8")
-    print(f"wrote {DOCS.relative_to(ROOT)}")
+    DOCS.write_text(updated_docs(text, key, r), encoding="utf-8")
+    print(f"wrote {DOCS.relative_to(ROOT)} (column {LABELS[key]})")
 
 
 def main() -> None:
@@ -945,7 +995,7 @@ def main() -> None:
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
     if not args.no_docs:
-        write_docs()
+        write_docs((args.db, args.size), report)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,11 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from bench import casedata
-from gridgov.cases import actions, deadlines, rollup, search
+from gridgov.cases import actions, deadlines, search
 from gridgov.cases.models import (
     FINISHED_STATES,
     OPEN_STATES,
     Case,
-    CaseDailyStat,
     CaseEvent,
     CaseNumberSequence,
     Category,
@@ -24,6 +23,8 @@ from gridgov.cases.models import (
     State,
 )
 from gridgov.grids import lookup
+from gridgov.indicators import rollup
+from gridgov.indicators.models import CaseDailyStat
 
 COUNT = 1500
 

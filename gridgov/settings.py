@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.grids",
     "gridgov.cases",
+    "gridgov.indicators",
+    "gridgov.open311",
     "gridgov.demo",
 ]
 
@@ -206,11 +208,45 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 # without importing plotly, which is slow to import).
 _PLOTLY_DATA = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data"
 STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR), ("plotly", _PLOTLY_DATA)]
+# Uploaded photos and documents: on this machine's disk by default; in an S3-compatible object
+# store (Aliyun OSS, Tencent COS, MinIO, Amazon S3) when GRIDGOV_MEDIA_S3_BUCKET is set, so that
+# several application servers share them. Either way files are private: objects are written
+# with a private ACL, and pages serve them only through views that check who asks
+# (gridgov.core.photos.photo_response), never by a URL of the store.
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def media_storage() -> dict:
+    bucket = env("GRIDGOV_MEDIA_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": env("MEDIA_ROOT", str(VAR_DIR / "media"))}}
+    style = env("GRIDGOV_MEDIA_S3_ADDRESSING_STYLE", "auto")
+    if style not in S3_ADDRESSING_STYLES:
+        raise ImproperlyConfigured(
+            f"GRIDGOV_MEDIA_S3_ADDRESSING_STYLE must be one of {', '.join(S3_ADDRESSING_STYLES)}, "
+            f"not {style!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env("GRIDGOV_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env("GRIDGOV_MEDIA_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env("GRIDGOV_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("GRIDGOV_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": style,
+            "signature_version": "s3v4",
+            "location": env("GRIDGOV_MEDIA_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("MEDIA_ROOT", str(VAR_DIR / "media"))},
-    },
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -297,6 +333,10 @@ GRIDGOV_DUPLICATE_SIMILARITY = float(env("GRIDGOV_DUPLICATE_SIMILARITY", "0.2"))
 GRIDGOV_CASE_NUMBER_PREFIX = env("GRIDGOV_CASE_NUMBER_PREFIX", "XJ")
 GRIDGOV_PHOTO_MAX_BYTES = env_int("GRIDGOV_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 GRIDGOV_PHOTOS_PER_REPORT = env_int("GRIDGOV_PHOTOS_PER_REPORT", 9)
+# A photo with more pixels than this is refused from its header, before it is decoded: a phone's
+# usual photo has 12 million; 40 million leaves room for high-resolution modes and keeps the
+# decoding of one upload to about 160 MB.
+GRIDGOV_PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 40_000_000)
 # Reports accepted per address and per phone number in each window (an hour by default) from
 # a reporter without a role (signed out, or a signed-in resident); staff are not limited. 0 = no
 # limit. Meant to stop floods: raise the address limit where many residents reach the server

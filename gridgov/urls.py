@@ -16,8 +16,8 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("grids/", include("gridgov.grids.urls")),
     path("cases/", include("gridgov.cases.urls")),
-    path("indicators/", include("gridgov.cases.dashboard_urls")),
+    path("indicators/", include("gridgov.indicators.urls")),
     path("api/", api.urls),
-    path("open311/v2/", include("gridgov.cases.open311.urls")),
+    path("open311/v2/", include("gridgov.open311.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,34 +4,19 @@ report_case() creates a case and act() moves it, both through the one transition
 (gridgov.cases.workflow); rate() is act() for the reporter, on the case they follow. Refusals
 raise gridgov.core.workflow.WorkflowError(code, message, field) with a message in Chinese.
 
-Photos are checked and re-encoded (gridgov.cases.photos) and written to storage before the
+Photos are checked and re-encoded (gridgov.core.photos) and written to storage before the
 transaction starts, so that a slow disk never holds the database's write lock; when the
 transaction is refused, the files just written are deleted again.
 """
 
 from django.db import connection, transaction
 
+from gridgov.core.photos import clean_photos, delete_photos, store_photos
 from gridgov.core.workflow import WorkflowError
 
 from . import deadlines
 from .models import Case, CasePhoto
-from .photos import clean_photos
 from .workflow import CASE_WORKFLOW, TrackingCodeHolder, next_number
-
-
-def _store(photos, stored: list[str]) -> list[str]:
-    names = []
-    for photo in photos:
-        field = CasePhoto.image.field
-        name = field.storage.save(field.generate_filename(None, photo.name), photo)
-        stored.append(name)
-        names.append(name)
-    return names
-
-
-def _forget(stored: list[str]) -> None:
-    for name in stored:
-        CasePhoto.image.field.storage.delete(name)
 
 
 def act(case: Case, action: str, *, actor, note: str = "", **data):
@@ -43,10 +28,11 @@ def act(case: Case, action: str, *, actor, note: str = "", **data):
     try:
         for key in ("photos", "after_photos"):
             if data.get(key):
-                data[key] = _store(clean_photos(data[key], key), stored)
+                data[key] = store_photos(CasePhoto.image.field, clean_photos(data[key], key),
+                                         stored)
         return CASE_WORKFLOW.apply(case, action, actor=actor, note=note or "", **data)
     except BaseException:
-        _forget(stored)
+        delete_photos(CasePhoto.image.field, stored)
         raise
 
 
@@ -71,8 +57,6 @@ def rate(case: Case, *, satisfaction: str, reason: str = "", actor=None,
                reason=reason)[0]
 
 
-
-
 def report_case(*, actor, category, description: str, longitude, latitude, address: str = "",
                 source: str, urgency: str | None = None, reporter_name: str = "",
                 reporter_phone: str = "", is_anonymous: bool = False, photos=(),
@@ -89,8 +73,9 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
     photos are stored before the transaction, as for any action."""
     stored: list[str] = []
     try:
-        before_names = _store(clean_photos(photos, "photos"), stored)
-        after_names = _store(clean_photos(after_photos, "after_photos"), stored)
+        before_names = store_photos(CasePhoto.image.field, clean_photos(photos, "photos"), stored)
+        after_names = store_photos(CasePhoto.image.field,
+                                   clean_photos(after_photos, "after_photos"), stored)
         if self_handled and not (before_names and after_names):
             field = "photos" if not before_names else "after_photos"
             raise WorkflowError("required", "自行处置需要处置前和处置后的照片", field)
@@ -114,6 +99,6 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
                 case, _event = CASE_WORKFLOW.apply(case, "self_handle", actor=actor,
                                                    after_photos=after_names)
     except BaseException:
-        _forget(stored)
+        delete_photos(CasePhoto.image.field, stored)
         raise
     return case

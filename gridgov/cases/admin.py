@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.core.admin import ScopedAdmin, ScopedInline
 
 from .models import Case, CaseEvent, CaseParticipant, CasePhoto, Category, ExtensionRequest
-from .open311 import admin as _open311_admin  # noqa: F401 (registers the Open311 keys)
 
 CATEGORY_FIELDS = ("kind", "major_code", "major_name", "minor_code", "name", "plain_name",
                    "keywords", "department_kind", "time_limit_class", "time_limit_days",

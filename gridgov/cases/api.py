@@ -1,5 +1,5 @@
-"""The cases API (/api/cases/): list, detail, report, act, rate by tracking code, the catalogue and
-the indicators.
+"""The cases API (/api/cases/): list, detail, report, act, rate by tracking code and the catalogue
+(the indicators are gridgov.indicators.api).
 
 Every write goes through gridgov.cases.actions (report_case, act, rate): the workflow decides,
 its refusals come back as {"errors": [{field, code, message}]} with 400, 403 (not this user's
@@ -18,7 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from gridgov.cases import actions, deadlines, indicators, queues, report_limits, rollup
+from gridgov.cases import actions, deadlines, queues, report_limits
 from gridgov.cases.models import Case, Category, Satisfaction, State
 from gridgov.cases.workflow import ACTION_INPUTS, REPORT
 from gridgov.core import pii
@@ -211,22 +211,6 @@ class RateIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class IndicatorRowOut(Schema):
-    key: int | str | None
-    label: str
-    counts: dict[str, int]
-    rates: dict[str, float | None] = Field(description="百分比，两位小数；无分母时为 null")
-    average_handling_hours: float | None
-
-
-class IndicatorsOut(Schema):
-    start: dt.date
-    end: dt.date
-    grouping: str
-    refreshed_through: dt.datetime | None = Field(description="统计数据更新至")
-    rows: list[IndicatorRowOut]
-
-
 # ----- helpers -------------------------------------------------------------------------------
 
 def _visible(user):
@@ -360,29 +344,3 @@ def rate(request, code: str, payload: RateIn):
     actions.rate(case, satisfaction=payload.satisfaction, reason=payload.reason,
                  tracking_code=case.tracking_code)
     return track(request, code)
-
-
-@router.get("/indicators", response=IndicatorsOut, summary="考核指标（镇领导、城运中心、管理员）")
-def indicator_table(
-    request,
-    grouping: str = Query("total", pattern="^(" + "|".join(indicators.GROUPINGS) + ")$"),
-    start: dt.date | None = Query(None, description="默认本月1日"),
-    end: dt.date | None = Query(None, description="默认今天"),
-    grid: int | None = None,
-    community: int | None = None,
-    department: int | None = None,
-    category: int | None = None,
-):
-    require_role(request.user, indicators.INDICATOR_ROLES, "仅镇领导、城运中心和管理员可查看考核指标")
-    period = indicators.Period.of(start, end)
-    stats = indicators.stats_for(request.user, grouping, grid=grid, community=community,
-                                 department=department, category=category)
-    rows = indicators.indicator_rows(stats, period, grouping)
-    return {
-        "start": period.start, "end": period.end, "grouping": grouping,
-        "refreshed_through": rollup.refreshed_through(),
-        "rows": [{"key": row.key.isoformat() if grouping == "day" else row.key,
-                  "label": row.label, "counts": row.counts,
-                  "rates": {k: float(v) if v is not None else None for k, v in row.rates.items()},
-                  "average_handling_hours": row.average_handling_hours} for row in rows],
-    }

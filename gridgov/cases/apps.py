@@ -11,8 +11,7 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from gridgov.accounts.roles import CASE_STAFF
-        from gridgov.cases import deadlines, notifications, queues, rollup, search, sweep
-        from gridgov.cases.indicators import INDICATOR_ROLES
+        from gridgov.cases import deadlines, notifications, queues, search, sweep
         from gridgov.cases.workflow import CASE_WORKFLOW
         from gridgov.core import calendar_days, navigation, periodic
         from gridgov.core.workflow import event_recorded
@@ -26,16 +25,10 @@ class CasesConfig(AppConfig):
                                dispatch_uid="cases.notifications.on_event_recorded")
         calendar_days.keeps_deadlines(deadlines.follow_calendar)
         periodic.register("cases.deadlines", sweep.sweep_deadlines)
-        periodic.register("cases.rollup_refresh",
-                          lambda: f"{rollup.refresh()} days recounted (and their months)")
-        nightly = {"every": periodic.DAILY, "hours": periodic.NIGHT}
-        periodic.register("cases.rollup_rebuild", periodic.command("cases_rollup", "--rebuild"),
-                          **nightly)
-        periodic.register("cases.sweep_photos", periodic.command("sweep_photos"), **nightly)
+        periodic.register("cases.sweep_photos", periodic.command("sweep_photos"),
+                          every=periodic.DAILY, hours=periodic.NIGHT)
         navigation.register_todos(queues.todos)
         navigation.register(_("反映问题"), "cases:report", "报", order=10)
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=CASE_STAFF, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=CASE_STAFF, order=21)
-        navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
-                            order=22)

@@ -7,9 +7,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.cases import photos
 from gridgov.cases.models import Category, Source, State
 from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
+from gridgov.core import photos
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Grid
@@ -38,7 +38,7 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 class PhotosField(forms.FileField):
     """Up to MAX_PHOTOS images in one input, each checked and stripped of its metadata by
-    gridgov.cases.photos here already, so that a bad file is named before anything is saved."""
+    gridgov.core.photos here already, so that a bad file is named before anything is saved."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

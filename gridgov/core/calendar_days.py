@@ -17,6 +17,10 @@ from django.db import transaction
 from gridgov.core import audit, workdays
 from gridgov.core.models import CalendarDay
 
+CREATED = audit.register("core.calendarday.created", "新增工作日历调整（并调整相关时限）")
+CHANGED = audit.register("core.calendarday.changed", "修改工作日历调整（并调整相关时限）")
+DELETED = audit.register("core.calendarday.deleted", "删除工作日历调整（并调整相关时限）")
+
 Keeper = Callable[[set[dt.date]], Callable[[], int]]
 _keepers: list[Keeper] = []
 
@@ -52,7 +56,7 @@ def save_day(day: CalendarDay, *, actor) -> int:
     changes = {**_described(day), "deadlines_moved": moved}
     if before is not None:
         changes["before"] = _described(before)
-    audit.record("core.calendarday.change" if before else "core.calendarday.create", actor=actor,
+    audit.record(CHANGED if before else CREATED, actor=actor,
                  target=day, changes=changes)
     return moved
 
@@ -65,6 +69,6 @@ def delete_days(days: Iterable[CalendarDay], *, actor) -> int:
         return 0
     moved = _change({day.date for day in days},
                     lambda: CalendarDay.objects.filter(pk__in=[d.pk for d in days]).delete())
-    audit.record("core.calendarday.delete", actor=actor, target=days[0] if len(days) == 1 else None,
+    audit.record(DELETED, actor=actor, target=days[0] if len(days) == 1 else None,
                  changes={"days": [_described(d) for d in days], "deadlines_moved": moved})
     return moved

@@ -5,7 +5,7 @@ app registers its tasks in AppConfig.ready() with a name, a minimum interval and
 nightly work, the local hours in which it may start:
 
     periodic.register("cases.deadlines", sweep, every=periodic.EVERY_TICK)
-    periodic.register("cases.rollup_rebuild", rebuild, every=periodic.DAILY, hours=periodic.NIGHT)
+    periodic.register("indicators.rollup_rebuild", rebuild, every=periodic.DAILY, hours=periodic.NIGHT)
 
 The last run of each task is a PeriodicTask row. A tick claims a due task with one
 compare-and-set UPDATE (still due, not running) and runs it only when that UPDATE changed the row:

@@ -1,4 +1,4 @@
-"""The monthly rollup tables beside the daily ones (gridgov.cases.rollup), filled from the daily
+"""The monthly rollup tables beside the daily ones (then gridgov.cases.rollup), filled from the daily
 rows already counted: a page over whole months is right from the deployment on, not only after
 the next nightly rebuild."""
 
@@ -6,7 +6,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Max, Min
 
-from gridgov.cases import rollup
+# The rollup's code has moved to the indicators app (its tables too, in 0014); this migration
+# still fills the monthly tables through it.
+from gridgov.indicators import rollup
 
 # (kept by, daily table, monthly table), as this migration creates them.
 MONTHLY = (

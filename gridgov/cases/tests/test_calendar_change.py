@@ -54,7 +54,7 @@ def test_entering_a_holiday_moves_the_deadlines_that_reach_into_it_and_is_audite
     assert reaching.warn_at > before_warning
     assert {c.pk: (c.due_at, c.warn_at) for c in Case.objects.filter(pk__in=untouched)} \
         == untouched
-    entry = AuditEntry.objects.get(action="core.calendarday.create")
+    entry = AuditEntry.objects.get(action="core.calendarday.created")
     assert entry.changes == {"date": "2027-01-01", "is_workday": False, "note": "元旦",
                              "deadlines_moved": 1}
     assert entry.actor == world.operator
@@ -72,7 +72,7 @@ def test_removing_the_day_and_a_make_up_working_day_move_them_back_and_forward(w
     assert calendar_days.save_day(saturday, actor=world.operator) == 1
     case.refresh_from_db()
     assert case.due_at == at(2027, 1, 2, 18)
-    assert AuditEntry.objects.filter(action="core.calendarday.delete").get().changes[
+    assert AuditEntry.objects.filter(action="core.calendarday.deleted").get().changes[
         "deadlines_moved"] == 1
 
 

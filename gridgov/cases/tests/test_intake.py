@@ -12,7 +12,7 @@ from PIL import Image
 from gridgov.cases.actions import report_case
 from gridgov.cases.workflow import next_number
 from gridgov.cases.models import Case, CaseEvent, Source, State
-from gridgov.cases.photos import clean_photo
+from gridgov.core.photos import clean_photo
 from gridgov.cases.tests.factories import photo
 from gridgov.core.errors import Refusal
 from gridgov.core.models import AuditEntry

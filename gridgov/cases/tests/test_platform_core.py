@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from gridgov.cases import rollup
+from gridgov.indicators import rollup
 from gridgov.cases.actions import act, allowed_actions
 from gridgov.cases.forms import ActionForm, ReportForm
 from gridgov.cases.models import Case, Source, State

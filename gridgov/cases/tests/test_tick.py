@@ -6,8 +6,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from gridgov.cases.actions import act
 from gridgov.cases import sweep
+from gridgov.cases.actions import act
 from gridgov.cases.models import Case, CaseEvent, State
 from gridgov.cases.tests.factories import CaseWorld, notices
 from gridgov.core.models import AuditEntry

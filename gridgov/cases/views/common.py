@@ -1,28 +1,21 @@
 """What the case views share: photo responses, the category list residents choose from, and
 where a map opens."""
 
-import mimetypes
-
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404
 
 from gridgov.cases.models import Category
+from gridgov.core import photos
 from gridgov.grids.models import Town
 
 
 def photo_response(case, photo_id: int) -> FileResponse:
-    """A photo of a case the caller may already see; photos are not public files."""
+    """A photo of a case the caller may already see; photos are not public files, whatever the
+    storage (gridgov.core.photos.photo_response)."""
     photo = case.photos.filter(pk=photo_id).first()
     if photo is None:
         raise Http404
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=mimetypes.guess_type(photo.image.name)[0])
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photos.photo_response(photo.image)
 
 
 def category_groups() -> list[tuple[str, list[Category]]]:

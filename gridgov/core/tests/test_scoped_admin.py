@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-from gridgov.cases.models import Open311Key
+from gridgov.open311.models import Open311Key
 from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
 from gridgov.core import audit
 from gridgov.core.admin import ScopedAdmin, ScopedInline
@@ -29,7 +29,7 @@ from gridgov.grids.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-APPS = ("accounts", "grids", "cases", "core")
+APPS = ("accounts", "grids", "cases", "core", "open311", "indicators")
 
 
 def _town(name, code):
@@ -134,7 +134,7 @@ def test_choices_of_related_rows_hold_only_the_administrators_scope(client, town
     assert f'value="{mine.community.pk}"' in page
     assert f'value="{theirs.community.pk}"' not in page
 
-    response = client.post(reverse("admin:cases_open311key_add"),
+    response = client.post(reverse("admin:open311_open311key_add"),
                            {"town": theirs.town.pk, "name": "外镇合作方"})
 
     assert response.status_code == 200
@@ -175,7 +175,7 @@ def test_the_audit_log_lists_only_the_administrators_town(client, town_admin, mi
 
 def test_an_open311_key_issued_in_the_admin_is_for_the_administrators_town(client, town_admin,
                                                                            mine):
-    response = client.post(reverse("admin:cases_open311key_add"),
+    response = client.post(reverse("admin:open311_open311key_add"),
                            {"town": mine.town.pk, "name": "本镇合作方"})
 
     assert response.status_code == 302

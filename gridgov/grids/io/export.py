@@ -4,15 +4,10 @@ Both formats read back through the importers unchanged (extra columns and proper
 ignored there).
 """
 
-import csv
 import json
 from collections.abc import Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
-from gridgov.core import audit
-from gridgov.grids.io.place_import import FORMULA_START
+from gridgov.core import audit, tabular
 from gridgov.grids.models import PlaceKind
 
 audit.register("grids.grid.exported", "导出网格")
@@ -59,41 +54,6 @@ def place_rows(places) -> Iterator[tuple]:
                grid_number if grid_number is not None else "", grid_name or "")
 
 
-class _Line:
-    """csv.writer writes into this and hands the line back instead of keeping it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _defused(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def places_csv_chunks(places) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    # The byte-order mark makes Excel read the Chinese text as UTF-8.
-    yield "\ufeff" + writer.writerow(PLACE_HEADER)
-    for row in place_rows(places):
-        yield writer.writerow([_defused(value) for value in row])
-
-
-def write_places_xlsx(places, target) -> None:
-    """Into a binary file object; write-only mode keeps memory flat however many rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("地点")
-    sheet.append(PLACE_HEADER)
-    for row in place_rows(places):
-        sheet.append([_text_cell(sheet, value) for value in row])
-    workbook.save(target)
-
-
-def _text_cell(sheet, value):
-    if not isinstance(value, str) or not value.startswith("="):
-        return value
-    # openpyxl would store a string starting with "=" as a formula: force plain text.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
+def places_sheet(places) -> tabular.Sheet:
+    """The places as a table for gridgov.core.tabular (CSV or xlsx), read as it is written."""
+    return tabular.Sheet(title="地点", header=PLACE_HEADER, rows=place_rows(places))

@@ -18,7 +18,7 @@ import zipfile
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
-from gridgov.core import audit
+from gridgov.core import audit, tabular
 from gridgov.grids import lookup
 from gridgov.grids.io.bulk import update_columns
 from gridgov.grids.io.errors import ErrorList, ImportRefused, ImportReport
@@ -39,9 +39,6 @@ REQUIRED = ("name", "kind", "longitude", "latitude")
 FIELD_LABELS = {"name": "名称", "kind": "类型", "address": "地址", "longitude": "经度", "latitude": "纬度"}
 KINDS = {**{str(label): value for value, label in PlaceKind.choices},
          **{value: value for value in PlaceKind.values}}
-# A spreadsheet would run a cell starting with these as a formula; exports escape them with a
-# leading apostrophe, which the import removes again.
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def read_table(data: bytes, filename: str = "") -> list[tuple[int, tuple]]:
@@ -109,10 +106,8 @@ def _columns(header: tuple) -> dict[str, int]:
 
 
 def _text(value) -> str:
-    text = "" if value is None else str(value).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_START:
-        return text[1:]
-    return text
+    # A formula-like cell of a CSV export comes back with the guard's apostrophe: removed again.
+    return tabular.without_csv_guard("" if value is None else str(value).strip())
 
 
 def _coordinate(value, low: float, high: float) -> tuple[float | None, str]:

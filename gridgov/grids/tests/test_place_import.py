@@ -5,7 +5,8 @@ from openpyxl import Workbook, load_workbook
 
 from gridgov.core.models import AuditEntry
 from gridgov.grids.io.errors import ImportRefused
-from gridgov.grids.io.export import places_csv_chunks, write_places_xlsx
+from gridgov.core import tabular
+from gridgov.grids.io.export import places_sheet
 from gridgov.grids.io.place_import import import_places
 from gridgov.grids.models import Place
 from gridgov.grids.tests.factories import GridFactory, PlaceFactory, TownFactory, square
@@ -115,12 +116,12 @@ def test_an_unusable_file_is_refused(data, filename, code):
 
 
 def test_csv_export_streams_rows_that_read_back(grid):
-    PlaceFactory(grid=grid, name="=HYPERLINK(1)", kind="shop", address="-1号")
+    PlaceFactory(grid=grid, name="=HYPERLINK(1)", kind="shop", address="－1号")
     PlaceFactory(grid=grid, name="天山大楼")
-    chunks = list(places_csv_chunks(Place.objects.all()))
-    assert chunks[0].startswith("\ufeff名称,类型,地址,经度,纬度,网格编号")
-    assert len(chunks) == 3
-    assert chunks[1].startswith("'=HYPERLINK(1),商铺,'-1号,")
+    chunks = list(tabular.csv_lines(places_sheet(Place.objects.all())))
+    assert chunks[0] == "\ufeff" and chunks[1].startswith("名称,类型,地址,经度,纬度,网格编号")
+    assert len(chunks) == 4
+    assert chunks[2].startswith("'=HYPERLINK(1),商铺,'－1号,")  # full-width minus too
     report = import_places("".join(chunks).encode(), town=grid.town, actor=None)
     assert report.unchanged == 2
 
@@ -128,11 +129,11 @@ def test_csv_export_streams_rows_that_read_back(grid):
 def test_xlsx_export_writes_text_not_formulas(grid):
     PlaceFactory(grid=grid, name="=1+1", kind="shop")
     buffer = io.BytesIO()
-    write_places_xlsx(Place.objects.all(), buffer)
+    tabular.write_xlsx([places_sheet(Place.objects.all())], buffer)
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("名称", "类型", "地址", "经度", "纬度")
-    assert rows[1][0] == "=1+1" and sheet["A2"].data_type == "s"
+    assert rows[1][0] == "=1+1" and sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
     assert rows[1][5] == grid.number
     assert import_places(buffer.getvalue(), town=grid.town, actor=None,
                          filename="x.xlsx").unchanged == 1

@@ -5,23 +5,21 @@ transaction is refused; a process that dies in between (a killed worker, a power
 files behind that no row names, and so do photo rows deleted outside the workflow (a cascade from
 the shell). Run nightly (README).
 
-The photo folder of the storage (CasePhoto.image's upload_to: cases/<year>/<month>/) is walked
-one directory entry at a time and checked in batches of --batch-size names, one query a batch, so
-memory stays flat whatever the number of photos. A file is deleted only when no CasePhoto names it
-and it was last written more than --older-than ago (24 h by default): a report still in its
-transaction has written its files but not yet its rows. --dry-run lists what would go.
-
-Each batch's query looks its names up in CasePhoto.image's index (casephoto_image), a few
-milliseconds a batch however many photos the town keeps.
+The photo folder (CasePhoto.image's upload_to: cases/<year>/<month>/) is listed through the
+storage API, one folder at a time, so the same command sweeps the local disk and an object store
+(settings: GRIDGOV_MEDIA_S3_BUCKET); names are checked in batches of --batch-size, one query a
+batch on the photo table's index (casephoto_image), so memory stays that of one folder's names
+whatever the number of photos. A file is deleted only when no CasePhoto names it and it was last
+written more than --older-than ago (24 h by default): a report still in its transaction has
+written its files but not yet its rows. --dry-run lists what would go.
 """
 
-import os
 import re
-import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
 
 from gridgov.cases.models import CasePhoto
 
@@ -45,21 +43,18 @@ def photo_folder() -> str:
     return upload_to.split("%", 1)[0].rsplit("/", 1)[0] + "/"
 
 
-def walk_files(root: str):
-    """(path, DirEntry) of every regular file below root, one directory entry at a time (no
-    directory is listed whole into memory; symbolic links are not followed)."""
-    pending = [root]
+def walk_files(storage, folder: str):
+    """The storage name of every file below folder, listed one folder at a time (on an object
+    store, a "folder" is a prefix)."""
+    pending = [folder.rstrip("/")]
     while pending:
+        current = pending.pop()
         try:
-            entries = os.scandir(pending.pop())
+            folders, files = storage.listdir(current)
         except FileNotFoundError:
             continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    yield entry
+        pending.extend(f"{current}/{name}" for name in folders)
+        yield from (f"{current}/{name}" for name in files)
 
 
 def batches(iterable, size: int):
@@ -91,39 +86,31 @@ class Command(BaseCommand):
         if batch_size < 1 or (connection.vendor == "sqlite" and batch_size > SQLITE_MAX_PARAMETERS):
             raise CommandError(f"--batch-size must be between 1 and {SQLITE_MAX_PARAMETERS}")
         storage = CasePhoto.image.field.storage
-        try:
-            location = storage.path("")
-        except NotImplementedError:
-            raise CommandError("sweep_photos needs photos on a file system (FileSystemStorage)")
         folder = photo_folder()
-        cutoff = time.time() - older_than.total_seconds()
+        cutoff = timezone.now() - older_than
         counts = {"files": 0, "in_use": 0, "recent": 0, "orphaned": 0, "bytes": 0}
         photos = CasePhoto.objects.db_manager(database)
 
-        for batch in batches(walk_files(storage.path(folder)), batch_size):
-            names = {_storage_name(entry.path, location): entry for entry in batch}
-            in_use = set(photos.filter(image__in=list(names)).values_list("image", flat=True))
-            counts["files"] += len(batch)
+        for names in batches(walk_files(storage, folder), batch_size):
+            in_use = set(photos.filter(image__in=names).values_list("image", flat=True))
+            counts["files"] += len(names)
             counts["in_use"] += len(in_use)
-            for name, entry in names.items():
+            for name in names:
                 if name in in_use:
                     continue
                 try:
-                    stat = entry.stat(follow_symlinks=False)
+                    if storage.get_modified_time(name) > cutoff:
+                        counts["recent"] += 1
+                        continue
+                    size = storage.size(name)
                 except FileNotFoundError:
                     continue  # gone meanwhile (another sweep)
-                if stat.st_mtime > cutoff:
-                    counts["recent"] += 1
-                    continue
                 counts["orphaned"] += 1
-                counts["bytes"] += stat.st_size
+                counts["bytes"] += size
                 if dry_run:
                     self.stdout.write(name)
                     continue
-                try:
-                    os.remove(entry.path)
-                except FileNotFoundError:
-                    pass
+                storage.delete(name)
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"deleted {name}")
 
@@ -132,10 +119,6 @@ class Command(BaseCommand):
             f"{counts['files']} photo files under {folder}: {counts['in_use']} in use, "
             f"{counts['recent']} unnamed but newer than {_age(older_than)} (kept), "
             f"{counts['orphaned']} orphaned {verb} ({counts['bytes'] / 1_048_576:.1f} MB)")
-
-
-def _storage_name(path: str, location: str) -> str:
-    return os.path.relpath(path, location).replace(os.sep, "/")
 
 
 def _age(age: timedelta) -> str:

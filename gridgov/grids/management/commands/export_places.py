@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
-from gridgov.core import audit
-from gridgov.grids.io.export import places_csv_chunks, write_places_xlsx
+from gridgov.core import audit, tabular
+from gridgov.grids.io.export import places_sheet
 from gridgov.grids.management.base import RegistryCommand
 from gridgov.grids.models import Place
 
@@ -20,10 +20,10 @@ class Command(RegistryCommand):
         town = self.town(town)
         audit.record("grids.place.exported", actor=self.actor(actor), target=town,
                      changes={"format": fmt, "via": "command"})
-        places = Place.objects.filter(town=town)
+        sheet = places_sheet(Place.objects.filter(town=town))
         if fmt == "csv":
             with open(output, "w", encoding="utf-8", newline="") as target:
-                target.writelines(places_csv_chunks(places))
+                target.writelines(tabular.csv_lines(sheet))
         else:
             with open(output, "wb") as target:
-                write_places_xlsx(places, target)
+                tabular.write_xlsx([sheet], target)

@@ -7,10 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gridgov.cases import rollup
-from gridgov.cases.indicators import Period, Stats, indicator_rows, percentage, stats_for
-from gridgov.cases.models import (
-    Case,
+from gridgov.cases.models import Case, State
+from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
+from gridgov.grids.tests.factories import GridFactory
+from gridgov.indicators import rollup
+from gridgov.indicators.figures import Period, Stats, indicator_rows, percentage, stats_for
+from gridgov.indicators.models import (
     CaseDailyStat,
     CategoryDailyStat,
     CategoryMonthlyStat,
@@ -18,10 +20,7 @@ from gridgov.cases.models import (
     DepartmentMonthlyStat,
     GridDailyStat,
     GridMonthlyStat,
-    State,
 )
-from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
-from gridgov.grids.tests.factories import GridFactory
 
 MARCH = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 NOW = timezone.make_aware(dt.datetime(2025, 4, 1, 12))
@@ -276,7 +275,7 @@ def test_the_commands_keep_the_rollup(world):
     assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 1
 
     world.walk(world.report(), State.REGISTERED)
-    call_command("tick", "--only", "cases.rollup_refresh", stdout=StringIO())  # every minute
+    call_command("tick", "--only", "indicators.rollup_refresh", stdout=StringIO())  # every minute
     assert indicator_rows(stats_for(world.leader), today)[0].counts["registered"] == 2
     assert case.registered_at is not None
 

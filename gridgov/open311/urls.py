@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from gridgov.cases.open311 import views
+from gridgov.open311 import views
 
 app_name = "open311"
 FORMAT = r"\.(?P<fmt>[a-z]+)$"

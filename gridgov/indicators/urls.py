@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.cases import dashboard
+from gridgov.indicators import views as dashboard
 
 app_name = "indicators"
 urlpatterns = [

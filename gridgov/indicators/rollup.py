@@ -1,4 +1,4 @@
-"""The indicators rollup: the counts the indicators add up (gridgov.cases.indicators; formulas in
+"""The indicators rollup: the counts the indicators add up (gridgov.indicators.figures; formulas in
 docs/indicators.md), kept per town and community in daily and monthly tables (TABLES):
 - CaseDailyStat, also per grid, handling department and category: any grouping or filter;
 - GridDailyStat, DepartmentDailyStat, CategoryDailyStat: the same summed per grid, per
@@ -43,9 +43,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from gridgov.cases.models import (
-    FINISHED_STATES,
-    Case,
+from gridgov.cases.models import FINISHED_STATES, Case, Satisfaction
+from gridgov.indicators.models import (
     CaseDailyStat,
     CaseStatMark,
     CategoryDailyStat,
@@ -55,7 +54,6 @@ from gridgov.cases.models import (
     GridDailyStat,
     GridMonthlyStat,
     RollupState,
-    Satisfaction,
 )
 from gridgov.grids.models import Town
 

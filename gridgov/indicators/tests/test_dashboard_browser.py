@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.cases import rollup
 from gridgov.cases.models import State
 from gridgov.cases.tests.factories import CaseFactory, CaseWorld
 from gridgov.cases.tests.test_browser import Phone
 from gridgov.core.tests.browser import DESKTOP, PHONE
+from gridgov.indicators import rollup
 
 pytestmark = [pytest.mark.browser]
 

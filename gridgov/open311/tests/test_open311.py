@@ -7,9 +7,10 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from gridgov.cases.models import Case, Open311Key, Source, State
-from gridgov.cases.open311 import keys
-from gridgov.cases.open311.views import jurisdiction_of
+from gridgov.cases.models import Case, Source, State
+from gridgov.open311 import keys
+from gridgov.open311.models import Open311Key
+from gridgov.open311.views import jurisdiction_of
 from gridgov.cases.tests.factories import CaseFactory, CategoryFactory
 from gridgov.grids.tests.factories import UserFactory, centre
 
@@ -129,12 +130,12 @@ def test_a_key_is_kept_only_as_its_hash(world, key):
 def test_the_admin_shows_a_new_key_once(client, world):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    response = client.post("/admin/cases/open311key/add/",
+    response = client.post("/admin/open311/open311key/add/",
                            {"town": world.town.pk, "name": "示例城市App"}, follow=True)
     [message] = [str(m) for m in response.context["messages"] if "只显示这一次" in str(m)]
     secret = message.rsplit("：", 1)[1]
     assert keys.authenticate(secret) == Open311Key.objects.get(name="示例城市App")
-    assert secret not in client.get("/admin/cases/open311key/").content.decode()
+    assert secret not in client.get("/admin/open311/open311key/").content.decode()
 
 
 def _requests(response, fmt) -> list[dict]:

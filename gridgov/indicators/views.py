@@ -11,20 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.cases import exports, indicators, queues, rollup
+from gridgov.cases import queues
 from gridgov.cases.models import Case, Category
 from gridgov.core import audit
 from gridgov.core.access import role_required
 from gridgov.core.errors import Refusal
 from gridgov.grids import mapdata
 from gridgov.grids.models import Community
+from gridgov.indicators import exports, figures, rollup
 
 audit.register("cases.case.exported", "导出事件")
 
-GROUPING_CHOICES = [(key, indicators.GROUPINGS[key][0])
+GROUPING_CHOICES = [(key, figures.GROUPINGS[key][0])
                     for key in ("grid", "community", "department", "category")]
 # The map's colour: 按期结案率 first, the default.
-RATE_CHOICES = sorted(((key, label) for key, (label, _num, _den) in indicators.RATES.items()),
+RATE_CHOICES = sorted(((key, label) for key, (label, _num, _den) in figures.RATES.items()),
                       key=lambda choice: choice[0] != "on_time_rate")
 # The tiles on top, in order: counts, then rates.
 TILE_COUNTS = ("registered", "due", "closed", "overdue")
@@ -33,7 +34,7 @@ TILE_RATES = ("closure_rate", "on_time_rate", "satisfaction_rate", "rework_rate"
 
 
 # Signed in (else the log-in page) and a leader, operator or administrator (else 403).
-indicator_reader = role_required(indicators.INDICATOR_ROLES,
+indicator_reader = role_required(figures.INDICATOR_ROLES,
                                  _("仅镇领导、城运中心和管理员可查看统计分析"))
 
 
@@ -57,7 +58,7 @@ class IndicatorForm(forms.Form):
     def clean(self):
         data = super().clean()
         try:
-            data["period"] = indicators.Period.of(data.get("start"), data.get("end"))
+            data["period"] = figures.Period.of(data.get("start"), data.get("end"))
         except Refusal as refusal:
             refusal.show_on(self)
         data["grouping"] = data.get("grouping") or "grid"
@@ -69,13 +70,13 @@ class IndicatorForm(forms.Form):
         return value.pk if value is not None else None
 
     def stats(self, grouping: str):
-        return indicators.stats_for(self.user, grouping, community=self.chosen_id("community"),
+        return figures.stats_for(self.user, grouping, community=self.chosen_id("community"),
                                     category=self.chosen_id("category"))
 
     def cases(self):
         """The cases behind the figures: in scope, reported within the period."""
         period = self.cleaned_data["period"]
-        cases = Case.objects.visible_to(self.user, roles=indicators.INDICATOR_ROLES)
+        cases = Case.objects.visible_to(self.user, roles=figures.INDICATOR_ROLES)
         if self.chosen_id("community") is not None:
             cases = cases.filter(community_id=self.chosen_id("community"))
         filters = {"category": self.chosen_id("category"), "date_from": period.start,
@@ -91,7 +92,7 @@ def _every_day(period, daily) -> list[dict]:
     """The daily series with the days that had nothing to count as zeros, so that a line
     does not bridge them."""
     found = {row.key: row.counts for row in daily}
-    empty = dict.fromkeys(indicators.COUNT_LABELS, 0)
+    empty = dict.fromkeys(figures.COUNT_LABELS, 0)
     series = []
     for offset in range(period.days):
         day = period.start + dt.timedelta(days=offset)
@@ -109,9 +110,9 @@ def _chart_data(form, total, groups, daily, grids) -> dict:
         "daily": _every_day(form.cleaned_data["period"], daily),
         "grids": {str(row.key): {"label": row.label, "due": row.counts["due"], **_rates(row)}
                   for row in grids if row.key is not None},
-        "labels": {"registered": str(indicators.COUNT_LABELS["registered"]),
-                   "due": str(indicators.COUNT_LABELS["due"]),
-                   "closed_on_time": str(indicators.COUNT_LABELS["closed_on_time"]),
+        "labels": {"registered": str(figures.COUNT_LABELS["registered"]),
+                   "due": str(figures.COUNT_LABELS["due"]),
+                   "closed_on_time": str(figures.COUNT_LABELS["closed_on_time"]),
                    "noData": str(_("无应结案件")), "percent": "%"},
         "gridsUrl": reverse("grids:map_grids"),
         "extent": mapdata.extent(form.user),
@@ -124,10 +125,10 @@ def _chart_data(form, total, groups, daily, grids) -> dict:
 def dashboard(request):
     form = IndicatorForm(request.GET, user=request.user)
     if not form.is_valid():
-        return render(request, "cases/indicators/dashboard.html", {"form": form}, status=400)
+        return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     period, grouping = form.cleaned_data["period"], form.cleaned_data["grouping"]
     def rows(by):
-        return indicators.indicator_rows(form.stats(by), period, by)
+        return figures.indicator_rows(form.stats(by), period, by)
 
     [total] = rows("total")
     groups = rows(grouping)
@@ -137,27 +138,27 @@ def dashboard(request):
         "form": form,
         "period": period,
         "total": total,
-        "count_tiles": [(indicators.COUNT_LABELS[n], total.counts[n]) for n in TILE_COUNTS],
-        "rate_tiles": [(indicators.RATES[n][0], total.rates[n]) for n in TILE_RATES],
+        "count_tiles": [(figures.COUNT_LABELS[n], total.counts[n]) for n in TILE_COUNTS],
+        "rate_tiles": [(figures.RATES[n][0], total.rates[n]) for n in TILE_RATES],
         "groups": groups,
-        "grouping_label": indicators.GROUPINGS[grouping][0],
-        "count_labels": indicators.COUNT_LABELS,
-        "rate_labels": {name: label for name, (label, _n, _d) in indicators.RATES.items()},
-        "formulas": [(label, indicators.COUNT_LABELS[num], indicators.COUNT_LABELS[den])
-                     for label, num, den in indicators.RATES.values()],
-        "average_label": indicators.AVERAGE_HOURS_LABEL,
+        "grouping_label": figures.GROUPINGS[grouping][0],
+        "count_labels": figures.COUNT_LABELS,
+        "rate_labels": {name: label for name, (label, _n, _d) in figures.RATES.items()},
+        "formulas": [(label, figures.COUNT_LABELS[num], figures.COUNT_LABELS[den])
+                     for label, num, den in figures.RATES.values()],
+        "average_label": figures.AVERAGE_HOURS_LABEL,
         "refreshed_through": rollup.refreshed_through(),
         "chart_data": _chart_data(form, total, groups, daily, grids),
         "query": request.GET.urlencode(),
     }
-    return render(request, "cases/indicators/dashboard.html", context)
+    return render(request, "indicators/dashboard.html", context)
 
 
 @indicator_reader
 def export_indicators(request):
     form = IndicatorForm(request.GET, user=request.user)
     if not form.is_valid():
-        return render(request, "cases/indicators/dashboard.html", {"form": form}, status=400)
+        return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     return exports.indicators_response(form.stats, form.cleaned_data["period"])
 
 
@@ -165,7 +166,7 @@ def export_indicators(request):
 def export_cases(request):
     form = IndicatorForm(request.GET, user=request.user)
     if not form.is_valid():
-        return render(request, "cases/indicators/dashboard.html", {"form": form}, status=400)
+        return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     period = form.cleaned_data["period"]
     # Who took which cases out of the platform is kept, like any view of bulk data.
     audit.record("cases.case.exported", actor=request.user, changes={

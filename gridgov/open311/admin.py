@@ -4,9 +4,9 @@ off; never deleted, so that the cases it posted keep naming it."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from gridgov.cases.models import Open311Key
-from gridgov.cases.open311 import keys
 from gridgov.core.admin import ScopedAdmin
+from gridgov.open311 import keys
+from gridgov.open311.models import Open311Key
 
 
 @admin.register(Open311Key)

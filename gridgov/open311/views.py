@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.cases import actions
 from gridgov.cases.models import Case, Category, Source, State
-from gridgov.cases.open311 import keys
-from gridgov.cases.open311.formats import UtcText, errors, respond, w3c_from_utc_text
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Town
+from gridgov.open311 import keys
+from gridgov.open311.formats import UtcText, errors, respond, w3c_from_utc_text
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = MAX_DAYS = 90

@@ -7,8 +7,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.cases.models import Open311Key
 from gridgov.core import audit
+from gridgov.open311.models import Open311Key
 
 audit.register("cases.open_api_key.issued", "发放 Open311 接口密钥")
 audit.register("cases.open_api_key.changed", "修改 Open311 接口密钥")

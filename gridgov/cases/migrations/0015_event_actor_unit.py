@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_lean_case_indexes'),
+        ("cases", "0014_rollups_and_open311_keys_leave"),
     ]
 
     operations = [

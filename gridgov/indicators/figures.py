@@ -3,7 +3,7 @@ and day, over a period of whole days. The formulas — numerators, denominators,
 merged, rejected and suspended cases count — are written out in docs/indicators.md; keep the two
 in step.
 
-The counts come from the rollup (gridgov.cases.rollup): each grouping is one SQL query summing
+The counts come from the rollup (gridgov.indicators.rollup): each grouping is one SQL query summing
 the rollup rows of the period within the reader's scope, however many cases lie behind them — the
 whole calendar months of the period from a monthly table, the days left at either end from a
 daily one, so that a long period costs rows per month rather than per day.
@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
-from gridgov.cases import rollup
 from gridgov.cases.models import Category
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Community, Department, Grid
+from gridgov.indicators import rollup
 
 # Who reads indicators: the town's leaders, its operations centre and administrators.
 INDICATOR_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.ADMIN})
@@ -146,7 +146,7 @@ class Stats:
 def stats_for(user, grouping: str = "total", **filters) -> Stats:
     """The rollup rows a leader, operator or administrator may add up, for this grouping and
     these filters (grid, community, department, category ids): from the coarsest tables that are
-    kept by what they name (gridgov.cases.rollup.table_for)."""
+    kept by what they name (gridgov.indicators.rollup.table_for)."""
     wanted = {f"{name}_id" for name, value in filters.items() if value is not None}
     column = GROUPINGS[grouping][1]
     if column not in (None, "day"):

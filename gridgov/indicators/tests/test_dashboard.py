@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gridgov.cases import rollup
-from gridgov.cases.exports import case_rows
 from gridgov.cases.models import Case, State
 from gridgov.cases.tests.factories import CaseFactory
 from gridgov.core.models import AuditEntry
+from gridgov.indicators import rollup
+from gridgov.indicators.exports import cases_response
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("indicators:dashboard")
@@ -121,7 +121,7 @@ class TestExports:
         client.force_login(world.leader)
         response = client.get(reverse("indicators:export_indicators"), MARCH)
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-        book = load_workbook(io.BytesIO(response.content))
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         assert book.sheetnames == ["合计", "居民区", "网格", "处置部门", "事部件分类"]
         total = book["合计"]
         header = [cell.value for cell in total[2]]
@@ -144,11 +144,28 @@ class TestExports:
         assert (late["状态"], late["按期结案"], late["网格"]) == ("已结案", "否", world.grid_a2.name)
         assert AuditEntry.objects.filter(action="cases.case.exported", actor=world.leader).exists()
 
+    @pytest.mark.parametrize("name", ["=1+1 执法队", "＝1+1 执法队", "\t=1+1 执法队", "@SUM(A1)"])
+    def test_no_export_stores_a_name_as_a_formula(self, client, world, cases, name):
+        """A department named like a formula (issue 9, finding 7) is text in the workbook and
+        in the CSV."""
+        world.enforcement.name = name
+        world.enforcement.save()
+        client.force_login(world.leader)
+        response = client.get(reverse("indicators:export_indicators"), MARCH)
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        [cell] = [row[0] for row in book["处置部门"].iter_rows(min_row=3) if row[0].value == name]
+        assert cell.data_type == "s" and cell.quotePrefix
+        response = client.get(reverse("indicators:export_cases"), MARCH)
+        rows = list(csv.DictReader(io.StringIO(
+            b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+        assert {row["处置部门"] for row in rows} >= {"'" + name}
+
     def test_rows_are_produced_as_they_are_read(self, world, django_assert_num_queries):
         CaseFactory.create_batch(3, grid=world.grid_a1, category=world.category)
-        rows = case_rows(Case.objects.all())
+        lines = iter(cases_response(Case.objects.all()).streaming_content)
         with django_assert_num_queries(0):
-            header = next(rows)  # nothing read yet: the response starts before the query
+            # nothing read yet: the response starts before the query
+            head = next(lines) + next(lines)
         with django_assert_num_queries(1):
-            body = list(rows)
-        assert header.startswith("\ufeff") and len(body) == 3
+            body = list(lines)
+        assert head.startswith("\ufeff编号,".encode()) and len(body) == 3

@@ -1,4 +1,4 @@
-"""Recount the indicators rollup (gridgov.cases.rollup).
+"""Recount the indicators rollup (gridgov.indicators.rollup).
 
 `gridgov cases_rollup` recounts the days touched since the last run (`gridgov tick` does this every
 minute), and sums their months again from the days; `gridgov cases_rollup --rebuild`
@@ -10,7 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from gridgov.cases import rollup
+from gridgov.indicators import rollup
 
 
 class Command(BaseCommand):
