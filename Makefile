@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test install install-test browser serve bench bench-cases clean
+.PHONY: demo test install install-test browser serve bench bench-cases bench-basemap clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ DB ?= sqlite
 SIZE ?= town
 bench-cases: install
 	$(BIN)/python bench/cases.py --db $(DB) --size $(SIZE) $(ARGS)
+
+# The base map (50,000 features) and address register (200,000 addresses) on DB=sqlite|postgres.
+bench-basemap: install
+	$(BIN)/python bench/basemap.py --db $(DB) $(ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -7,7 +7,9 @@ SECRET_KEY, GRIDGOV_PII_KEY, ALLOWED_HOSTS and DEBUG=false; a district or city s
 import os
 from importlib.util import find_spec
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import csp.constants as csp
 import dj_database_url
 import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -284,6 +287,31 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # (or an internet connection) names it here, e.g. http://tiles.local/{z}/{x}/{y}.png
 MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The tile server's origin for the CSP (a {s} subdomain placeholder becomes *)."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"] if parts.netloc else []
+
+
+# Content-Security-Policy on every response (django-csp): scripts only from our own static files
+# (page data travels in json_script blocks, which the browser does not run), no outside origin
+# but the town's tile server. Inline styles stay allowed: Leaflet, htmx and Plotly write them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", "blob:", *_tile_origin(MAP_TILE_URL)],
+        "connect-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 # Each process keeps the point-to-grid index in memory and asks the database at most this often
 # whether grids changed in another process.
 GRID_LOOKUP_RECHECK_SECONDS = env_int("GRIDGOV_GRID_LOOKUP_RECHECK_SECONDS", 5)

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # The long side of a stored photo: a case needs a clear photo, not 50 megapixels.
@@ -44,44 +44,40 @@ def max_per_report() -> int:
     return settings.GRIDGOV_PHOTOS_PER_REPORT
 
 
-def _error(code: str, message: str, field: str) -> WorkflowError:
-    return WorkflowError(code, message, field)
-
-
 def clean_photo(upload, field: str = "photos") -> ContentFile:
     """A re-encoded copy of an uploaded photo (a Django File or an object with read()), ready
-    for an ImageField; WorkflowError when it is not a JPEG, PNG or WebP picture within limits."""
+    for an ImageField; Refusal when it is not a JPEG, PNG or WebP picture within limits."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
-        raise _error("photo_too_large",
+        raise Refusal("photo_too_large",
                      f"照片不能超过 {max_bytes() // (1024 * 1024)} MB", field)
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes() + 1)
     if len(data) > max_bytes():
-        raise _error("photo_too_large",
+        raise Refusal("photo_too_large",
                      f"照片不能超过 {max_bytes() // (1024 * 1024)} MB", field)
     if not data:
-        raise _error("photo_empty", "照片文件是空的", field)
+        raise Refusal("photo_empty", "照片文件是空的", field)
     try:
         # Image.open reads the header only: the format and the size are known before any pixel
         # is decoded.
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             if kind not in ALLOWED_FORMATS:
-                raise _error("photo_type", "只能上传 JPEG、PNG 或 WebP 格式的照片", field)
+                raise Refusal("photo_type", "只能上传 JPEG、PNG 或 WebP 格式的照片", field)
             width, height = image.size
             if width * height > max_pixels():
-                raise _error("photo_too_large", "照片像素过大，请压缩后再上传", field)
+                raise Refusal("photo_too_large", "照片像素过大，请压缩后再上传", field)
             if kind == "JPEG":
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as MAX_SIDE stays covered.
                 image.draft("RGB", (MAX_SIDE, MAX_SIDE))
             image.load()
             clean = _reencode(image, kind)
-    except WorkflowError:
+    except Refusal:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise _error("photo_type", "文件不是可识别的图片（只接受 JPEG、PNG 或 WebP）", field) from None
+        raise Refusal("photo_type", "文件不是可识别的图片（只接受 JPEG、PNG 或 WebP）", field) from None
     photo = ContentFile(clean, name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[kind]}")
     # A cleaned photo passed on again (a form cleaned it, the action receives it) is not decoded
     # twice.
@@ -117,7 +113,7 @@ def clean_photos(uploads, field: str = "photos") -> list[ContentFile]:
     """Every photo of one report or one step, at most max_per_report() of them."""
     uploads = [u for u in uploads or () if u]
     if len(uploads) > max_per_report():
-        raise _error("too_many_photos", f"最多上传 {max_per_report()} 张照片", field)
+        raise Refusal("too_many_photos", f"最多上传 {max_per_report()} 张照片", field)
     return [u if getattr(u, "gridgov_clean", False) else clean_photo(u, field) for u in uploads]
 
 

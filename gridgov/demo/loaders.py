@@ -52,11 +52,16 @@ def load_registry(context: DemoContext) -> None:
     _load_places(town, cells, context)
 
 
-def _load_grids(town, communities, context) -> dict[int, layout.Cell]:
-    cells = layout.lattice(
+def grid_cells(town, context) -> list[layout.Cell]:
+    """The sketched grid layout, the same on every run (the base map's streets follow it)."""
+    return layout.lattice(
         (town.longitude, town.latitude), xinjing.OUTLINE_WIDTH_M, xinjing.OUTLINE_HEIGHT_M,
         xinjing.ROWS, xinjing.COLS, context.random("grid-layout"),
     )
+
+
+def _load_grids(town, communities, context) -> dict[int, layout.Cell]:
+    cells = grid_cells(town, context)
     sequence_in_community: dict[str, int] = {}
     by_number = {}
     for number, cell in enumerate(cells, start=1):

@@ -122,6 +122,12 @@ SECOND_PLACE_KINDS = [
     PlaceKind.SHOP_STREET, PlaceKind.ENTERPRISE, PlaceKind.SCHOOL, PlaceKind.SHOP_STREET,
 ]
 ROADS = ["泾华路", "淞虹路", "天山西路", "新渔东路", "泾西路", "泾南路"]
+# The demo base map (gridgov/grids/demo.py) draws these streets along the sketch's inner lattice
+# lines, the standard addresses numbered along them. 淞虹路 and 新渔东路 are named in the paper
+# (淞虹路地铁站, 新渔东路居民区), 天山西路 is the real road at the station; where they run, the
+# other three names and every number are invented (is_sample).
+EAST_WEST_ROADS = ["天山西路", "新渔东路", "泾南路"]  # the inner lines from the north
+NORTH_SOUTH_ROADS = ["泾西路", "淞虹路", "泾华路"]  # the inner lines from the west
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
 from gridgov.core import pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
-from gridgov.grids import actions, lookup, mapdata
+from gridgov.grids import actions, addresses, lookup, mapdata
 from gridgov.grids.access import (
     EDITOR_REFUSAL,
     READER_REFUSAL,
@@ -212,6 +212,46 @@ def locate_points(request, payload: PointsIn):
     _require_reader(request)
     results = lookup.locate_many(payload.points, grid_ids=_locatable_grids(request.user))
     return {"results": [_answer(result) for result in results]}
+
+
+class AddressOut(Schema):
+    id: int
+    label: str = Field(description="如：新渔东路88号 泾华苑 3号楼")
+    road: str
+    number: int
+    number_suffix: str
+    compound: str
+    building: str
+    longitude: float
+    latitude: float
+    is_sample: bool
+
+    @staticmethod
+    def resolve_road(address) -> str:
+        return address.road.name
+
+
+class NearestAddressOut(Schema):
+    address: AddressOut | None
+    distance_m: float | None
+
+
+# The address register is the town's public naming of places: residents use it on the report
+# form, signed in or not.
+@router.get("/addresses", response=list[AddressOut], auth=None, summary="查找标准地址（地名地址）")
+def search_addresses(request, q: str = Query(..., max_length=addresses.MAX_QUERY_LENGTH,
+                                             description="路名（可只输入一部分）和门牌号，如：新渔东路 88号")):
+    return addresses.search(q)
+
+
+@router.get("/addresses/nearest", response=NearestAddressOut, auth=None,
+            summary="离坐标最近的标准地址")
+def nearest_address(request, lon: float = Query(..., ge=-180, le=180),
+                    lat: float = Query(..., ge=-90, le=90)):
+    found = addresses.nearest(lon, lat)
+    if found is None:
+        return {"address": None, "distance_m": None}
+    return {"address": found[0], "distance_m": round(found[1], 1)}
 
 
 @router.get("/places", response=list[PlaceOut], summary="地点列表")

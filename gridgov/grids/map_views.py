@@ -1,7 +1,7 @@
 """The grid map page and the GeoJSON it draws from."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from gridgov.core.errors import Refusal, refusal_response
-from gridgov.grids import mapdata
+from gridgov.grids import basemap, mapdata
 from gridgov.grids.access import registry_reader
 
 # Places appear from this zoom level on (a street or two on a phone screen).
@@ -102,3 +102,17 @@ def public_outlines(request):
 @registry_reader
 def map_search(request):
     return JsonResponse(mapdata.search(request.user, request.GET.get("q", "")))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def basemap_features(request):
+    """The town's base map for a viewport and zoom: public, like the streets it shows."""
+    try:
+        bbox = mapdata.parse_bbox(request.GET.get("bbox"))
+        if bbox is None:
+            raise Refusal("required", "请给出地图范围 bbox", "bbox")
+        data = basemap.features_in_view(bbox, basemap.parse_zoom(request.GET.get("zoom")))
+    except Refusal as refusal:
+        return refusal_response(refusal)
+    return HttpResponse(data, content_type="application/json")

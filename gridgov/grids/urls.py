@@ -9,6 +9,7 @@ urlpatterns = [
     path("map/places.geojson", map_views.map_places, name="map_places"),
     path("map/search", map_views.map_search, name="map_search"),
     path("map/outlines.geojson", map_views.public_outlines, name="public_outlines"),
+    path("map/basemap.geojson", map_views.basemap_features, name="basemap"),
     path("list/", views.grid_list, name="grid_list"),
     path("<int:pk>/", views.grid_detail, name="grid_detail"),
     path("places/", views.place_list, name="place_list"),

@@ -167,7 +167,6 @@ def test_one_case_from_report_to_rating(open_screen, tmp_path):
 
     expect(operator.page.locator("#map-status")).to_have_text("范围内在办事件 3 件",
                                                               timeout=TIMEOUT_MS)
-    operator.page.wait_for_function(  # 3 grids, 3 cases
-        "document.querySelectorAll('#case-map .leaflet-interactive').length >= 6",
-        timeout=TIMEOUT_MS)
+    # 3 grids, 3 cases (waited for by locators: the page's CSP refuses Playwright's eval)
+    operator.page.locator("#case-map .leaflet-interactive").nth(5).wait_for(state="attached")
     operator.shot("case-map")

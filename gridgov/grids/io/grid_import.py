@@ -48,9 +48,10 @@ class GridRow:
     existing: Grid | None = None
 
 
-def read_features(data: bytes) -> list:
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused.single("too_large", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+def read_features(data: bytes, max_bytes: int = MAX_FILE_BYTES,
+                  max_features: int = MAX_FEATURES) -> list:
+    if len(data) > max_bytes:
+        raise ImportRefused.single("too_large", f"文件超过 {max_bytes // 1024 // 1024} MB")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -63,9 +64,9 @@ def read_features(data: bytes) -> list:
         raise ImportRefused.single("not_feature_collection", "文件必须是 GeoJSON FeatureCollection")
     features = document["features"]
     if not features:
-        raise ImportRefused.single("empty", "文件中没有任何网格")
-    if len(features) > MAX_FEATURES:
-        raise ImportRefused.single("too_many", f"一次最多导入 {MAX_FEATURES} 个网格")
+        raise ImportRefused.single("empty", "文件中没有任何要素")
+    if len(features) > max_features:
+        raise ImportRefused.single("too_many", f"一次最多导入 {max_features} 个要素")
     return features
 
 

@@ -41,10 +41,11 @@ KINDS = {**{str(label): value for value, label in PlaceKind.choices},
          **{value: value for value in PlaceKind.values}}
 
 
-def read_table(data: bytes, filename: str = "") -> list[tuple[int, tuple]]:
+def read_table(data: bytes, filename: str = "", max_rows: int = MAX_ROWS,
+               max_bytes: int = MAX_FILE_BYTES) -> list[tuple[int, tuple]]:
     """[(row number, cells)] of a .xlsx or .csv file, header first, empty rows left out."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused.single("too_large", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+    if len(data) > max_bytes:
+        raise ImportRefused.single("too_large", f"文件超过 {max_bytes // 1024 // 1024} MB")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused.single("old_excel", "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv")
     if data.startswith(b"PK\x03\x04"):
@@ -57,8 +58,8 @@ def read_table(data: bytes, filename: str = "") -> list[tuple[int, tuple]]:
     for number, cells in rows:
         if any(cell not in (None, "") for cell in cells):
             table.append((number, tuple(cells)))
-            if len(table) > MAX_ROWS + 1:
-                raise ImportRefused.single("too_many", f"一次最多导入 {MAX_ROWS} 行")
+            if len(table) > max_rows + 1:
+                raise ImportRefused.single("too_many", f"一次最多导入 {max_rows} 行")
     if not table:
         raise ImportRefused.single("empty", "文件是空的")
     return table
@@ -89,19 +90,21 @@ def _csv_rows(data: bytes):
         raise ImportRefused.single("bad_csv", f"CSV 格式有误：{error}") from None
 
 
-def _columns(header: tuple) -> dict[str, int]:
+def _columns(header: tuple, columns=COLUMNS, required=REQUIRED,
+             labels=FIELD_LABELS) -> dict[str, int]:
+    """{field: position} of the header's columns, or ImportRefused naming those missing."""
     names = [str(cell or "").strip().lower() for cell in header]
     found = {}
-    for field, aliases in COLUMNS.items():
+    for field, aliases in columns.items():
         for position, name in enumerate(names):
             if name in aliases:
                 found[field] = position
                 break
-    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in found]
+    missing = [labels[f] for f in required if f not in found]
     if missing:
         raise ImportRefused.single(
-            "missing_column", f"第1行表头缺少列：{'、'.join(missing)}（应为 名称, 类型, 地址, 经度, 纬度）",
-            row=1)
+            "missing_column",
+            f"第1行表头缺少列：{'、'.join(missing)}（应为 {', '.join(labels.values())}）", row=1)
     return found
 
 
@@ -120,17 +123,33 @@ def _coordinate(value, low: float, high: float) -> tuple[float | None, str]:
     return number, ""
 
 
+def table_rows(table: list[tuple[int, tuple]], columns=COLUMNS, required=REQUIRED,
+               labels=FIELD_LABELS):
+    """(row number, {field: cell}) of each row under the header, or ImportRefused."""
+    positions = _columns(table[0][1], columns, required, labels)
+    for number, cells in table[1:]:
+        yield number, {field: cells[position] if position < len(cells) else None
+                       for field, position in positions.items()}
+
+
+def point(number: int, cell, errors: ErrorList) -> tuple[float | None, float | None]:
+    """The row's longitude and latitude (WGS 84), each error added."""
+    longitude, problem = _coordinate(cell("longitude"), -180, 180)
+    if problem:
+        errors.add(number, "经度", problem, "经度应为 -180 到 180 之间的数字（WGS84，如 121.38）")
+    latitude, problem = _coordinate(cell("latitude"), -90, 90)
+    if problem:
+        errors.add(number, "纬度", problem, "纬度应为 -90 到 90 之间的数字（WGS84，如 31.21）")
+    return longitude, latitude
+
+
 def check_places(table: list[tuple[int, tuple]]) -> list[dict]:
     """The rows as dicts (row, name, kind, address, longitude, latitude), or ImportRefused."""
-    header_row, header = table[0]
-    columns = _columns(header)
+    header_row = table[0][0]
     errors = ErrorList()
     rows, seen = [], {}
-    for number, cells in table[1:]:
-        def cell(field):
-            position = columns.get(field)
-            return cells[position] if position is not None and position < len(cells) else None
-
+    for number, cells in table_rows(table):
+        cell = cells.get
         before = len(errors)
         name, address = _text(cell("name")), _text(cell("address"))
         if not name:
@@ -144,12 +163,7 @@ def check_places(table: list[tuple[int, tuple]]) -> list[dict]:
         if kind is None:
             errors.add(number, "类型", "unknown_kind",
                        f"未知的地点类型“{kind_text}”，可选：{'、'.join(map(str, PlaceKind.labels))}")
-        longitude, problem = _coordinate(cell("longitude"), -180, 180)
-        if problem:
-            errors.add(number, "经度", problem, "经度应为 -180 到 180 之间的数字（WGS84，如 121.38）")
-        latitude, problem = _coordinate(cell("latitude"), -90, 90)
-        if problem:
-            errors.add(number, "纬度", problem, "纬度应为 -90 到 90 之间的数字（WGS84，如 31.21）")
+        longitude, latitude = point(number, cell, errors)
         if kind and name:
             if (kind, name) in seen:
                 errors.add(number, "名称", "duplicate",

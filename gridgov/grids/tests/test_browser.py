@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/browser/."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from gridgov.core.models import AuditEntry
 from gridgov.grids.tests.factories import PASSWORD
@@ -25,7 +26,8 @@ def test_the_map_on_a_phone(open_screen, town, users):
     # The legend lists the communities of the grids drawn: only grid A's for its grid staff.
     legend = phone.locator(".map-legend")
     legend.locator("summary").click()
-    phone.wait_for_function("document.querySelector('.map-legend div').textContent.length > 0")
+    # (waited for by locators: the page's CSP refuses Playwright's string eval)
+    expect(legend.locator("div").first).not_to_have_text("")
     assert legend.inner_text().split("\n")[1:] == ["绿八居民区"]
     screen.shot("grids-map", full_page=False)
 
@@ -36,7 +38,7 @@ def test_the_map_on_a_phone(open_screen, town, users):
     popup.wait_for()
     assert "第一网格大楼" in popup.inner_text() and "第一网格" in popup.inner_text()
     # Zoomed in on the place: the place layer is loaded, no "zoom in" hint.
-    phone.wait_for_function("document.getElementById('map-note').textContent.indexOf('放大') < 0")
+    expect(phone.locator("#map-note")).not_to_contain_text("放大")
     screen.shot("grids-search", full_page=False)
 
     screen.go(f"/grids/{town.a.pk}/")

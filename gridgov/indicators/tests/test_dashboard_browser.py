@@ -35,8 +35,8 @@ def test_the_dashboard_draws_offline(open_screen, live_site, device, request):
     page = leader.page
     page.locator("#chart-groups .main-svg").first.wait_for()
     page.locator("#chart-daily .main-svg").first.wait_for()
-    page.wait_for_function("document.querySelectorAll('#indicator-map .leaflet-overlay-pane canvas,"
-                           " #indicator-map .leaflet-overlay-pane path').length > 0")
+    page.locator("#indicator-map .leaflet-overlay-pane canvas,"
+                 " #indicator-map .leaflet-overlay-pane path").first.wait_for(state="attached")
     assert "按期结案率" in page.locator("#map-legend").inner_text()
     leader.shot(f"indicators-dashboard-{request.node.callspec.id}")
     assert outside == []

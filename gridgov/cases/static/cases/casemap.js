@@ -9,10 +9,12 @@
   var latest = 0;
   var COLOURS = { green: "#16a34a", yellow: "#d97706", red: "#dc2626" };
 
-  function text(value) {
-    var span = document.createElement("span");
-    span.textContent = value;
-    return span.innerHTML;
+  // Text from data enters the page as text nodes only, never as HTML.
+  function el(tag, value, className) {
+    var node = document.createElement(tag);
+    if (value !== undefined) { node.textContent = value; }
+    if (className) { node.className = className; }
+    return node;
   }
 
   function drawGrids(grids) {
@@ -21,17 +23,16 @@
       var label = grid.name + "：在办" + grid.open + "件" + (grid.overdue ? "，超期" + grid.overdue + "件" : "");
       L.geoJSON(grid.boundary, {
         style: { color: grid.overdue ? "#dc2626" : "#2563eb", weight: 1.5, fillOpacity: grid.open ? 0.08 : 0.02 }
-      }).bindTooltip(text(label), { sticky: true }).addTo(gridLayer);
+      }).bindTooltip(el("span", label), { sticky: true }).addTo(gridLayer);
     });
   }
 
   function drawClusters(items) {
     items.forEach(function (cell) {
       var size = Math.min(56, 26 + Math.round(Math.log(cell.count + 1) * 5));
-      var icon = L.divIcon({
-        className: "", iconSize: [size, size],
-        html: '<div class="cluster-icon ' + cell.colour + '" style="width:' + size + "px;height:" + size + 'px">' + cell.count + "</div>"
-      });
+      var circle = el("div", String(cell.count), "cluster-icon " + cell.colour);
+      circle.style.width = circle.style.height = size + "px";
+      var icon = L.divIcon({ className: "", iconSize: [size, size], html: circle });
       var detail = "共" + cell.count + "件" + (cell.red ? "，超期" + cell.red + "件" : "") + (cell.yellow ? "，临期" + cell.yellow + "件" : "");
       L.marker([cell.lat, cell.lon], { icon: icon, title: detail })
         .on("click", function () { map.setView([cell.lat, cell.lon], map.getZoom() + 2); })
@@ -44,7 +45,14 @@
       var url = caseUrl.replace("{id}", item.id);
       L.circleMarker([item.lat, item.lon], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.95,
         fillColor: COLOURS[item.colour] })
-        .bindPopup('<a href="' + url + '">' + text(item.number) + "</a><br>" + text(item.category))
+        .bindPopup(function () {
+          var box = el("div");
+          var link = el("a", item.number);
+          link.href = url;
+          box.appendChild(link);
+          box.appendChild(el("div", item.category));
+          return box;
+        })
         .addTo(caseLayer);
     });
   }

@@ -42,20 +42,71 @@
       style: function (f) { return { color: f.properties.color, weight: 1, fillOpacity: 0.12 }; },
       onEachFeature: function (f, layer) {
         // A tap on an outline still reaches the map (Leaflet bubbles it) and sets the point.
-        layer.bindTooltip(f.properties.name + " · " + f.properties.community, { sticky: true });
+        // Names come from data: as text, never as HTML.
+        var name = document.createElement("span");
+        name.textContent = f.properties.name + " · " + f.properties.community;
+        layer.bindTooltip(name, { sticky: true });
       }
     }).addTo(map);
   }).catch(function () { /* the map still works without outlines */ });
   var marker = null;
-  function place(latlng, label) {
+  var address = form.querySelector("[name=address]");
+  var suggested = "";  // the address last filled in from the register, not typed by the resident
+  function setMarker(latlng, label) {
     lat.value = latlng.lat.toFixed(6);
     lon.value = latlng.lng.toFixed(6);
     if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
     status.textContent = label;
   }
+  // A point chosen on the map is described by the nearest standard address (地名地址), unless
+  // the resident wrote the address themselves.
+  function place(latlng, label) {
+    setMarker(latlng, label);
+    if (address.value && address.value !== suggested) { return; }
+    var query = new URLSearchParams({ lon: lon.value, lat: lat.value });
+    fetch(mapElement.dataset.addressNearest + "?" + query, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (found) {
+        if (!found || !found.address || (address.value && address.value !== suggested)) { return; }
+        suggested = address.value = found.address.label + (found.distance_m > 20 ? "附近" : "");
+      }).catch(function () { /* the resident can still type the address */ });
+  }
+
+  // Typing an address offers the register's matches; one tap puts the point there.
+  var suggestions = document.getElementById("address-suggestions");
+  var typing = null;
+  address.addEventListener("input", function () {
+    clearTimeout(typing);
+    var text = address.value.trim();
+    if (text.length < 2 || text === suggested) { suggestions.hidden = true; return; }
+    typing = setTimeout(function () {
+      fetch(mapElement.dataset.addressSearch + "?" + new URLSearchParams({ q: text }), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (found) {
+          suggestions.textContent = "";
+          suggestions.hidden = !found.length;
+          found.forEach(function (item) {
+            var li = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "link";
+            button.textContent = item.label;
+            button.addEventListener("click", function () {
+              suggestions.hidden = true;
+              suggested = address.value = item.label;
+              var here = L.latLng(item.latitude, item.longitude);
+              setMarker(here, "已按标准地址定位，可再点地图调整");
+              map.setView(here, 17);
+            });
+            li.appendChild(button);
+            suggestions.appendChild(li);
+          });
+        }).catch(function () { suggestions.hidden = true; });
+    }, 250);
+  });
   if (lon.value && lat.value) {
     var kept = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
-    place(kept, status.textContent);
+    setMarker(kept, status.textContent);
     map.setView(kept, 17);
   }
   map.on("click", function (event) { place(event.latlng, "已选定位置，可再点地图调整"); });

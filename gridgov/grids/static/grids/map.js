@@ -65,7 +65,7 @@
     },
     onEachFeature: function (f, layer) {
       layer.bindPopup(function () { return gridPopup(f.properties); });
-      layer.bindTooltip(f.properties.name, { sticky: true });
+      layer.bindTooltip(el("span", f.properties.name), { sticky: true });
     }
   }).addTo(map);
   var placeLayer = L.layerGroup().addTo(map);
