@@ -54,16 +54,24 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 _DEMO_SECRET = "gridgov-demo-only-not-secret"
-SECRET_KEY = env("SECRET_KEY", _DEMO_SECRET)
+_DEMO_PII_KEY = "gridgov-demo-pii-key-not-secret"
+SECRET_KEY = env("SECRET_KEY", "")
 # Phone and ID numbers are encrypted with this key and found by an HMAC keyed from it.
 PII_KEY = env("GRIDGOV_PII_KEY", "")
-if not PII_KEY:
-    if SECRET_KEY != _DEMO_SECRET and not DEBUG and not env_bool("GRIDGOV_DEMO", False):
-        raise ImproperlyConfigured("GRIDGOV_PII_KEY must be set when SECRET_KEY is (see README)")
-    PII_KEY = "gridgov-demo-pii-key-not-secret"
 # No key of its own: this is a demo or development machine, where `load_demo` may create accounts
 # with the published demo password (it refuses elsewhere).
-USING_DEMO_KEYS = not env("GRIDGOV_PII_KEY")
+USING_DEMO_KEYS = not PII_KEY
+# A demo: `make demo` (GRIDGOV_DEMO), development (DEBUG), or a machine given no key at all.
+DEMO = env_bool("GRIDGOV_DEMO", False) or DEBUG or not (SECRET_KEY or PII_KEY)
+_published = {_DEMO_SECRET, _DEMO_PII_KEY} & {SECRET_KEY, *PII_KEY.split(",")}
+if not DEMO and (not SECRET_KEY or not PII_KEY or _published):
+    # Half a configuration would run on a published key: sessions, password-reset links and
+    # log-in codes signed with it, or personal data encrypted with it.
+    raise ImproperlyConfigured(
+        "Set both SECRET_KEY and GRIDGOV_PII_KEY to values of your own (see README); the "
+        "published demo keys are only for the demo (GRIDGOV_DEMO=1) and development (DEBUG)")
+SECRET_KEY = SECRET_KEY or _DEMO_SECRET
+PII_KEY = PII_KEY or _DEMO_PII_KEY
 # Public outputs (Open311, the tracking page) also hide licence plates typed into free text.
 PII_MASK_PLATES = env_bool("GRIDGOV_MASK_PLATES", False)
 
@@ -99,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gridgov.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,14 +165,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Town-wide operators, leaders and administrators (and superusers) sign in with two factors:
+# on by default outside the demo.
+TWO_FACTOR_REQUIRED = env_bool("GRIDGOV_TWO_FACTOR", not DEMO)
+# Staff are signed out after this many seconds without a request.
+STAFF_IDLE_SECONDS = env_int("GRIDGOV_STAFF_IDLE_SECONDS", 1800)
 # Failed log-ins per phone number and per address before a pause, and the pause in seconds.
 LOGIN_MAX_FAILURES = env_int("GRIDGOV_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("GRIDGOV_LOGIN_LOCKOUT_SECONDS", 900)
 OTP_TTL_SECONDS = env_int("GRIDGOV_OTP_TTL_SECONDS", 300)
+# Log-in codes sent per address each hour and per phone number each day (0: no cap).
+LOGIN_CODES_PER_ADDRESS = env_int("GRIDGOV_LOGIN_CODES_PER_ADDRESS", 10)
+LOGIN_CODES_PER_PHONE_PER_DAY = env_int("GRIDGOV_LOGIN_CODES_PER_PHONE_PER_DAY", 10)
 
 CACHES = {
     "default": (
@@ -248,6 +266,22 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS behind the web server that terminates it (README, "Production"): redirect plain HTTP,
+# tell browsers to come back only over HTTPS (HSTS, in seconds: a year once it works), and
+# trust the proxy's header saying a request came over HTTPS. That header is trusted only when
+# named, and the proxy must set it on every request (overwriting what a client sent).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_PROXY_SSL_HEADER = env("SECURE_PROXY_SSL_HEADER", "")  # e.g. X-Forwarded-Proto
+SECURE_PROXY_SSL_HEADER = (
+    (f"HTTP_{_PROXY_SSL_HEADER.upper().replace('-', '_')}", "https") if _PROXY_SSL_HEADER else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+# The HSTS preload list takes a whole registrable domain (a town's site is one name under
+# gov.cn's), so "not preloaded" is no finding for a town: SECURE_HSTS_PRELOAD stays a choice.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # The map needs no tiles: grids are drawn on a plain background. A town with its own tile server
 # (or an internet connection) names it here, e.g. http://tiles.local/{z}/{x}/{y}.png
@@ -301,7 +335,13 @@ for _pair in env_list("GRIDGOV_NOTICE_SENDERS", ""):
     GRIDGOV_NOTICE_SENDERS[_channel] = _path
 # Log-in codes go at once (the person is waiting; the code is never stored) through this channel's
 # sender: "console" prints them (the demo); a real installation names its SMS plug-in.
-GRIDGOV_LOGIN_CODE_CHANNEL = env("GRIDGOV_LOGIN_CODE_CHANNEL", "console")
+# The console prints codes into the server's log: only in a demo, where it is the default;
+# elsewhere none (the default) switches log-in by SMS code off.
+GRIDGOV_LOGIN_CODE_CHANNEL = env("GRIDGOV_LOGIN_CODE_CHANNEL", "console" if DEMO else "")
+if GRIDGOV_LOGIN_CODE_CHANNEL == "console" and not DEMO:
+    raise ImproperlyConfigured(
+        "GRIDGOV_LOGIN_CODE_CHANNEL: the console sender prints log-in codes into the server's "
+        "log; it is for the demo and development only. Name your SMS channel, or leave it unset")
 # Notices sent or given up are deleted after this many days (they hold personal data).
 GRIDGOV_NOTICE_KEEP_DAYS = env_int("GRIDGOV_NOTICE_KEEP_DAYS", 90)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

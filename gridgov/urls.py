@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
 from gridgov.api import api
 
 admin.site.site_header = "新泾镇网格治理平台 · 管理后台"
 admin.site.site_title = "管理后台"
+# One way in: the platform's log-in (throttled, with the second factor), never the admin's own
+# form, which would skip both.
+admin.site.login = lambda request, extra_context=None: redirect_to_login(
+    request.GET.get("next") or "/admin/", login_url="accounts:login")
 
 urlpatterns = [
     path("", include("gridgov.core.urls")),

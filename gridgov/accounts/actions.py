@@ -11,16 +11,18 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from gridgov.accounts import throttle
-from gridgov.accounts.models import OneTimeCode, RoleAssignment, User
-from gridgov.accounts.roles import ROLE_SCOPES, Role
-from gridgov.core import audit, notify, pii, scope
+from gridgov.accounts import throttle, two_factor
+from gridgov.accounts.models import OneTimeCode, RoleAssignment, TwoFactor, User
+from gridgov.accounts.roles import GRANTABLE_ROLES, ROLE_SCOPES, Role
+from gridgov.core import audit, notify, pii, ratelimit, scope
 from gridgov.core.errors import Refusal
-from gridgov.core.scope import forget_assignments
+from gridgov.core.scope import forget_assignments, roles_of
 
 audit.register("accounts.user.created", "新建账号")
 audit.register("accounts.role.assigned", "授予角色")
 audit.register("accounts.role.revoked", "撤销角色")
+audit.register("accounts.two_factor.enrolled", "绑定身份验证器")
+audit.register("accounts.two_factor.reset", "重置身份验证器")
 audit.register("accounts.login_code.sent", "发送登录验证码")
 audit.register("accounts.login.failed", "登录失败")
 audit.register("accounts.login.succeeded", "登录成功")
@@ -53,9 +55,46 @@ def check_assignment(role: str, scope_kind: str, scope_id: int) -> None:
         raise Refusal("not_found", "授权范围不存在", "scope_id")
 
 
+def check_grant(actor, role: str, scope_kind: str, scope_id: int) -> None:
+    """Refuse a grant or a revocation that is not the actor's to make: a role above the actor's
+    own rights (GRANTABLE_ROLES), or a scope outside the scope of the role that would grant it.
+    The one rule for the admin site, the API and the commands; no actor is the installation
+    itself (`gridgov create_staff`, the demo loader), like a superuser."""
+    if actor is None or actor.is_superuser:
+        return
+    granting = [held for held in roles_of(actor) if role in GRANTABLE_ROLES.get(held, ())]
+    if not granting:
+        raise Refusal("forbidden", "无权授予或撤销该角色", "role")
+    within = scope.kind(scope_kind).model.objects.visible_to(actor, roles=granting)
+    if not within.filter(pk=scope_id).exists():
+        raise Refusal("out_of_scope", "只能在本人管理的范围内授予或撤销角色", "scope_id")
+
+
+def may_manage(actor, user: User) -> bool:
+    """Whether `actor` may change `user`'s account (name, phone, password, roles): only when
+    every role the user holds is one the actor could grant, so that nobody takes over an
+    account with more rights or reaching further than their own."""
+    if actor is None or actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    try:
+        for role, kind, scope_id in user.role_assignments.values_list("role", "scope_kind",
+                                                                      "scope_id"):
+            check_grant(actor, role, kind, scope_id)
+    except Refusal:
+        return False
+    return True
+
+
+def _town_of_scope(scope_kind: str, scope_id: int) -> int | None:
+    return audit.town_of(scope.kind(scope_kind).model.objects.filter(pk=scope_id).first())
+
+
 @transaction.atomic
 def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor) -> RoleAssignment:
     check_assignment(role, scope_kind, scope_id)
+    check_grant(actor, role, scope_kind, scope_id)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, scope_kind=scope_kind, scope_id=scope_id
     )
@@ -65,6 +104,7 @@ def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor)
             actor=actor,
             target=user,
             changes={"role": role, "scope_kind": scope_kind, "scope_id": scope_id},
+            town=_town_of_scope(scope_kind, scope_id),
         )
     forget_assignments(user)
     return assignment
@@ -72,27 +112,33 @@ def assign_role(user: User, role: str, scope_kind: str, scope_id: int, *, actor)
 
 @transaction.atomic
 def revoke_role(assignment: RoleAssignment, *, actor) -> None:
+    check_grant(actor, assignment.role, assignment.scope_kind, assignment.scope_id)
     audit.record(
         "accounts.role.revoked",
         actor=actor,
         target=assignment.user,
         changes={"role": assignment.role, "scope_kind": assignment.scope_kind,
                  "scope_id": assignment.scope_id},
+        town=_town_of_scope(assignment.scope_kind, assignment.scope_id),
     )
     assignment.delete()
     forget_assignments(assignment.user)
 
 
+def _throttled() -> Refusal:
+    return Refusal("throttled", "登录失败次数过多，请稍后再试")
+
+
 def log_in_with_password(request, phone: str, password: str) -> User:
     ip = request.META.get("REMOTE_ADDR")
     index = pii.blind_index(pii.normalize_phone(phone))
-    if throttle.is_locked_out(index, ip):
-        raise Refusal("throttled", "登录失败次数过多，请稍后再试")
+    if not throttle.attempt(index, ip):
+        raise _throttled()
     user = authenticate(request, phone=phone, password=password)
     if user is None:
-        _note_failed_login(index, ip, phone, "password")
+        _note_failed_login(phone, "password")
         raise Refusal("invalid", "手机号或密码不正确")
-    throttle.clear(index)
+    throttle.succeeded(index, ip)
     return user
 
 
@@ -112,9 +158,16 @@ def send_login_code(request, phone: str) -> None:
     index = pii.blind_index(phone)
     ip = request.META.get("REMOTE_ADDR")
     if throttle.is_locked_out(index, ip):
-        raise Refusal("throttled", "登录失败次数过多，请稍后再试")
+        raise _throttled()
+    if not settings.GRIDGOV_LOGIN_CODE_CHANNEL:
+        raise Refusal("sms_off", "本平台未开通短信验证码登录，请使用密码登录")
+    caps = _code_caps(index, ip)
+    refused = ratelimit.exceeded(caps)
+    if refused is not None:
+        raise Refusal("rate_limited", CODE_CAP_MESSAGES[refused.rate.purpose], "phone")
     if not cache.add(f"login-code-sent:{index}", 1, timeout=CODE_RESEND_SECONDS):
         raise Refusal("too_soon", "验证码已发送，请一分钟后再试")
+    ratelimit.count(caps)
     user = User.objects.filter(phone_index=index, is_active=True).first()
     if user is None:
         return
@@ -138,11 +191,27 @@ def send_login_code(request, phone: str) -> None:
         ))
 
 
+CODE_CAP_MESSAGES = {
+    "login-codes-address": "此网络请求验证码过于频繁，请一小时后再试或使用密码登录",
+    "login-codes-phone": "该手机号今日获取验证码的次数已达上限，请明天再试或使用密码登录",
+}
+
+
+def _code_caps(index: str, ip: str | None) -> list[tuple[ratelimit.Rate, str]]:
+    """Codes sent per address each hour and per number each day (whether or not the number is
+    registered, like the one-a-minute limit): SMS costs money and floods a phone."""
+    return [
+        (ratelimit.Rate("login-codes-address", settings.LOGIN_CODES_PER_ADDRESS, 3600), ip or ""),
+        (ratelimit.Rate("login-codes-phone", settings.LOGIN_CODES_PER_PHONE_PER_DAY, 86400),
+         index),
+    ]
+
+
 def log_in_with_code(request, phone: str, code: str) -> User:
     index = pii.blind_index(pii.normalize_phone(phone))
     ip = request.META.get("REMOTE_ADDR")
-    if throttle.is_locked_out(index, ip):
-        raise Refusal("throttled", "登录失败次数过多，请稍后再试")
+    if not throttle.attempt(index, ip):
+        raise _throttled()
     with transaction.atomic():
         candidate = (
             OneTimeCode.objects.select_for_update()
@@ -162,19 +231,69 @@ def log_in_with_code(request, phone: str, code: str) -> User:
                 candidate.used_at = timezone.now()
             candidate.save(update_fields=["attempts", "used_at"])
     if not accepted:
-        _note_failed_login(index, ip, phone, "code")
+        _note_failed_login(phone, "code")
         raise Refusal("invalid_code", "验证码不正确或已过期")
-    throttle.clear(index)
+    throttle.succeeded(index, ip)
     return user
 
 
-def _note_failed_login(index: str, ip: str | None, phone: str, method: str) -> None:
-    throttle.note_failure(index, ip)
+def _note_failed_login(phone: str, method: str) -> None:
     audit.record(
         "accounts.login.failed",
         actor=None,
         changes={"account": pii.mask_phone(phone), "method": method},
     )
+
+
+@transaction.atomic
+def enrol_two_factor(user: User, secret: str, code: str, *, actor) -> list[str]:
+    """Bind the authenticator app holding `secret` once it shows it works (`code`); returns the
+    recovery codes, shown once (only their hashes are kept). Replaces an earlier binding."""
+    step = two_factor.matching_step(secret, code.strip(), timezone.now().timestamp())
+    if step is None:
+        raise Refusal("invalid_code", "动态验证码不正确，请核对手机时间后重试")
+    codes = two_factor.new_recovery_codes()
+    TwoFactor.objects.update_or_create(user=user, defaults={
+        "secret": secret, "last_step": step,
+        "recovery_hashes": [two_factor.recovery_hash(c) for c in codes]})
+    audit.record("accounts.two_factor.enrolled", actor=actor, target=user)
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(user: User, *, actor) -> None:
+    """Unbind a lost authenticator app: the user enrols a new one at the next log-in. Only for
+    an account the actor may manage."""
+    if not may_manage(actor, user):
+        raise Refusal("forbidden", "无权管理该账号", "user")
+    if TwoFactor.objects.filter(user=user).delete()[0]:
+        audit.record("accounts.two_factor.reset", actor=actor, target=user)
+
+
+def pass_second_factor(request, user: User, code: str) -> str:
+    """Accept a code of the user's authenticator app (each time step once) or one of their
+    recovery codes (each once); returns which. Tries count toward the log-in throttle."""
+    ip = request.META.get("REMOTE_ADDR")
+    if not throttle.attempt(user.phone_index, ip):
+        raise _throttled()
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().get(user=user)
+        step = two_factor.matching_step(device.secret, code.strip(), timezone.now().timestamp())
+        hashed = two_factor.recovery_hash(code)
+        if step is not None and step > device.last_step:
+            device.last_step, used = step, "totp"
+        elif hashed in device.recovery_hashes:
+            device.recovery_hashes.remove(hashed)
+            used = "recovery_code"
+        else:
+            used = None
+        if used:
+            device.save(update_fields=["last_step", "recovery_hashes"])
+    if used is None:
+        _note_failed_login(user.phone, "second_factor")
+        raise Refusal("invalid_code", "动态验证码或恢复码不正确")
+    throttle.succeeded(user.phone_index, ip)
+    return used
 
 
 def record_login(user: User, method: str) -> None:

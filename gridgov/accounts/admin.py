@@ -1,16 +1,18 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts import actions
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.core import pii
+from gridgov.core.admin import ScopedAdmin, ScopedInline
 from gridgov.core.errors import Refusal
-from gridgov.core.admin import AuditedAdmin
 
 
 class RoleAssignmentForm(forms.ModelForm):
+    actor = None  # the administrator, set per request by RoleAssignmentInline
+
     class Meta:
         model = RoleAssignment
         fields = ("role", "scope_kind", "scope_id")
@@ -20,12 +22,14 @@ class RoleAssignmentForm(forms.ModelForm):
         if not self.errors and not self.cleaned_data.get("DELETE"):
             try:
                 actions.check_assignment(data["role"], data["scope_kind"], data["scope_id"])
+                actions.check_grant(self.actor, data["role"], data["scope_kind"],
+                                    data["scope_id"])
             except Refusal as refusal:
                 refusal.show_on(self)
         return data
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ScopedInline, admin.TabularInline):
     """Roles are added or removed, never edited in place: each goes through the accounts
     actions (the same checks as everywhere, and an audit entry naming who did it)."""
 
@@ -36,24 +40,53 @@ class RoleAssignmentInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("RoleAssignmentForm", (self.form,), {"actor": request.user})
+        return super().get_formset(request, obj, **kwargs)
+
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, admin.ModelAdmin):
+class UserAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("masked", "masked_phone", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "role_assignments__role")
     exclude = ("password", "user_permissions", "groups", "last_login")
     inlines = [RoleAssignmentInline]
     search_fields = ("name",)  # the box; get_search_results also finds a full phone number
     search_help_text = _("输入姓名或完整手机号")
+    ordering = ("-date_joined", "-pk")
     personal_fields = ("name",)  # the audit log names a changed name, never shows it
+
+    actions = ["reset_two_factor"]
 
     @admin.display(description=_("姓名"))
     def masked(self, obj):
         return obj.masked_name
 
+    @admin.action(description=_("重置身份验证器（下次登录时重新绑定）"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        refused = 0
+        for user in queryset:
+            try:
+                actions.reset_two_factor(user, actor=request.user)
+            except Refusal:
+                refused += 1
+        if refused:
+            self.message_user(request, _("%(n)d 个账号的权限超出您的管理范围，未重置") % {"n": refused},
+                              messages.WARNING)
+
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser makes another: a town's admin must not lift themselves past scope.
         return () if request.user.is_superuser else ("is_superuser",)
+
+    def has_change_permission(self, request, obj=None):
+        # An account holding a role the administrator could not grant (a district's
+        # administrator, an operator of another town too) is shown, not changed.
+        return super().has_change_permission(request, obj) and (
+            obj is None or actions.may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or actions.may_manage(request.user, obj))
 
     def get_search_results(self, request, queryset, search_term):
         # Phone numbers are encrypted: an exact number is found through its blind index.

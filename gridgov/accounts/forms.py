@@ -35,3 +35,8 @@ class CodeLoginForm(forms.Form):
                             error_messages={"invalid": _("验证码为6位数字")},
                             widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                           "autocomplete": "one-time-code"}))
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(label=_("动态验证码或恢复码"), max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "text", "autocomplete": "one-time-code", "autofocus": True}))

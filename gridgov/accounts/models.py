@@ -7,9 +7,41 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.roles import Role
 from gridgov.core import pii
 from gridgov.core import scope
+from gridgov.core.scope import ScopedQuerySet
 
 
-class UserManager(BaseUserManager):
+def _assignments_within(kind: str, ids) -> models.Q:
+    """Role assignments whose scope lies within the `kind` scopes `ids`: what lies where is each
+    scope model's own rule (a grid lies in its town, a department in its town...)."""
+    condition = models.Q(pk__in=[])
+    for assigned_kind, _label in scope.kind_choices():
+        model = scope.kind(assigned_kind).model
+        rule = model.objects.all().scope_rules.get(kind)
+        if rule is not None:
+            condition |= models.Q(scope_kind=assigned_kind,
+                                  scope_id__in=model.objects.filter(rule(ids)).values("pk"))
+    return condition
+
+
+def _assignment_rule(kind: str):
+    return lambda ids: _assignments_within(kind, ids)
+
+
+def _holder_rule(kind: str):
+    return lambda ids: models.Q(
+        pk__in=RoleAssignment.objects.filter(_assignments_within(kind, ids)).values("user_id"))
+
+
+class UserQuerySet(ScopedQuerySet):
+    """A user is within a scope when one of their role assignments is: the staff of a town.
+    An account without a role (a resident) belongs to no town and is in nobody's scope."""
+
+    @property
+    def scope_rules(self):  # over the kinds registered when the apps have started
+        return {kind: _holder_rule(kind) for kind, _label in scope.kind_choices()}
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, phone):
         return self.get(phone_index=pii.blind_index(pii.normalize_phone(phone)))
 
@@ -90,6 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return pii.mask_name(self.name)
 
 
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    @property
+    def scope_rules(self):
+        return {kind: _assignment_rule(kind) for kind, _label in scope.kind_choices()}
+
+
 class RoleAssignment(models.Model):
     """A staff role held within one scope: a town, a community, a grid or a department."""
 
@@ -100,6 +138,8 @@ class RoleAssignment(models.Model):
     scope_kind = models.CharField(_("范围类型"), max_length=20, choices=scope.kind_choices)
     scope_id = models.PositiveBigIntegerField(_("范围编号"))
     created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("角色授权")
@@ -128,6 +168,23 @@ class OneTimeCode(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
+
+
+class TwoFactor(models.Model):
+    """A staff member's authenticator app (TOTP, RFC 6238): the shared secret, encrypted; the
+    last time step a code was accepted for (each code works once); and the keyed hashes of the
+    recovery codes not used yet."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE,
+                                related_name="two_factor")
+    secret = pii.EncryptedTextField(_("密钥"))
+    last_step = models.BigIntegerField(default=0)
+    recovery_hashes = models.JSONField(default=list)
+    enrolled_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("身份验证器")
+        verbose_name_plural = _("身份验证器")
 
 
 def assignments_with_scopes(user) -> list[tuple[RoleAssignment, models.Model | None]]:

@@ -1,14 +1,24 @@
+import time
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts import actions
-from gridgov.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
-from gridgov.accounts.models import assignments_with_scopes
+from gridgov.accounts import actions, two_factor
+from gridgov.accounts.forms import (
+    CodeLoginForm,
+    CodeRequestForm,
+    PasswordLoginForm,
+    SecondFactorForm,
+)
+from gridgov.accounts.models import TwoFactor, User, assignments_with_scopes
 from gridgov.core.errors import Refusal
 
 
@@ -19,10 +29,66 @@ def _next_url(request) -> str:
     return "/"
 
 
+# The first factor passed, the second not yet: who and how, until when.
+PENDING = "gridgov_second_factor"
+PENDING_SECONDS = 300
+
+
 def _finish(request, user, method):
+    if two_factor.needs_second_factor(user):
+        request.session[PENDING] = {"user": user.pk, "method": method,
+                                    "until": time.time() + PENDING_SECONDS}
+        return redirect(f"{reverse('accounts:second_factor')}?{urlencode({'next': _next_url(request)})}")
+    return _sign_in(request, user, method)
+
+
+def _sign_in(request, user, method):
     login(request, user, backend="gridgov.accounts.backends.PhoneBackend")
     actions.record_login(user, method)
     return redirect(_next_url(request))
+
+
+def second_factor_view(request):
+    """The authenticator app's code (or a recovery code) after the password or SMS code; on the
+    first time, the enrolment: a QR code to scan, a code to prove it, the recovery codes."""
+    pending = request.session.get(PENDING)
+    if not pending or pending["until"] < time.time():
+        request.session.pop(PENDING, None)
+        return redirect("accounts:login")
+    user = User.objects.get(pk=pending["user"])
+    enrolled = TwoFactor.objects.filter(user=user).exists()
+    if not enrolled:
+        pending.setdefault("secret", two_factor.new_secret())
+        request.session[PENDING] = pending
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            try:
+                if enrolled:
+                    second = actions.pass_second_factor(request, user, code)
+                else:
+                    recovery_codes = actions.enrol_two_factor(user, pending["secret"], code,
+                                                              actor=user)
+                    second = "totp"
+            except Refusal as error:
+                form.add_error("code", error.message)
+                status = error.status
+            else:
+                del request.session[PENDING]
+                response = _sign_in(request, user, f"{pending['method']}+{second}")
+                if enrolled:
+                    return response
+                return render(request, "accounts/recovery_codes.html", {
+                    "codes": recovery_codes, "next": response.url})
+    context = {"form": form, "next": _next_url(request), "enrolled": enrolled}
+    if not enrolled:
+        context.update(qr=mark_safe(two_factor.qr_svg(user, pending["secret"])),  # noqa: S308 (segno's own SVG, no text from data)
+                       secret=" ".join(pending["secret"][i:i + 4]
+                                       for i in range(0, len(pending["secret"]), 4)))
+    return render(request, "accounts/second_factor.html", context, status=status)
 
 
 def login_view(request):

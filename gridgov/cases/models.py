@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.roles import ROLE_SCOPES, Role
 from gridgov.core import pii
 from gridgov.core.clock import Deadline
 from gridgov.core.scope import ScopedQuerySet, ScopeKind, placed_rules
@@ -123,6 +124,15 @@ class CaseQuerySet(ScopedQuerySet):
         ScopeKind.DEPARTMENT: lambda ids: Q(department_id__in=ids)
         | Q(pk__in=CaseParticipant.objects.filter(department_id__in=ids).values("case_id")),
     }
+    # Who reads cases (docs/security.md, "who reads which cases"): the roles that work them,
+    # through every scope they hold; a deputy only the cases of their constituency (community
+    # assignments; a town-wide deputy assignment is no constituency), masked as for everyone;
+    # party-affairs staff none. A case one reported is theirs to read whatever their role.
+    readers = {
+        **{role: ROLE_SCOPES[role] for role in Role.values
+           if role not in (Role.DEPUTY, Role.PARTY_AFFAIRS)},
+        Role.DEPUTY: frozenset({ScopeKind.COMMUNITY}),
+    }
 
     def visible_to(self, user, roles=None):
         """Staff see their scope; anyone signed in also sees the cases they reported, unless
@@ -149,9 +159,7 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 def _tracking_code() -> str:
-    # No 0/O/1/I: read out over the phone.
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(pii.TRACKING_CODE_ALPHABET) for _ in range(10))
 
 
 class Case(Deadline):
@@ -298,6 +306,10 @@ class Case(Deadline):
     @property
     def masked_reporter_name(self) -> str:
         return pii.mask_name(self.reporter_name)
+
+    @property
+    def masked_tracking_code(self) -> str:
+        return pii.mask_tracking_code(self.tracking_code)
 
 
 class CaseNumberSequence(models.Model):

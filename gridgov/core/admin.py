@@ -1,16 +1,24 @@
-"""The platform's own admin pages, and AuditedAdmin: what every ModelAdmin of gridgov mixes in so
-that edits made in Django's admin reach the platform audit log, not only Django's LogEntry."""
+"""The platform's own admin pages, and the bases every ModelAdmin of gridgov is built on:
+AuditedAdmin (edits made in Django's admin reach the platform audit log, not only Django's
+LogEntry) and ScopedAdmin / ScopedInline (an administrator sees and edits only their own scope)."""
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from gridgov.core import audit, calendar_days, notify, pii
+from gridgov.core import audit, calendar_days, notify, pii, scope
 from gridgov.core.models import AuditEntry, CalendarDay, Notice, PeriodicTask
+from gridgov.core.scope import ScopedQuerySet, ScopeKind
 
 # What the log shows in place of a personal-data value (as audit.record's own scrubbing does).
 HIDDEN = "***"
@@ -87,6 +95,160 @@ class AuditedAdmin:
         return isinstance(field, pii.EncryptedTextField) or name in self.personal_fields
 
 
+# The roles that administer on the admin site (accounts.roles.ADMIN_ROLES), named by accounts
+# when it starts: core imports nothing above it.
+admin_roles: set[str] = set()
+
+
+def scoped(user, queryset):
+    """The rows of `queryset` an administrator may see on the admin site: those within the
+    scope of their administrator roles, through the model's own scope rules. A model without
+    scope rules is shared by every town (the catalogue, the calendar)."""
+    if isinstance(queryset, ScopedQuerySet):
+        return queryset.visible_to(user, roles=admin_roles)
+    return queryset
+
+
+def may_edit_shared(user) -> bool:
+    """Whether the user may edit what every town of the installation shares (the event
+    catalogue, the working calendar): a superuser, or an administrator whose towns are all the
+    installation's (a district's administrator; a town's admin where it is the only town)."""
+    if user.is_superuser:
+        return True
+    towns = scope.kind(ScopeKind.TOWN).model.objects
+    mine = scoped(user, towns.all()).values("pk")
+    return towns.filter(pk__in=mine).exists() and not towns.exclude(pk__in=mine).exists()
+
+
+class _ScopedChoices:
+    """Every choice of a related row (select, raw id, many-to-many) is limited to the
+    administrator's scope, so that a row out of it can be neither offered nor posted."""
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db).all()
+        return scoped(request.user, queryset)
+
+
+def _is_encrypted(model, name: str) -> bool:
+    try:
+        return isinstance(model._meta.get_field(name), pii.EncryptedTextField)
+    except FieldDoesNotExist:
+        return False
+
+
+def _masked(name: str, value: str) -> str:
+    return pii.mask_phone(value) if "phone" in name else pii.mask_id_number(value)
+
+
+class PersonalDataForm(forms.ModelForm):
+    """The form of every ScopedAdmin: a phone or ID number (an encrypted field) is never put
+    back into the page. Its box starts empty, the saved value is shown masked beside it with a
+    button to reveal it (audited), and a box left empty keeps the value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept = {}
+        for name, field in self.fields.items():
+            if not _is_encrypted(self._meta.model, name):
+                continue
+            current = self.initial.get(name) or ""
+            self.initial[name] = ""
+            if current:
+                self._kept[name] = current
+                field.required = False
+                field.help_text = format_html(
+                    '{}：{} <button type="submit" formaction="../reveal/{}/" formmethod="post" '
+                    'class="button">{}</button>',
+                    _("已保存（留空则不变）"), _masked(name, current), name, _("查看完整信息（留痕）"))
+
+    def clean(self):
+        data = super().clean()
+        for name, current in self._kept.items():
+            if not data.get(name):
+                data[name] = current
+        return data
+
+
+class ScopedAdmin(_ScopedChoices, AuditedAdmin):
+    """The base of every ModelAdmin of gridgov: audited (AuditedAdmin), and limited to the
+    administrator's scope everywhere Django's admin reads rows: lists, search, filters, change
+    and delete pages, actions (they act on the list's rows), inlines (ScopedInline), choices of
+    related rows and autocompletes (which ask the related model's admin for its rows).
+
+    A row out of scope answers 404, like a row that does not exist, so ids cannot be probed.
+    Models without scope rules are shared by every town: any administrator reads them; only one
+    whose towns are all the installation's edits them (may_edit_shared).
+    Personal data is masked (PersonalDataForm) and revealed through pii.reveal(), audited.
+
+        @admin.register(Grid)
+        class GridAdmin(ScopedAdmin, admin.ModelAdmin): ..."""
+
+    form = PersonalDataForm
+
+    def get_queryset(self, request):
+        return scoped(request.user, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("对象不存在"))
+        return obj
+
+    def get_list_filter(self, request):
+        # A filter on a related row lists only the values found in the (scoped) rows, not
+        # every town's names.
+        return [
+            (entry, admin.RelatedOnlyFieldListFilter)
+            if isinstance(entry, str) and "__" not in entry
+            and self.model._meta.get_field(entry).is_relation else entry
+            for entry in super().get_list_filter(request)
+        ]
+
+    def _is_shared(self) -> bool:
+        return not isinstance(self.model._default_manager.all(), ScopedQuerySet)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            not self._is_shared() or may_edit_shared(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            not self._is_shared() or may_edit_shared(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            not self._is_shared() or may_edit_shared(request.user))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        reveal = self.admin_site.admin_view(require_POST(self.reveal_view))
+        return [path("<path:object_id>/reveal/<str:field>/", reveal,
+                     name="%s_%s_reveal" % info), *super().get_urls()]
+
+    def reveal_view(self, request, object_id, field):
+        """One personal-data value in clear, for an administrator whose scope holds the row;
+        pii.reveal() writes the audit entry."""
+        obj = self.get_object(request, object_id)
+        if not _is_encrypted(self.model, field):
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        value = pii.reveal(obj, field, actor=request.user,
+                           may_reveal=lambda actor, row: self.has_view_permission(request, row))
+        return TemplateResponse(request, "admin/core/reveal.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "object": obj,
+            "label": self.model._meta.get_field(field).verbose_name, "value": value,
+        })
+
+
+class ScopedInline(_ScopedChoices):
+    """The base of every inline of gridgov's admin pages: its rows and its choices are limited to
+    the administrator's scope, as ScopedAdmin's are."""
+
+    def get_queryset(self, request):
+        return scoped(request.user, super().get_queryset(request))
 # What an edit in the admin is called in the log, and what that means.
 ADMIN_VERBS = {"create": ("created", "新建"), "change": ("changed", "修改"),
                "delete": ("deleted", "删除")}
@@ -125,7 +287,7 @@ def _loggable(value):
 
 
 
-class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdmin, admin.ModelAdmin):
     """Rows the platform writes itself: shown, never edited in the admin."""
 
     def has_add_permission(self, request):
@@ -169,7 +331,7 @@ class PeriodicTaskAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
+class CalendarDayAdmin(ScopedAdmin, admin.ModelAdmin):
     """Writes go through gridgov.core.calendar_days, which moves the deadlines reaching into the
     changed days and audits the change (so AuditedAdmin's own entries are not written)."""
 

@@ -81,8 +81,20 @@ def _scrub(changes: dict) -> dict:
     return clean
 
 
-def record(action: str, *, actor, target=None, changes: dict | None = None) -> AuditEntry:
-    """Write one audit entry. `action` is a dotted name such as "cases.case.dispatched"."""
+def town_of(obj) -> int | None:
+    """The town an entry about `obj` belongs to, which its administrators read: the object's
+    `audit_town_id` where it defines one (a town itself, a grid post), else its `town_id`."""
+    if obj is None:
+        return None
+    if hasattr(obj, "audit_town_id"):
+        return obj.audit_town_id
+    return getattr(obj, "town_id", None)
+
+
+def record(action: str, *, actor, target=None, changes: dict | None = None,
+           town: int | None = None) -> AuditEntry:
+    """Write one audit entry. `action` is a dotted name such as "cases.case.dispatched";
+    `town` (an id) when the target's own town is not the one concerned (a role granted in it)."""
     if action not in ACTIONS:
         raise ValueError(f"audit action {action!r} is not registered (audit.register)")
     if changes is not None and not isinstance(changes, dict):
@@ -99,4 +111,5 @@ def record(action: str, *, actor, target=None, changes: dict | None = None) -> A
         changes=_scrub(changes or {}),
         request_id=request_id,
         ip=ip,
+        town_id=town if town is not None else town_of(target),
     )

@@ -5,6 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import pii
+from gridgov.core.scope import ScopedQuerySet, ScopeKind
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    # A town's administrators read their town's entries; entries of no town (log-ins, the shared
+    # catalogue) only the installation's superusers.
+    scope_rules = {ScopeKind.TOWN: lambda ids: models.Q(town_id__in=ids)}
 
 
 class AuditEntry(models.Model):
@@ -30,6 +37,11 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("内容"), default=dict, blank=True)
     request_id = models.UUIDField(_("请求编号"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    # The town the entry belongs to (audit.town_of its object), a plain id like the actor's:
+    # the log outlives what it names.
+    town_id = models.PositiveBigIntegerField(_("镇/街道编号"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计记录")
@@ -39,6 +51,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id", "at"]),
             models.Index(fields=["actor", "at"]),
             models.Index(fields=["action", "at"]),
+            models.Index(fields=["town_id", "at"], name="core_audit_town_at"),
         ]
 
     def __str__(self) -> str:

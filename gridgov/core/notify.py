@@ -75,8 +75,11 @@ class LogSender:
     """A log line per notice, for a town that reads its logs."""
 
     def send(self, notice: Notice) -> None:
+        # A log is read by more people than the notice's recipient: tracking codes (the key to
+        # a case's page and photos) and phone or ID numbers in the text are masked.
         logger.info("notice %s about %s:%s to %s: %s", notice.kind, notice.object_type,
-                    notice.object_id, recipient(notice), notice.body)
+                    notice.object_id, recipient(notice),
+                    pii.mask_tracking_codes(pii.mask_free_text(notice.body)))
 
 
 class EmailSender:

@@ -157,6 +157,23 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}"
 
 
+# A tracking code (a case's, and any part's that gives one to a person without an account) is
+# the key to a page and its photos: 10 characters without 0/O/1/I, read out over the phone.
+TRACKING_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_TRACKING_CODE_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z])[{TRACKING_CODE_ALPHABET}]{{10}}(?![0-9A-Za-z])")
+
+
+def mask_tracking_code(code: str) -> str:
+    """Outside its own page a tracking code shows its first two characters only."""
+    return code[:2] + "*" * (len(code) - 2) if code else code
+
+
+def mask_tracking_codes(text: str) -> str:
+    """`text` with every tracking code in it masked (for logs)."""
+    return _TRACKING_CODE_IN_TEXT.sub(lambda m: mask_tracking_code(m.group()), text)
+
+
 def mask_id_number(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)

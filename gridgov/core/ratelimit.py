@@ -1,6 +1,7 @@
 """How often one client may do something: counts per purpose, window and key in the database
 (RateCount), so that every worker process and every server sees the same count. Used by the
-report limits (gridgov.cases.report_limits).
+report limits (gridgov.cases.report_limits), the log-in codes' caps and, through tally(), the
+log-in throttle (gridgov.accounts.throttle).
 
 Checking reads the counts of every key at once (one query); counting adds one to each in one
 upsert, atomic on both databases. A count through Django's cache took a read, a write and an
@@ -107,6 +108,36 @@ def count(checks: Iterable[tuple[Rate, str]]) -> None:
             f"ON CONFLICT ({key_column}) DO UPDATE SET hits = {table}.hits + excluded.hits",
             params,
         )
+
+
+def tally(key: str, *, seconds: int, cap: int) -> int:
+    """Count one more hit for `key` and return the hits counted in its period, this one
+    included: one statement, atomic on both databases, so that hits racing in parallel each get
+    their own number (count first, then check: a caller lets hit number `cap` through and
+    refuses the next). A period lasts `seconds` from the last hit that was let through; hits
+    past the cap are counted without extending it, so a refusal ends on time."""
+    now = timezone.now()
+    table, key_column = (connection.ops.quote_name(name)
+                         for name in (RateCount._meta.db_table, "key"))
+    moment = connection.ops.adapt_datetimefield_value
+    end = moment(now + dt.timedelta(seconds=seconds))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, hits, expires_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET "
+            f"hits = CASE WHEN {table}.expires_at <= %s THEN 1 ELSE {table}.hits + 1 END, "
+            f"expires_at = CASE WHEN {table}.expires_at <= %s OR {table}.hits < %s "
+            f"THEN excluded.expires_at ELSE {table}.expires_at END "
+            f"RETURNING hits",
+            [key, end, moment(now), moment(now), cap],
+        )
+        return cursor.fetchone()[0]
+
+
+def tallied(keys: Iterable[str]) -> dict[str, int]:
+    """The hits tally() has counted for these keys in their current periods (one query)."""
+    return dict(RateCount.objects.filter(key__in=list(keys), expires_at__gt=timezone.now())
+                .values_list("key", "hits"))
 
 
 def forget_ended(now: dt.datetime | None = None) -> int:

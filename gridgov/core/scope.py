@@ -84,8 +84,10 @@ def kind_choices() -> list[tuple[str, object]]:
     return [(k.value, k.label) for k in _KINDS.values()]
 
 
-def scope_ids(user, roles: Iterable[str] | None = None) -> dict[str, set[int]]:
-    """{scope kind: ids} over the user's role assignments, optionally only for some roles.
+def scope_ids(user, roles: Iterable[str] | None = None,
+              readers: dict[str, frozenset[str]] | None = None) -> dict[str, set[int]]:
+    """{scope kind: ids} over the user's role assignments, optionally only for some roles, and
+    only those assignments `readers` ({role: scope kinds}) lets read, when given.
 
     Read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -97,8 +99,11 @@ def scope_ids(user, roles: Iterable[str] | None = None) -> dict[str, set[int]]:
     wanted = set(roles) if roles is not None else None
     result: dict[str, set[int]] = defaultdict(set)
     for role, kind, scope_id in cache:
-        if wanted is None or role in wanted:
-            result[kind].add(scope_id)
+        if wanted is not None and role not in wanted:
+            continue
+        if readers is not None and kind not in readers.get(role, ()):
+            continue
+        result[kind].add(scope_id)
     return dict(result)
 
 
@@ -139,9 +144,12 @@ class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how each scope kind reaches its rows.
 
     Subclasses set `scope_rules`: {ScopeKind: function(ids) -> Q}. A kind without a rule sees
-    nothing through that assignment. Superusers see everything."""
+    nothing through that assignment. `readers`, when set, says which roles read these rows at
+    all and through which of their scope kinds ({role: kinds}); a role not named reads nothing
+    (None: every role, through every kind). Superusers see everything."""
 
     scope_rules: dict[str, ScopeRule] = {}
+    readers: dict[str, frozenset[str]] | None = None
 
     def visible_to(self, user, roles: Iterable[str] | None = None):
         if not getattr(user, "is_authenticated", False):
@@ -155,7 +163,7 @@ class ScopedQuerySet(models.QuerySet):
         column tests OR-ed together, so that a subclass can add its own alternatives to them
         and the database still reads one table with its indexes."""
         condition = Q(pk__in=[])
-        for kind, ids in scope_ids(user, roles).items():
+        for kind, ids in scope_ids(user, roles, self.readers).items():
             rule = self.scope_rules.get(kind)
             if rule is not None:
                 condition |= rule(ids)

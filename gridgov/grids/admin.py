@@ -1,36 +1,40 @@
 from django.contrib import admin
 
-from gridgov.core.admin import AuditedAdmin
+from gridgov.core.admin import ScopedAdmin, ScopedInline
 from gridgov.grids.lookup import assign_grid
 from gridgov.grids.models import Community, Department, Grid, GridStaff, Place, Town
 
 
 @admin.register(Town)
-class TownAdmin(AuditedAdmin, admin.ModelAdmin):
+class TownAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "district", "district_code", "code", "is_sample")
+
+    def has_add_permission(self, request):
+        # A new town is the installation's business: it lies in no administrator's scope yet.
+        return request.user.is_superuser
 
 
 @admin.register(Community)
-class CommunityAdmin(AuditedAdmin, admin.ModelAdmin):
+class CommunityAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "town", "code", "is_sample")
     list_filter = ("town",)
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedAdmin, admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "town", "is_sample")
     list_filter = ("kind",)
     search_fields = ("name",)
 
 
-class GridStaffInline(admin.TabularInline):
+class GridStaffInline(ScopedInline, admin.TabularInline):
     model = GridStaff
     extra = 0
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)
 
 
 @admin.register(Grid)
-class GridAdmin(AuditedAdmin, admin.ModelAdmin):
+class GridAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("number", "name", "community", "unit_code", "is_sample")
     list_filter = ("community",)
     search_fields = ("name", "unit_code")
@@ -38,7 +42,7 @@ class GridAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(AuditedAdmin, admin.ModelAdmin):
+class PlaceAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "grid", "address", "is_sample")
     list_filter = ("kind",)
     search_fields = ("name", "address")

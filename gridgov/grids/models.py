@@ -56,6 +56,10 @@ class Town(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_town_id(self) -> int:
+        return self.pk
+
 
 class CommunityQuerySet(ScopedQuerySet):
     scope_rules = {
@@ -365,6 +369,10 @@ class GridStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid} {self.get_position_display()} {self.user}"
+
+    @property
+    def audit_town_id(self) -> int:
+        return self.grid.town_id
 
     @property
     def masked_phone(self) -> str:

@@ -4,13 +4,13 @@ off; never deleted, so that the cases it posted keep naming it."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from gridgov.core.admin import AuditedAdmin
+from gridgov.core.admin import ScopedAdmin
 from gridgov.open311 import keys
 from gridgov.open311.models import Open311Key
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(AuditedAdmin, admin.ModelAdmin):
+class Open311KeyAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "town", "prefix", "is_active", "created_at", "last_used_at")
     list_filter = ("is_active", "town")
     list_select_related = ("town",)

@@ -6,7 +6,12 @@ open311_open311key (cases migration 0014), its rows kept.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.scope import ScopedQuerySet, placed_rules
 from gridgov.grids.models import Town
+
+
+class Open311KeyQuerySet(ScopedQuerySet):
+    scope_rules = placed_rules(community=None, grid=None)
 
 
 class Open311Key(models.Model):
@@ -21,6 +26,8 @@ class Open311Key(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    objects = Open311KeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Open311 接口密钥")

@@ -82,3 +82,12 @@ def test_existing_user_keeps_name_and_password_and_gains_the_role(town):
 def test_malformed_phone_is_refused(town):
     with pytest.raises(CommandError, match="请输入11位手机号码"):
         create_staff("12345", "某某", "leader", "town", "新泾镇")
+
+
+@pytest.mark.parametrize("password", ["Xinjing-9", "1234567890123", "password1234"])
+def test_a_password_the_rules_refuse_creates_no_account(town, password):
+    # Ten characters at least, not all digits, not a common password.
+    with pytest.raises(CommandError):
+        create_staff("13800000023", "蒋丽萍", "leader", "town", str(town.pk), "--password-stdin",
+                     stdin=password + "\n")
+    assert not User.objects.by_phone("13800000023").exists()

@@ -53,4 +53,4 @@ def test_a_town_admin_sees_only_the_cases_of_the_town(client, world):
     client.force_login(admin_user)
     listing = client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert mine.number in listing and theirs.number not in listing
-    assert client.get(reverse("admin:cases_case_change", args=[theirs.pk])).status_code == 302
+    assert client.get(reverse("admin:cases_case_change", args=[theirs.pk])).status_code == 404  # not 302: no hint it exists

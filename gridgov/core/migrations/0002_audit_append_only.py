@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from gridgov.core.migrations._vendor_sql import run_for_vendor
+
 SQLITE = [
     """CREATE TRIGGER IF NOT EXISTS core_auditentry_no_update BEFORE UPDATE ON core_auditentry
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
@@ -24,16 +26,8 @@ POSTGRES_REVERSE = [
 ]
 
 
-def install(apps, schema_editor):
-    statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for sql in statements:
-        schema_editor.execute(sql)
-
-
-def remove(apps, schema_editor):
-    statements = POSTGRES_REVERSE if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
-    for sql in statements:
-        schema_editor.execute(sql)
+install = run_for_vendor(POSTGRES, SQLITE)
+remove = run_for_vendor(POSTGRES_REVERSE, SQLITE_REVERSE)
 
 
 class Migration(migrations.Migration):
