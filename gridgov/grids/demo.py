@@ -7,13 +7,12 @@ lane (弄) of a compound with three buildings. Everything here is invented (is_s
 through the same imports a town uses, so the demo also exercises their checks.
 """
 
-import csv
-import io
 import itertools
 import json
 
 from shapely.geometry import LineString
 
+from gridgov.core import tabular
 from gridgov.demo import xinjing
 from gridgov.demo.loaders import grid_cells, xinjing_town
 from gridgov.demo.registry import register
@@ -113,10 +112,8 @@ def address_rows(cells, town) -> list[tuple]:
 @register("addresses", after=("registry",))
 def load_addresses(context) -> None:
     town = xinjing_town()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["路名", "门牌号", "小区", "楼栋", "经度", "纬度"])
     rows = address_rows(grid_cells(town, context), town)
-    writer.writerows((*row[:4], f"{row[4]:.6f}", f"{row[5]:.6f}") for row in rows)
-    import_addresses(buffer.getvalue().encode(), town=town, actor=None, is_sample=True,
-                     filename="demo-addresses.csv")
+    sheet = tabular.Sheet("地址", ["路名", "门牌号", "小区", "楼栋", "经度", "纬度"],
+                          ((*row[:4], f"{row[4]:.6f}", f"{row[5]:.6f}") for row in rows))
+    import_addresses("".join(tabular.csv_lines(sheet)).encode(), town=town, actor=None,
+                     is_sample=True, filename="demo-addresses.csv")

@@ -10,7 +10,7 @@ from django.db import models
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
 from gridgov.core import photos
-from gridgov.core.workflow import WorkflowError
+from gridgov.core.errors import Refusal
 
 MARK = "TRACE-7f3a"  # written into every kind of metadata; must not be found in a stored photo
 XMP = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
@@ -96,7 +96,7 @@ def test_past_the_pixel_cap_a_picture_is_refused_from_its_header(settings, monke
         raise AssertionError("decoded before the size was checked")
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", decoded)
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(Refusal) as refused:
         photos.clean_photo(SimpleUploadedFile("big.png", out.getvalue()))
     assert refused.value.code == "photo_too_large"
 
