@@ -9,13 +9,7 @@
   var latest = 0;
   var COLOURS = { green: "#16a34a", yellow: "#d97706", red: "#dc2626" };
 
-  // Text from data enters the page as text nodes only, never as HTML.
-  function el(tag, value, className) {
-    var node = document.createElement(tag);
-    if (value !== undefined) { node.textContent = value; }
-    if (className) { node.className = className; }
-    return node;
-  }
+  var el = window.textElement;  // text from data as text nodes only (grids/basemap.js)
 
   function drawGrids(grids) {
     gridLayer.clearLayers();

@@ -43,9 +43,8 @@
       onEachFeature: function (f, layer) {
         // A tap on an outline still reaches the map (Leaflet bubbles it) and sets the point.
         // Names come from data: as text, never as HTML.
-        var name = document.createElement("span");
-        name.textContent = f.properties.name + " · " + f.properties.community;
-        layer.bindTooltip(name, { sticky: true });
+        layer.bindTooltip(window.textElement("span", f.properties.name + " · " + f.properties.community),
+                          { sticky: true });
       }
     }).addTo(map);
   }).catch(function () { /* the map still works without outlines */ });

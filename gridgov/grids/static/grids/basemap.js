@@ -7,6 +7,16 @@
   "use strict";
   var settings = document.getElementById("basemap-script").dataset;
 
+  // Text from data (names, numbers, categories) enters every map as a text node, never as HTML:
+  // the one helper the map scripts build their labels, tooltips and popups with.
+  function textElement(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+  window.textElement = textElement;
+
   L.Icon.Default.imagePath = "";
   L.Icon.Default.mergeOptions({
     iconUrl: settings.markerIcon, iconRetinaUrl: settings.markerIcon2x, shadowUrl: settings.markerShadow
@@ -39,8 +49,7 @@
   }
 
   function label(feature, zoom) {
-    var text = document.createElement("span");
-    text.textContent = feature.properties.name;
+    var text = textElement("span", feature.properties.name);
     var at = feature.properties.label_at;
     return L.tooltip({ permanent: true, direction: "center", interactive: false, pane: "basemapLabels",
                        className: "basemap-label basemap-label-" + feature.properties.kind })

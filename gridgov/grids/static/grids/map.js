@@ -19,12 +19,7 @@
     map.setView([31.21, 121.38], 13);
   }
 
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
+  var el = window.textElement;  // text from data as text nodes only (grids/basemap.js)
 
   function gridPopup(p) {
     var box = el("div", null, "map-popup");
