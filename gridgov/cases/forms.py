@@ -86,11 +86,9 @@ class ReportForm(forms.Form):
     """The report, its limits from gridgov.cases.workflow.REPORT_INPUTS; the source only for
     staff, with the sources the source policy lets this user use."""
 
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(is_active=True), label=_("问题类型"),
-        error_messages={"required": _("请选择问题类型"),
-                        "invalid_choice": _("所选问题类型不存在或已停用，请重新选择")},
-    )
+    category = _report_field("category", label=_("问题类型"),
+                             error_messages={"required": _("请选择问题类型"),
+                                             "invalid_choice": _("请选择有效的问题类型")})
     description = _report_field(
         "description", widget=forms.Textarea(attrs={"rows": 4,
                                                    "placeholder": _("什么问题、在哪里、持续多久了")}))

@@ -214,7 +214,7 @@ LATITUDE = Input("latitude", "float", _("纬度"), required=True, min=LATITUDE_R
                  max=LATITUDE_RANGE[1], invalid=_("位置不正确，请在地图上重新点选"),
                  code="bad_location")
 CATEGORY = Input("category", "ref", _("分类"), queryset=_active_categories,
-                 invalid=_("请选择有效的事部件分类"), code="bad_category")
+                 invalid=_("所选问题类型不存在或已停用，请重新选择"), code="bad_category")
 URGENCY = Input("urgency", "choice", _("紧急程度"), choices=tuple(Urgency.choices),
                 invalid=_("紧急程度只能是一般或紧急"), code="bad_urgency")
 SOURCE = Input("source", "choice", _("来源"), choices=tuple(Source.choices),

@@ -147,7 +147,7 @@ class Input:
         if self.kind in ("ref", "refs"):
             messages["invalid_choice"] = self.invalid or _("请选择有效的%(label)s") % {
                 "label": self.label}
-            cls = forms.ModelChoiceField if self.kind == "ref" else forms.ModelMultipleChoiceField
+            cls = OfferedRow if self.kind == "ref" else OfferedRows
             options.setdefault("queryset", self.queryset(obj, actor))
             return cls(**options)
         return (self.form_class or forms.FileField)(**options)
@@ -183,6 +183,37 @@ class Input:
         if self.kind == "refs":
             return list[int] | None, Field(None, **documented)
         raise ValueError("files are not part of a schema")
+
+
+class OfferedRow(forms.ModelChoiceField):
+    """Offers the rows of an input's queryset and hands on the chosen key as typed: whether the
+    row may be chosen is Input.clean()'s question, asked by the engine in one query, so a page
+    neither asks it a second time nor answers it differently."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice") from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class OfferedRows(forms.ModelMultipleChoiceField):
+    """OfferedRow for several rows: the keys as typed, checked by Input.clean()."""
+
+    def clean(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        return [OfferedRow.to_python(self, item) for item in value]
 
 
 def _number(value) -> str:

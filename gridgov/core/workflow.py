@@ -270,8 +270,9 @@ class Workflow:
             sender=self, workflow=self, obj=obj, event=event, transition=t, actor=actor))
         return event
 
-    def _run(self, obj, t: Transition, *, actor, standing, from_state, note, data):
-        values = self._cleaned(t, obj, actor, note, data)
+    def _run(self, obj, t: Transition, *, actor, standing, from_state, note, data, values=None):
+        if values is None:
+            values = self._cleaned(t, obj, actor, note, data)
         body = {k: v for k, v in values.items() if k != "note"}
         extra = t.effect(obj, actor=actor, note=values["note"], **body) if t.effect else None
         if from_state == NEW:
@@ -290,9 +291,14 @@ class Workflow:
         standing = self.standing_of(obj, actor, t)
         if standing is None:
             raise WorkflowError("forbidden", "您没有权限执行该操作", "action")
-        with transaction.atomic():
+        # A new object has no stored state to lock and re-read, so its inputs are checked
+        # before the transaction: on SQLite the write lock is held from its first statement,
+        # and every other writer waits for what runs inside it. No savepoint: a refused
+        # creation undoes the caller's whole transaction, as it would without one.
+        values = self._cleaned(t, obj, actor, note, data)
+        with transaction.atomic(savepoint=False):
             event = self._run(obj, t, actor=actor, standing=standing, from_state=NEW, note=note,
-                              data=data)
+                              data=data, values=values)
         return obj, event
 
     def apply(self, obj, action: str, *, actor, note: str = "", **data):
