@@ -189,7 +189,8 @@ class Case(Deadline):
                                default=Urgency.NORMAL)
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True,
-                                 blank=True, on_delete=models.SET_NULL, related_name="reported_cases")
+                                 blank=True, on_delete=models.SET_NULL, related_name="reported_cases",
+                                 db_index=False)
     reporter_name = models.CharField(_("联系人"), max_length=50, blank=True)
     reporter_phone = pii.EncryptedTextField(_("联系电话"), blank=True, default="")
     is_anonymous = models.BooleanField(_("匿名"), default=False)
@@ -200,7 +201,8 @@ class Case(Deadline):
                                    on_delete=models.PROTECT, related_name="cases", db_index=False)
     is_self_handled = models.BooleanField(_("自行处置"), default=False)
     merged_into = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_cases")
+                                    on_delete=models.PROTECT, related_name="merged_cases",
+                                    db_index=False)
     # Where the case came from in another app (a visit, a deputy's suggestion): cases never
     # imports those apps, it keeps a reference.
     origin_type = models.CharField(max_length=50, blank=True)
@@ -243,7 +245,10 @@ class Case(Deadline):
             models.Index(fields=["town", "state", "reported_at"]),
             models.Index(fields=["grid", "state", "reported_at"]),
             models.Index(fields=["community", "state", "reported_at"]),
-            models.Index(fields=["department", "state", "reported_at"]),
+            # A case has a department from its dispatch on: a new report writes no entry here,
+            # nor in any other index below whose column it leaves empty (each partial on it).
+            models.Index(fields=["department", "state", "reported_at"], name="case_department_queue",
+                         condition=Q(department__isnull=False)),
             # The overdue queue: deadlines of a town's cases not closed (a few per cent of a
             # city's), so that it does not read every deadline that ever passed; with the
             # queue's other columns, so that choosing a page (queues.page) reads the index
@@ -253,8 +258,10 @@ class Case(Deadline):
                          name="case_unclosed_due",
                          condition=Q(closed_at__isnull=True, due_at__isnull=False)),
             # The deadline sweep: open cases by due time.
-            models.Index(fields=["state", "due_at"]),
-            models.Index(fields=["state", "warn_at"]),
+            models.Index(fields=["state", "due_at"], name="case_state_due",
+                         condition=Q(due_at__isnull=False)),
+            models.Index(fields=["state", "warn_at"], name="case_state_warn",
+                         condition=Q(warn_at__isnull=False)),
             # The deadline sweep asks for open cases whose deadline (warning) passed and that were not yet
             # escalated (warned): these partial indexes hold only those, however many cases
             # were escalated before.
@@ -263,14 +270,23 @@ class Case(Deadline):
             models.Index(fields=["warn_at"], name="case_warn_unwarned",
                          condition=Q(warned_at__isnull=True, state__in=OPEN_STATES)),
             # Indicators by period.
-            models.Index(fields=["town", "registered_at"]),
-            models.Index(fields=["town", "due_at"]),
-            models.Index(fields=["category", "registered_at"]),
+            models.Index(fields=["town", "registered_at"], name="case_town_registered",
+                         condition=Q(registered_at__isnull=False)),
+            models.Index(fields=["town", "due_at"], name="case_town_due",
+                         condition=Q(due_at__isnull=False)),
+            models.Index(fields=["category", "registered_at"], name="case_category_registered",
+                         condition=Q(registered_at__isnull=False)),
             # Duplicates on intake: same category, recent.
             models.Index(fields=["category", "reported_at"]),
             # The indicators rollup: the days a case is counted on (closed in a period), the
             # cases changed since the last refresh; Open311 lists and exports by report time.
-            models.Index(fields=["town", "closed_at"]),
+            models.Index(fields=["town", "closed_at"], name="case_town_closed",
+                         condition=Q(closed_at__isnull=False)),
+            # Signed-in reporters' own lists; the duplicates merged into a case.
+            models.Index(fields=["reporter"], name="case_reporter",
+                         condition=Q(reporter__isnull=False)),
+            models.Index(fields=["merged_into"], name="case_merged_into",
+                         condition=Q(merged_into__isnull=False)),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["town", "reported_at"]),
             # The map (gridgov.cases.casemap): open cases in the viewport, clustered by the
@@ -328,17 +344,23 @@ class CaseEvent(EventLog):
     `department` is the department holding the case at that move (the one dispatched to, or
     returning it); who acted, and for which unit, are the log's actor columns."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (case, at) below, which serves every lookup by case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events",
+                             db_index=False)
     from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
     department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("事件记录")
         verbose_name_plural = _("事件记录")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"]),
+            models.Index(fields=["department"], name="caseevent_department",
+                         condition=Q(department__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
