@@ -1,0 +1,178 @@
+"""The service package's API (/api/services/): the public catalogue and its search, applications
+(apply, list, detail, act, rate), the visiting team's records (idempotent) and follow-ups, and the
+coverage tables.
+
+Every write goes through the app's actions and the one transition table; refusals come back as
+{"errors": [{field, code, message}]} (400, 403, 404, 409). Lists start from visible_to(): a row
+out of scope answers 404 like a row that does not exist.
+"""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from gridgov.core.access import require_role
+from gridgov.core.errors import Refusal
+from gridgov.core.inputs import schema_for
+
+from . import actions
+from .models import Application, ServiceItem, TargetGroup
+from .queues import QUEUE_STATES, provider_queue
+from .rules import PROVIDERS
+from .workflow import APPLY_INPUTS, TRANSITIONS
+
+router = Router(tags=["服务"])
+PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+ACTION_INPUTS = [i for t in TRANSITIONS if t.action not in ("apply",) for i in t.inputs]
+
+
+def page_bounds(page: int, size: int) -> tuple[int, int]:
+    if page < 1 or page > 10_000:
+        raise Refusal("bad_page", "页码应为1到10000", "page")
+    if size < 1 or size > MAX_PAGE_SIZE:
+        raise Refusal("bad_size", f"每页条数应为1到{MAX_PAGE_SIZE}", "size")
+    return (page - 1) * size, page * size
+
+
+# ----- catalogue ---------------------------------------------------------------------------
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    aspect: str = Field(alias="category.aspect.name")
+    category: str = Field(alias="category.name")
+    description: str
+    policy: str
+    provides: str
+    resources: str
+    provider: str
+    target_groups: list[str] = Field(alias="target_codes")
+    how_to_apply: str
+    asks_for: str
+    response_days: int
+    service_days: int
+    is_sample: bool
+
+
+class ItemPageOut(Schema):
+    total: int
+    items: list[ItemOut]
+
+
+@router.get("/items", response=ItemPageOut, auth=None,
+            summary="服务清单（公开；q 为中文检索词，空格分隔的词须全部匹配）")
+def list_items(request, town: int | None = None, q: str = "", aspect: int | None = None,
+               target: TargetGroup | None = None, page: int = 1, size: int = PAGE_SIZE):
+    start, end = page_bounds(page, size)
+    if len(q) > 100:
+        raise Refusal("too_long", "检索词最多100个字", "q")
+    items = ServiceItem.objects.active().select_related("category__aspect", "department")
+    if town is not None:
+        items = items.filter(town_id=town)
+    if aspect is not None:
+        items = items.filter(category__aspect_id=aspect)
+    if target is not None:
+        items = items.filter(target_groups__contains=target.value)
+    if q.strip():
+        items = items.search(q)
+    return {"total": items.count(), "items": list(items[start:end])}
+
+
+@router.get("/items/{int:item_id}", response=ItemOut, auth=None, summary="服务项目详情（公开）")
+def item_detail(request, item_id: int):
+    return get_object_or_404(ServiceItem.objects.active().select_related(
+        "category__aspect", "department"), pk=item_id)
+
+
+# ----- applications ------------------------------------------------------------------------
+
+ApplyIn = schema_for("ApplyIn", APPLY_INPUTS)
+ActionIn = schema_for("ApplicationActionIn", ACTION_INPUTS)
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor_unit: str
+    note: str
+    at: dt.datetime
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_label: str = Field(alias="get_state_display")
+    item_id: int
+    item: str = Field(alias="item.name")
+    department_id: int | None
+    applicant_kind: str
+    applicant: str = Field(alias="applicant_label", description="单位名称，或脱敏的个人姓名")
+    credit_code: str
+    contact_phone: str = Field(alias="masked_contact_phone", description="脱敏")
+    details: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+    overdue: bool = False
+    decline_reason: str
+    result: str
+    rating: int | None
+    rating_comment: str
+    actions: list[str] = []
+    events: list[EventOut] = Field([], alias="timeline")
+
+
+def _out(application: Application, user) -> Application:
+    application.overdue = application.light == "red"
+    application.actions = [t.action for t in actions.allowed_actions(application, user)]
+    application.timeline = list(application.events.all())
+    return application
+
+
+def _visible(user):
+    return Application.objects.visible_to(user).select_related("item", "department")
+
+
+@router.post("/applications", response={201: ApplicationOut}, summary="申请服务（需登录）")
+def apply(request, payload: ApplyIn):
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    item = data.pop("item", None)
+    if item is None:
+        raise Refusal("required", "请选择服务项目", "item")
+    application = actions.apply(actor=request.user, item=item, **{
+        "organisation_name": "", "credit_code": "", "applicant_kind": "", "contact_name": "",
+        "contact_phone": "", "details": "", **data})
+    return Status(201, _out(application, request.user))
+
+
+@router.get("/applications", response=list[ApplicationOut],
+            summary="服务申请：我的申请，或 queue=received|working|done 为本单位待办")
+def list_applications(request, queue: str = "", page: int = 1, size: int = PAGE_SIZE):
+    start, end = page_bounds(page, size)
+    if queue:
+        if queue not in QUEUE_STATES:
+            raise Refusal("bad_queue", "queue 应为 received、working 或 done", "queue")
+        require_role(request.user, PROVIDERS, "只有服务提供部门、城运中心和镇领导可以查看服务申请")
+        rows = provider_queue(request.user, tab=queue)
+    else:
+        rows = Application.objects.filter(applicant=request.user).select_related("item")
+    return [_out(a, request.user) for a in rows[start:end]]
+
+
+@router.get("/applications/{int:application_id}", response=ApplicationOut,
+            summary="服务申请详情（个人信息脱敏）")
+def application_detail(request, application_id: int):
+    return _out(get_object_or_404(_visible(request.user), pk=application_id), request.user)
+
+
+@router.post("/applications/{int:application_id}/actions/{action}", response=ApplicationOut,
+             summary="流转：accept 接单、decline 不予办理（reason）、start 开始服务、"
+                     "complete 办结（result）、rate 评价（rating 1-5、comment）")
+def act(request, application_id: int, action: str, payload: ActionIn):
+    application = get_object_or_404(_visible(request.user), pk=application_id)
+    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+    application, _event = actions.act(application, action, actor=request.user, **data)
+    return _out(application, request.user)
