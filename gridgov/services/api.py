@@ -176,3 +176,123 @@ def act(request, application_id: int, action: str, payload: ActionIn):
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     application, _event = actions.act(application, action, actor=request.user, **data)
     return _out(application, request.user)
+
+
+# ----- visits ------------------------------------------------------------------------------
+
+class VisitIn(Schema):
+    key: str = Field(description="手机生成的幂等标识（UUID）：同一标识再次提交只保存一次")
+    visited_on: dt.date
+    visitors: str = Field(max_length=200)
+    organisation: int | None = None
+    place: int | None = None
+    plan: int | None = None
+    people_met: str = Field("", max_length=200)
+    questions: str = Field("", max_length=2000)
+    answers: str = Field("", max_length=2000)
+    needs: list[str] = Field([], max_length=10)
+
+
+class NeedOut(Schema):
+    id: int
+    description: str
+    state: str
+    application_id: int | None
+    case_id: int | None
+
+
+class VisitOut(Schema):
+    id: int
+    key: str
+    visited_on: dt.date
+    organisation_id: int | None
+    place_id: int | None
+    grid_id: int | None
+    visitors: str
+    questions: str
+    answers: str
+    needs: list[NeedOut] = Field([], alias="need_list")
+    created: bool = True
+
+
+def _visit_out(record, created=True):
+    record.key = str(record.key)
+    record.need_list = list(record.needs.all())
+    record.created = created
+    return record
+
+
+@router.post("/visits", response={200: VisitOut, 201: VisitOut},
+             summary="提交走访记录（幂等：同一 key 重复提交返回已保存的记录，200）")
+def submit_visit(request, payload: VisitIn):
+    from gridgov.grids.models import Place
+
+    from . import visits
+    from .models import Organisation, VisitPlan
+    from .rules import VISIT_TEAM
+
+    require_role(request.user, VISIT_TEAM, "只有走访服务团队可以记录走访")
+    user = request.user
+    organisation = place = plan = None
+    if payload.organisation is not None:
+        organisation = get_object_or_404(Organisation.objects.visible_to(user, roles=VISIT_TEAM),
+                                         pk=payload.organisation)
+    if payload.place is not None:
+        place = get_object_or_404(Place.objects.visible_to(user), pk=payload.place)
+    if payload.plan is not None:
+        plan = get_object_or_404(VisitPlan.objects.visible_to(user, roles=VISIT_TEAM),
+                                 pk=payload.plan)
+    record, created = visits.submit_visit(
+        actor=user, key=payload.key, visited_on=payload.visited_on, visitors=payload.visitors,
+        organisation=organisation, place=place, plan=plan, people_met=payload.people_met,
+        questions=payload.questions, answers=payload.answers, needs=payload.needs)
+    return Status(201 if created else 200, _visit_out(record, created))
+
+
+@router.get("/visits", response=list[VisitOut], summary="走访记录（本人范围内）")
+def list_visits(request, page: int = 1, size: int = PAGE_SIZE):
+    from .models import VisitRecord
+    from .rules import COVERAGE_READERS, VISIT_TEAM
+
+    start, end = page_bounds(page, size)
+    rows = VisitRecord.objects.visible_to(request.user, roles=VISIT_TEAM | COVERAGE_READERS)
+    return [_visit_out(r) for r in rows.prefetch_related("needs")[start:end]]
+
+
+class FollowUpIn(Schema):
+    to: str = Field(description="application 服务申请 | case 网格事件 | answered 现场已解决")
+    item: int | None = Field(None, description="to=application：服务项目")
+    contact_name: str = ""
+    contact_phone: str = ""
+    category: int | None = Field(None, description="to=case：事件分类")
+
+
+@router.post("/visits/needs/{int:need_id}/follow-up", response=NeedOut,
+             summary="走访诉求转办：转为服务申请或网格事件（双向关联），或现场已解决")
+def follow_up(request, need_id: int, payload: FollowUpIn):
+    from gridgov.cases.models import Category
+
+    from . import visits
+    from .models import VisitNeed
+    from .rules import VISIT_TEAM
+
+    need = get_object_or_404(VisitNeed.objects.visible_to(request.user, roles=VISIT_TEAM),
+                             pk=need_id)
+    if payload.to == "application":
+        if payload.item is None:
+            raise Refusal("required", "请选择服务项目", "item")
+        item = get_object_or_404(ServiceItem.objects.active(), pk=payload.item)
+        visits.follow_up_as_application(need, actor=request.user, item=item,
+                                        contact_name=payload.contact_name,
+                                        contact_phone=payload.contact_phone)
+    elif payload.to == "case":
+        category = Category.objects.filter(is_active=True, pk=payload.category or 0).first()
+        if category is None:
+            raise Refusal("required", "请选择事件分类", "category")
+        visits.follow_up_as_case(need, actor=request.user, category=category)
+    elif payload.to == "answered":
+        visits.mark_answered(need, actor=request.user)
+    else:
+        raise Refusal("invalid_choice", "to 应为 application、case 或 answered", "to")
+    need.refresh_from_db()
+    return need

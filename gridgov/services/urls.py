@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.services import views
+from gridgov.services import views, views_visits
 
 app_name = "services"
 urlpatterns = [
@@ -15,4 +15,11 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("catalogue/import/", views.catalogue_import, name="catalogue_import"),
     path("catalogue/export.xlsx", views.catalogue_export, name="catalogue_export"),
+    path("visits/", views_visits.visits_home, name="visits"),
+    path("visits/sw.js", views_visits.service_worker, name="visit_sw"),
+    path("visits/new/", views_visits.visit_new, name="visit_new"),
+    path("visits/plans/new/", views_visits.plan_new, name="plan_new"),
+    path("visits/<int:pk>/", views_visits.visit_detail, name="visit"),
+    path("visits/<int:pk>/photos/<int:photo_id>/", views_visits.visit_photo, name="visit_photo"),
+    path("visits/needs/<int:pk>/<str:how>/", views_visits.follow_up, name="follow_up"),
 ]
