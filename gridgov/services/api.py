@@ -296,3 +296,58 @@ def follow_up(request, need_id: int, payload: FollowUpIn):
         raise Refusal("invalid_choice", "to 应为 application、case 或 answered", "to")
     need.refresh_from_db()
     return need
+
+
+# ----- coverage ----------------------------------------------------------------------------
+
+class CoverageRowOut(Schema):
+    key: int | str | None
+    label: str
+    total: int
+    organisation_covered: int
+    work_covered: int
+    both: int
+    organisation_rate: float | None = Field(description="组织覆盖率（0-1；无组织时为空）")
+    work_rate: float | None
+    both_rate: float | None
+
+
+class CoverageOut(Schema):
+    by: str
+    total: CoverageRowOut
+    rows: list[CoverageRowOut]
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    sector: str
+    grid_id: int | None
+    building_id: int | None
+    organisation_covered: bool
+    work_covered: bool
+
+
+@router.get("/coverage", response=CoverageOut,
+            summary="两个覆盖：按 grid 网格、building 楼宇、community 居民区或 sector 领域汇总")
+def coverage_table(request, by: str = "grid"):
+    from . import coverage
+    from .rules import COVERAGE_READERS
+
+    require_role(request.user, COVERAGE_READERS, "无权查看两个覆盖")
+    if by not in coverage.GROUPS:
+        raise Refusal("invalid_choice", "by 应为 grid、building、community 或 sector", "by")
+    register = coverage.register_for(request.user)
+    return {"by": by, "total": coverage.coverage_total(register).as_dict(),
+            "rows": [r.as_dict() for r in coverage.coverage_by(register, by)]}
+
+
+@router.get("/coverage/uncovered", response=list[OrganisationOut],
+            summary="未全覆盖的组织（缺组织覆盖或工作覆盖）")
+def uncovered(request, page: int = 1, size: int = PAGE_SIZE):
+    from . import coverage
+    from .rules import COVERAGE_READERS
+
+    require_role(request.user, COVERAGE_READERS, "无权查看两个覆盖")
+    start, end = page_bounds(page, size)
+    return list(coverage.uncovered(coverage.register_for(request.user))[start:end])

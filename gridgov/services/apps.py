@@ -11,7 +11,7 @@ class ServicesConfig(AppConfig):
         from gridgov.core import navigation, periodic
         from gridgov.core.workflow import event_recorded
         from gridgov.services import deadlines, notifications, queues
-        from gridgov.services.rules import PROVIDERS, VISIT_TEAM
+        from gridgov.services.rules import COVERAGE_READERS, PROVIDERS, VISIT_TEAM
         from gridgov.services.workflow import APPLICATION_WORKFLOW
 
         event_recorded.connect(notifications.on_event_recorded, sender=APPLICATION_WORKFLOW,
@@ -21,3 +21,5 @@ class ServicesConfig(AppConfig):
         navigation.register(_("服务清单"), "services:catalogue", "服", order=30)
         navigation.register(_("服务申请"), "services:queue", "单", roles=PROVIDERS, order=31)
         navigation.register(_("走访服务"), "services:visits", "访", roles=VISIT_TEAM, order=32)
+        navigation.register(_("两个覆盖"), "services:coverage", "覆", roles=COVERAGE_READERS,
+                            order=33)

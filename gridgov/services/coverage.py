@@ -68,9 +68,15 @@ def register_for(user):
 
 def _counts():
     covered = Organisation.ORG_COVERED
-    return {"total": Count("pk"), "organisation_covered": Count("pk", filter=covered),
-            "work_covered": Count("pk", filter=Q(work_covered=True)),
-            "both": Count("pk", filter=covered & Q(work_covered=True))}
+    # Named apart from the model's own fields (work_covered), which a filter would else read.
+    return {"n_total": Count("pk"), "n_organisation": Count("pk", filter=covered),
+            "n_work": Count("pk", filter=Q(work_covered=True)),
+            "n_both": Count("pk", filter=covered & Q(work_covered=True))}
+
+
+def _row(key, label, counts) -> "CoverageRow":
+    return CoverageRow(key, label, counts["n_total"], counts["n_organisation"],
+                       counts["n_work"], counts["n_both"])
 
 
 def coverage_by(organisations, group: str) -> list[CoverageRow]:
@@ -83,15 +89,12 @@ def coverage_by(organisations, group: str) -> list[CoverageRow]:
         name = row[label]
         if group == "sector":
             name = str(SECTOR_LABELS.get(name, name))
-        found.append(CoverageRow(row[key], name or "（未落网格/楼宇）", row["total"],
-                                 row["organisation_covered"], row["work_covered"], row["both"]))
+        found.append(_row(row[key], name or "（未落网格/楼宇）", row))
     return found
 
 
 def coverage_total(organisations) -> CoverageRow:
-    row = organisations.order_by().aggregate(**_counts())
-    return CoverageRow("all", "合计", row["total"], row["organisation_covered"],
-                       row["work_covered"], row["both"])
+    return _row("all", "合计", organisations.order_by().aggregate(**_counts()))
 
 
 def uncovered(organisations):

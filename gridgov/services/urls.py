@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.services import views, views_visits
+from gridgov.services import views, views_coverage, views_visits
 
 app_name = "services"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views_visits.visit_detail, name="visit"),
     path("visits/<int:pk>/photos/<int:photo_id>/", views_visits.visit_photo, name="visit_photo"),
     path("visits/needs/<int:pk>/<str:how>/", views_visits.follow_up, name="follow_up"),
+    path("coverage/", views_coverage.coverage_table, name="coverage"),
+    path("coverage/uncovered/", views_coverage.uncovered_list, name="uncovered"),
+    path("coverage/export.xlsx", views_coverage.coverage_export, name="coverage_export"),
 ]
