@@ -69,7 +69,7 @@ class VisitForm(forms.Form):
     plan = forms.ModelChoiceField(queryset=VisitPlan.objects.none(), required=False,
                                   label=gettext_lazy("所属走访计划"))
     visited_on = forms.DateField(label=gettext_lazy("走访日期"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     visitors = forms.CharField(label=gettext_lazy("走访人员"), max_length=200)
     people_met = forms.CharField(label=gettext_lazy("接待人"), max_length=200, required=False)
     questions = forms.CharField(label=gettext_lazy("咨询的问题"), required=False, max_length=2000,
@@ -257,9 +257,9 @@ class PlanForm(forms.Form):
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), required=False,
                                   label=gettext_lazy("网格（不选为全镇）"))
     starts_on = forms.DateField(label=gettext_lazy("开始日期"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     due_on = forms.DateField(label=gettext_lazy("完成期限"),
-                             widget=forms.DateInput(attrs={"type": "date"}))
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     visitors = forms.ModelMultipleChoiceField(queryset=None, label=gettext_lazy("走访人员"),
                                               widget=forms.CheckboxSelectMultiple)
     organisations = forms.ModelMultipleChoiceField(queryset=Organisation.objects.none(),

@@ -38,10 +38,14 @@
     });
   }
 
-  // A record as plain entries (text and picture Blobs), which IndexedDB stores.
+  // A record as plain entries (text and picture Blobs), which IndexedDB stores; an empty file
+  // input sends nothing.
   function entries(data) {
     var list = [];
-    data.forEach(function (value, name) { list.push([name, value]); });
+    data.forEach(function (value, name) {
+      if (value instanceof Blob && !value.size) { return; }
+      list.push([name, value]);
+    });
     return list;
   }
   function formData(list) {
@@ -70,7 +74,7 @@
             if (response.ok) { sent += 1; return tx("readwrite", function (s) { s.delete(record.key); }); }
             if (response.status >= 400 && response.status < 500) {
               // Refused for good (not a lost connection): tell the visitor, stop keeping it.
-              return response.json().then(function (body) {
+              return response.json().catch(function () { return {}; }).then(function (body) {
                 var first = (body.errors || [])[0] || {};
                 say(form.dataset.refused + (first.message || response.status));
                 return tx("readwrite", function (s) { s.delete(record.key); });
@@ -107,8 +111,9 @@
   });
 
   freshKey();
-  window.addEventListener("online", flush);
-  if (navigator.onLine) { flush(); }
+  function flushQuietly() { flush().catch(function () {}); }
+  window.addEventListener("online", flushQuietly);
+  if (navigator.onLine) { flushQuietly(); }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(form.dataset.sw, { scope: form.dataset.scope }).catch(function () {});
   }
