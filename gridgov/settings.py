@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.indicators",
     "gridgov.open311",
+    "gridgov.services",
     "gridgov.demo",
 ]
 
