@@ -1,0 +1,110 @@
+"""The hours ledger: service minutes per volunteer, year, month, project, grid and organisation.
+
+The ledger's source is the sign-ups' minutes (set from real check-in and check-out, or by an
+organiser's correction). Each of those writes adds its minutes here in the same transaction:
+`Volunteer.total_minutes` (cumulative, the star level), `YearHours` (one row per volunteer and
+year) and `UnitMonthHours` (per month, project, grid, organisation). The ledger page reads these
+rollups through their indexes, never the attendances; `rebuild()` recomputes them from the
+sign-ups (and the tests check the two agree).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+
+def star_for(minutes: int) -> int:
+    """Stars (0-5) by cumulative hours: the first threshold reached gives one star, and so on
+    (GRIDGOV_VOLUNTEER_STAR_HOURS)."""
+    hours = minutes / 60
+    return sum(1 for threshold in settings.GRIDGOV_VOLUNTEER_STAR_HOURS if hours >= threshold)
+
+
+def next_star_hours(minutes: int) -> int | None:
+    hours = minutes / 60
+    return next((t for t in settings.GRIDGOV_VOLUNTEER_STAR_HOURS if hours < t), None)
+
+
+def _bump(model, keys: dict, defaults: dict, minutes: int, services: int) -> None:
+    """Add to the row named by `keys`, creating it when missing (a concurrent creator makes the
+    insert fail inside its savepoint; the update then finds the row)."""
+    change = {"minutes": F("minutes") + minutes, "services": F("services") + services}
+    if model.objects.filter(**keys).update(**change):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**keys, **defaults, minutes=minutes, services=services)
+    except IntegrityError:
+        model.objects.filter(**keys).update(**change)
+
+
+def service_day(activity) -> dt.date:
+    return timezone.localtime(activity.starts_at).date()
+
+
+def add(signup, minutes: int, services: int) -> None:
+    """Add a sign-up's minutes (and a count of services) to every rollup; called in the
+    transaction that set or changed the sign-up's minutes."""
+    from gridgov.volunteers.models import UnitMonthHours, Volunteer, YearHours
+
+    if not minutes and not services:
+        return
+    activity = signup.activity
+    day = service_day(activity)
+    Volunteer.objects.filter(pk=signup.volunteer_id).update(
+        total_minutes=F("total_minutes") + minutes, total_services=F("total_services") + services)
+    _bump(YearHours, {"volunteer_id": signup.volunteer_id, "year": day.year},
+          {"town_id": activity.town_id}, minutes, services)
+    _bump(UnitMonthHours, {"month": day.replace(day=1), "project_id": activity.project_id,
+                           "grid_id": activity.grid_id,
+                           "organisation_id": activity.organisation_id},
+          {"town_id": activity.town_id}, minutes, services)
+
+
+def counted_signups():
+    """The sign-ups the ledger counts: those with minutes."""
+    from gridgov.volunteers.models import Signup
+
+    return Signup.objects.filter(minutes__isnull=False)
+
+
+def rebuild(town_id: int | None = None) -> None:
+    """Recompute every rollup from the sign-ups (after a bulk load or a repair)."""
+    from gridgov.volunteers.models import UnitMonthHours, Volunteer, YearHours
+
+    signups = counted_signups().select_related("activity")
+    volunteers = Volunteer.objects.all()
+    if town_id is not None:
+        signups = signups.filter(activity__town_id=town_id)
+        volunteers = volunteers.filter(town_id=town_id)
+    with transaction.atomic():
+        YearHours.objects.filter(volunteer__in=volunteers).delete()
+        UnitMonthHours.objects.filter(**({"town_id": town_id} if town_id else {})).delete()
+        volunteers.update(total_minutes=0, total_services=0)
+        for signup in signups.iterator(chunk_size=2000):
+            add(signup, signup.minutes, 1)
+
+
+def volunteer_totals(volunteer) -> dict:
+    """A volunteer's figures for the certificate and their own page: cumulative and by year from
+    the rollups, by project from their sign-ups."""
+    from gridgov.volunteers.models import YearHours
+
+    years = list(YearHours.objects.filter(volunteer=volunteer).order_by("year")
+                 .values("year", "minutes", "services"))
+    projects = list(counted_signups().filter(volunteer=volunteer)
+                    .values("activity__project__name")
+                    .annotate(minutes=Sum("minutes")).order_by("-minutes"))
+    return {
+        "minutes": volunteer.total_minutes,
+        "hours": round(volunteer.total_minutes / 60, 1),
+        "services": volunteer.total_services,
+        "star": star_for(volunteer.total_minutes),
+        "next_star_hours": next_star_hours(volunteer.total_minutes),
+        "years": [{**y, "hours": round(y["minutes"] / 60, 1)} for y in years],
+        "projects": [{"project": p["activity__project__name"], "minutes": p["minutes"],
+                      "hours": round(p["minutes"] / 60, 1)} for p in projects],
+    }
