@@ -17,6 +17,7 @@ urlpatterns = [
     path("grids/", include("gridgov.grids.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("indicators/", include("gridgov.indicators.urls")),
+    path("volunteers/", include("gridgov.volunteers.urls")),
     path("api/", api.urls),
     path("open311/v2/", include("gridgov.open311.urls")),
     path("admin/", admin.site.urls),

@@ -108,3 +108,55 @@ def volunteer_totals(volunteer) -> dict:
         "projects": [{"project": p["activity__project__name"], "minutes": p["minutes"],
                       "hours": round(p["minutes"] / 60, 1)} for p in projects],
     }
+
+
+# ----- the ledger page's reads (rollups only, by their indexes) ---------------------------------
+
+PAGE_SIZE = 50
+MAX_PAGE = 2000
+
+
+def ranking(town_ids, *, year: int | None, page: int = 1):
+    """One page of a town's volunteers by hours, for a year (YearHours) or all time
+    (Volunteer.total_minutes): [(volunteer id, name, minutes, services)], and the row count."""
+    from gridgov.volunteers.models import Volunteer, YearHours
+
+    start = (page - 1) * PAGE_SIZE
+    if year is None:
+        rows = (Volunteer.objects.filter(town_id__in=town_ids, total_minutes__gt=0)
+                .order_by("town", "-total_minutes", "id"))
+        count = rows.count()
+        page_rows = [(v.pk, v.name, v.total_minutes, v.total_services, v.organisation_id)
+                     for v in rows.only("id", "name", "total_minutes", "total_services",
+                                        "organisation_id")[start:start + PAGE_SIZE]]
+    else:
+        rows = YearHours.objects.filter(town_id__in=town_ids, year=year).order_by(
+            "town", "-minutes", "volunteer")
+        count = rows.count()
+        page_rows = [(y.volunteer_id, y.volunteer.name, y.minutes, y.services,
+                      y.volunteer.organisation_id)
+                     for y in rows.select_related("volunteer").only(
+                         "volunteer_id", "minutes", "services", "volunteer__name",
+                         "volunteer__organisation_id")[start:start + PAGE_SIZE]]
+    return page_rows, count
+
+
+UNIT_FIELDS = {"project": "project__name", "grid": "grid__name",
+               "organisation": "organisation__name", "month": "month"}
+
+
+def unit_totals(town_ids, *, by: str, year: int | None = None, **filters):
+    """Minutes and services by project, grid, organisation or month (UnitMonthHours)."""
+    from gridgov.volunteers.models import UnitMonthHours
+
+    rows = UnitMonthHours.objects.filter(town_id__in=town_ids)
+    if year is not None:
+        rows = rows.filter(month__year=year)
+    for name, value in filters.items():
+        if value is not None:
+            rows = rows.filter(**{f"{name}_id": value})
+    label = UNIT_FIELDS[by]
+    return [{"label": str(r[label]), "minutes": r["minutes"], "services": r["services"],
+             "hours": round(r["minutes"] / 60, 1)}
+            for r in rows.values(label).annotate(minutes=Sum("minutes"), services=Sum("services"))
+            .order_by(label if by == "month" else "-minutes")]
