@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.core import pii
 from gridgov.core.access import require_role
@@ -287,7 +287,7 @@ def apply(request, payload: ApplyIn):
                               organisation=organisation, project=project,
                               skills=_skills(payload.skills), grids=grids,
                               availability=[str(a) for a in payload.availability], **values)
-    return 201, _volunteer_out(volunteer, request.user)
+    return Status(201, _volunteer_out(volunteer, request.user))
 
 
 @router.get("/me", response=list[VolunteerOut], summary="本人的志愿者记录")
@@ -307,7 +307,7 @@ def my_signups(request, limit: int = Query(50, ge=1, le=200)):
              summary="报名活动（名额满时进入候补；均满时拒绝）")
 def sign_up(request, activity_id: int):
     activity = get_object_or_404(Activity, pk=activity_id)
-    return 201, _signup_out(actions.sign_up(activity, actor=request.user), request.user)
+    return Status(201, _signup_out(actions.sign_up(activity, actor=request.user), request.user))
 
 
 @router.post("/attendance", response=SignupOut, summary="扫码签到或签退（令牌来自组织者的二维码）")
@@ -380,7 +380,7 @@ def create_activity(request, payload: ActivityIn):
         actor=request.user, organisation=organisation, project=project, grid=grid,
         starts_at=payload.starts_at, ends_at=payload.ends_at, skills=_skills(payload.skills),
         longitude=payload.longitude, latitude=payload.latitude, **values)
-    return 201, activity
+    return Status(201, activity)
 
 
 @router.get("/activities/{int:activity_id}/signups", response=list[SignupOut],
