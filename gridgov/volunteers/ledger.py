@@ -72,20 +72,57 @@ def counted_signups():
 
 
 def rebuild(town_id: int | None = None) -> None:
-    """Recompute every rollup from the sign-ups (after a bulk load or a repair)."""
+    """Recompute every rollup from the sign-ups (after a bulk load or a repair), set-based: one
+    aggregate query per table, written in chunks."""
+    from django.db.models import Count, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
+
     from gridgov.volunteers.models import UnitMonthHours, Volunteer, YearHours
 
-    signups = counted_signups().select_related("activity")
+    signups = counted_signups()
     volunteers = Volunteer.objects.all()
     if town_id is not None:
         signups = signups.filter(activity__town_id=town_id)
         volunteers = volunteers.filter(town_id=town_id)
+    local = timezone.get_current_timezone()
     with transaction.atomic():
         YearHours.objects.filter(volunteer__in=volunteers).delete()
         UnitMonthHours.objects.filter(**({"town_id": town_id} if town_id else {})).delete()
-        volunteers.update(total_minutes=0, total_services=0)
-        for signup in signups.iterator(chunk_size=2000):
-            add(signup, signup.minutes, 1)
+        per_volunteer = (counted_signups().filter(volunteer=OuterRef("pk")).order_by()
+                         .values("volunteer"))
+        volunteers.update(
+            total_minutes=Coalesce(Subquery(per_volunteer.annotate(m=Sum("minutes")).values("m")),
+                                   Value(0)),
+            total_services=Coalesce(Subquery(per_volunteer.annotate(n=Count("pk")).values("n")),
+                                    Value(0)))
+        years = (signups.order_by()
+                 .values("volunteer_id", "activity__town_id",
+                         year=ExtractYear("activity__starts_at", tzinfo=local))
+                 .annotate(m=Sum("minutes"), n=Count("pk")))
+        _write(YearHours, (YearHours(volunteer_id=r["volunteer_id"], town_id=r["activity__town_id"],
+                                     year=r["year"], minutes=r["m"], services=r["n"])
+                           for r in years.iterator(chunk_size=5000)))
+        units = (signups.order_by()
+                 .values("activity__town_id", "activity__project_id", "activity__grid_id",
+                         "activity__organisation_id",
+                         month=TruncMonth("activity__starts_at", tzinfo=local))
+                 .annotate(m=Sum("minutes"), n=Count("pk")))
+        _write(UnitMonthHours, (UnitMonthHours(
+            town_id=r["activity__town_id"], project_id=r["activity__project_id"],
+            grid_id=r["activity__grid_id"], organisation_id=r["activity__organisation_id"],
+            month=r["month"].date() if hasattr(r["month"], "date") else r["month"],
+            minutes=r["m"], services=r["n"]) for r in units.iterator(chunk_size=5000)))
+
+
+def _write(model, rows, size: int = 5000) -> None:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            model.objects.bulk_create(chunk)
+            chunk = []
+    if chunk:
+        model.objects.bulk_create(chunk)
 
 
 def volunteer_totals(volunteer) -> dict:
