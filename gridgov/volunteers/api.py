@@ -383,6 +383,17 @@ def create_activity(request, payload: ActivityIn):
     return Status(201, activity)
 
 
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200, description="取消活动的理由（必填，2-200字）")
+
+
+@router.post("/activities/{int:activity_id}/cancel", response=ActivityOut,
+             summary="取消活动（组织者；已报名和候补的志愿者均收到通知）")
+def cancel_activity(request, activity_id: int, payload: CancelIn):
+    activity = get_object_or_404(Activity.objects.managed_by(request.user), pk=activity_id)
+    return actions.cancel_activity(activity, actor=request.user, reason=payload.reason)
+
+
 @router.get("/activities/{int:activity_id}/signups", response=list[SignupOut],
             summary="活动的报名名单（组织者；姓名脱敏）")
 def activity_signups(request, activity_id: int):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/volunteers/<int:pk>/<slug:action>/", views.volunteer_act, name="volunteer_act"),
     path("manage/activities/new/", views.activity_new, name="activity_new"),
     path("manage/activities/<int:pk>/", views.roll_call, name="roll_call"),
+    path("manage/activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("hours/", views.ledger_page, name="ledger"),
     path("hours/export/", views.export_hours, name="export_hours"),
     path("stats/", views.stats, name="stats"),

@@ -333,6 +333,21 @@ def roll_call(request, pk):
     })
 
 
+@require_POST
+def activity_cancel(request, pk):
+    refused = _manager_required(request)
+    if refused:
+        return refused
+    activity = get_object_or_404(Activity.objects.managed_by(request.user), pk=pk)
+    try:
+        actions.cancel_activity(activity, actor=request.user, reason=request.POST.get("reason", ""))
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("活动已取消，已通知报名的志愿者"))
+    return redirect("volunteers:roll_call", pk=pk)
+
+
 def _qr_seconds():
     from django.conf import settings
 

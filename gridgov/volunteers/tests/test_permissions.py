@@ -36,6 +36,10 @@ def test_another_organisations_organiser_can_neither_roll_call_nor_decide(client
                        ).status_code == 404
     assert client.post(reverse("volunteers:signup_act", args=[signup.pk, "mark_absent"])
                        ).status_code == 404
+    assert client.post(reverse("volunteers:activity_cancel", args=[activity.pk]),
+                       {"reason": "不想办了"}).status_code == 404
+    assert client.post(f"/api/volunteers/activities/{activity.pk}/cancel", {"reason": "不想办了"},
+                       content_type="application/json").status_code == 404
     response = client.post(f"/api/volunteers/signups/{signup.pk}/actions/mark_present",
                            {}, content_type="application/json")
     assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"

@@ -317,3 +317,21 @@ def test_bad_application_input_is_refused_with_a_field(world):
         assert refused.value.field == field, values
 
 
+
+
+def test_calling_an_activity_off_cancels_every_place_and_tells_each_volunteer(world):
+    activity = world.activity(capacity=1, waitlist_limit=1)
+    confirmed, waiting = world.signed_up(activity), world.signed_up(activity)
+    with pytest.raises(Refusal) as refused:
+        actions.cancel_activity(activity, actor=world.other_organiser, reason="天气原因")
+    assert refused.value.code == "forbidden"
+    with pytest.raises(Refusal) as refused:
+        actions.cancel_activity(activity, actor=world.organiser, reason="")
+    assert refused.value.field == "reason"
+    activity = actions.cancel_activity(activity, actor=world.organiser, reason="台风预警")
+    assert (activity.state, activity.confirmed_count, activity.waiting_count) == ("cancelled", 0, 0)
+    assert set(activity.signups.values_list("state", flat=True)) == {SignupState.CANCELLED}
+    told = set(Notice.objects.filter(kind="volunteers.activity_cancelled")
+               .values_list("user_id", flat=True))
+    assert told == {confirmed.volunteer.user_id, waiting.volunteer.user_id}
+    assert AuditEntry.objects.get(action="volunteers.activity.cancelled").changes["reason"] == "台风预警"
