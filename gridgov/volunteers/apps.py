@@ -18,7 +18,7 @@ class VolunteersConfig(AppConfig):
                                dispatch_uid="volunteers.on_signup_event")
         event_recorded.connect(actions.on_volunteer_event, sender=VOLUNTEER_WORKFLOW,
                                dispatch_uid="volunteers.on_volunteer_event")
-        periodic.register("volunteers.close_attendance", lambda: actions.close_attendance())
+        periodic.register("volunteers.close_attendance", actions.close_attendance)
         navigation.register(_("志愿服务"), "volunteers:calendar", "志", order=30)
         navigation.register(_("志愿者台账"), "volunteers:ledger", "时", roles=ALLIANCE_ROLES,
                             order=31)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("signups/<int:pk>/<slug:action>/", views.signup_act, name="signup_act"),
     path("certificate/<int:pk>/", views.certificate_page, name="certificate"),
     path("manage/", views.manage, name="manage"),
+    path("manage/volunteers/<int:pk>/phone/", views.reveal_phone, name="reveal_phone"),
     path("manage/volunteers/<int:pk>/<slug:action>/", views.volunteer_act, name="volunteer_act"),
     path("manage/activities/new/", views.activity_new, name="activity_new"),
     path("manage/activities/<int:pk>/", views.roll_call, name="roll_call"),

@@ -348,6 +348,18 @@ def activity_cancel(request, pk):
     return redirect("volunteers:roll_call", pk=pk)
 
 
+@require_POST
+def reveal_phone(request, pk):
+    """The full phone number of a volunteer the organiser manages (to call them), audited."""
+    refused = _manager_required(request)
+    if refused:
+        return refused
+    volunteer = get_object_or_404(managed_volunteers(request.user), pk=pk)
+    phone = pii.reveal(volunteer, "phone", actor=request.user,
+                       may_reveal=lambda actor, v: managed_volunteers(actor).filter(pk=v.pk).exists())
+    return render(request, "volunteers/reveal.html", {"volunteer": volunteer, "phone": phone})
+
+
 def _qr_seconds():
     from django.conf import settings
 

@@ -134,3 +134,19 @@ def test_a_grid_staff_member_is_no_organiser(client, world):
     assert client.get(reverse("volunteers:roll_call", args=[activity.pk])).status_code == 403
 
 
+
+
+def test_an_organiser_sees_a_full_phone_number_only_of_their_volunteers_and_it_is_audited(
+        client, world):
+    from gridgov.core.models import AuditEntry
+
+    volunteer = world.volunteer()
+    client.force_login(world.other_organiser)
+    assert client.post(reverse("volunteers:reveal_phone", args=[volunteer.pk])).status_code == 404
+    assert client.get(reverse("volunteers:reveal_phone", args=[volunteer.pk])).status_code == 405
+    client.force_login(world.organiser)
+    response = client.post(reverse("volunteers:reveal_phone", args=[volunteer.pk]))
+    assert volunteer.phone in response.content.decode()
+    entry = AuditEntry.objects.get(action="core.pii.revealed")
+    assert (entry.actor_id, entry.object_id, entry.changes) == (
+        world.organiser.pk, str(volunteer.pk), {"field": "phone"})
