@@ -82,11 +82,13 @@ def _mount_routers():
     from gridgov.grids.api import router as grids_router
     from gridgov.indicators.api import router as indicators_router
     from gridgov.services.api import router as services_router
+    from gridgov.volunteers.api import router as volunteers_router
 
     api.add_router("/grids/", grids_router)
     api.add_router("/cases/", cases_router)
     api.add_router("/indicators/", indicators_router)
     api.add_router("/services/", services_router)
+    api.add_router("/volunteers/", volunteers_router)
 
 
 _mount_routers()

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "gridgov.indicators",
     "gridgov.open311",
     "gridgov.services",
+    "gridgov.volunteers",
     "gridgov.demo",
 ]
 
@@ -375,6 +376,16 @@ GRIDGOV_REPORT_RATE_PER_PHONE = env_int("GRIDGOV_REPORT_RATE_PER_PHONE", 5)
 GRIDGOV_REPORT_RATE_WINDOW_SECONDS = env_int("GRIDGOV_REPORT_RATE_WINDOW_SECONDS", 3600)
 # How many invented cases `gridgov load_demo` puts in the demo town.
 GRIDGOV_DEMO_CASES = env_int("GRIDGOV_DEMO_CASES", 300)
+
+# Volunteers (gridgov.volunteers).
+# Star levels by cumulative service hours (一星 … 五星), as the national volunteer record rules do.
+GRIDGOV_VOLUNTEER_STAR_HOURS = [int(h) for h in env_list(
+    "GRIDGOV_VOLUNTEER_STAR_HOURS", "100,300,600,1000,1500")]
+# How long a check-in/check-out QR code stays valid (the organiser's page shows a fresh one).
+GRIDGOV_VOLUNTEER_QR_SECONDS = env_int("GRIDGOV_VOLUNTEER_QR_SECONDS", 180)
+# Check-in opens this many minutes before the start; check-out closes this long after the end.
+GRIDGOV_VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("GRIDGOV_VOLUNTEER_CHECKIN_EARLY_MINUTES", 30)
+GRIDGOV_VOLUNTEER_CHECKOUT_LATE_MINUTES = env_int("GRIDGOV_VOLUNTEER_CHECKOUT_LATE_MINUTES", 120)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("indicators/", include("gridgov.indicators.urls")),
     path("services/", include("gridgov.services.urls")),
+    path("volunteers/", include("gridgov.volunteers.urls")),
     path("api/", api.urls),
     path("open311/v2/", include("gridgov.open311.urls")),
     path("admin/", admin.site.urls),
