@@ -148,6 +148,10 @@ def dashboard(request):
                      for label, num, den in figures.RATES.values()],
         "average_label": figures.AVERAGE_HOURS_LABEL,
         "refreshed_through": rollup.refreshed_through(),
+        # Nothing registered, due or closed in the period: the page says so instead of drawing
+        # empty charts and a grey map.
+        "is_empty": not any(total.counts.values()),
+        "is_default_period": not (form.cleaned_data.get("start") or form.cleaned_data.get("end")),
         "chart_data": _chart_data(form, total, groups, daily, grids),
         "query": request.GET.urlencode(),
     }

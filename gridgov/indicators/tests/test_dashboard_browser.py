@@ -33,8 +33,8 @@ def test_the_dashboard_draws_offline(open_screen, live_site, device, request):
     leader.log_in(world.leader)
     leader.go("/indicators/?start=2025-03-01&end=2025-03-31")
     page = leader.page
-    page.locator("#chart-groups .main-svg").first.wait_for()
-    page.locator("#chart-daily .main-svg").first.wait_for()
+    page.locator("#chart-groups canvas").first.wait_for()
+    page.locator("#chart-daily canvas").first.wait_for()
     page.locator("#indicator-map .leaflet-overlay-pane canvas,"
                  " #indicator-map .leaflet-overlay-pane path").first.wait_for(state="attached")
     assert "按期结案率" in page.locator("#map-legend").inner_text()
