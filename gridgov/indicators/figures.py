@@ -241,3 +241,20 @@ def _row_label(grouping: str, key, names: dict, unnamed) -> str:
     if grouping == "day":
         return key.isoformat()
     return names.get(key, str(unnamed)) if key is not None else str(unnamed)
+
+
+# The month's key figures on a leader's home page, in this order; the dashboard shows them all.
+KEY_COUNTS = ("registered", "due", "closed", "overdue")
+KEY_RATES = ("on_time_rate", "satisfaction_rate")
+
+
+def shown_rate(value: Decimal | None) -> str:
+    """A rate as the pages write it: "95.5%", or "—" without a denominator (never 0 %)."""
+    return "—" if value is None else f"{value.normalize():f}%"
+
+
+def key_figures(user, period: Period) -> tuple[tuple[str, str], ...]:
+    """The key counts and rates of the period within the reader's scope, as (label, shown)."""
+    [total] = indicator_rows(stats_for(user, "total"), period, "total")
+    return (*((str(COUNT_LABELS[name]), f"{total.counts[name]:,}") for name in KEY_COUNTS),
+            *((str(RATES[name][0]), shown_rate(total.rates[name])) for name in KEY_RATES))
