@@ -108,7 +108,10 @@ class TestPage:
         response = client.get(DASHBOARD)
         period = response.context["period"]
         assert period.end == timezone.localdate() and period.days == 30
-        assert "最近30天" in response.content.decode()
+        html = response.content.decode()
+        assert "最近30天" in html
+        # The date fields show the period the figures are for.
+        assert f'name="start" value="{period.start.isoformat()}"' in html
 
     def test_an_empty_period_explains_itself_and_draws_no_chart(self, client, world, cases):
         client.force_login(world.leader)
