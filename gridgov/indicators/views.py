@@ -51,6 +51,7 @@ class IndicatorForm(forms.Form):
     rate = forms.ChoiceField(label=_("地图着色"), choices=RATE_CHOICES, required=False)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "：")  # the full-width colon, as Chinese is written
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["community"].queryset = Community.objects.visible_to(user)

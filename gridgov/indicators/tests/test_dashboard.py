@@ -130,6 +130,7 @@ class TestPage:
         client.force_login(world.leader)
         html = client.get(DASHBOARD, MARCH).content.decode()
         assert "统计期间 2025年3月1日 至 2025年3月31日" in html
+        assert '开始日期：</label>' in html  # the full-width colon
 
     def test_a_community_operator_sees_its_community(self, client, world, cases):
         client.force_login(world.operator_b)
