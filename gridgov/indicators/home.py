@@ -30,9 +30,10 @@ def panels(user, roles: set[str]) -> list[Panel]:
 def month_panel(user) -> Panel:
     period = figures.Period.month_to_date()
     query = urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
+    days = {"month": period.start.month, "day": period.end.day}
     return Panel(
-        title=_("本月主要指标（%(month)d月1日至%(day)d日）") % {"month": period.start.month,
-                                                         "day": period.end.day},
+        title=(_("本月主要指标（%(month)d月1日至%(day)d日）") % days if period.days > 1
+               else _("本月主要指标（%(month)d月1日）") % days),
         figures=figures.key_figures(user, period),
         url=f"{reverse('indicators:dashboard')}?{query}",
         link_label=_("查看统计分析（按网格、部门、分类，可导出）"),

@@ -90,3 +90,10 @@ def test_no_link_on_a_home_page_answers_403(client, world, march, name):
     for link in links:
         status = client.get(link.replace("&amp;", "&")).status_code
         assert status != 403, (name, link)
+
+
+def test_on_the_first_of_the_month_the_title_names_one_day(client, world):
+    client.force_login(world.leader)
+    with time_machine.travel(at(1), tick=False):
+        [shown] = client.get(HOME).context["panels"]
+    assert shown.title == "本月主要指标（3月1日）"
