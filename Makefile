@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test install install-test browser serve bench bench-cases bench-basemap clean
+.PHONY: demo test install install-test assets browser serve bench bench-cases bench-basemap clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,21 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed assets
+install-test: $(VENV)/.installed-test assets
+
+# Browser libraries the pages use beyond Leaflet (ECharts for the dashboard's charts), from the npm
+# registry at the versions assets/package-lock.json pins (checked against its hashes), copied into
+# assets/static/: git-ignored, collected by Django's staticfiles as /static/echarts/...
+ASSETS := assets/static
+$(ASSETS)/.installed: assets/package.json assets/package-lock.json
+	cd assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(ASSETS)/echarts
+	cp assets/node_modules/echarts/dist/echarts.common.min.js assets/node_modules/echarts/LICENSE \
+		$(ASSETS)/echarts/
+	touch $@
+
+assets: $(ASSETS)/.installed
 
 demo: export GRIDGOV_DEMO := 1
 demo: install
@@ -63,4 +76,4 @@ bench-basemap: install
 	$(BIN)/python bench/basemap.py --db $(DB) $(ARGS)
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info assets/node_modules $(ASSETS)

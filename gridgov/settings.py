@@ -5,7 +5,6 @@ SECRET_KEY, GRIDGOV_PII_KEY, ALLOWED_HOSTS and DEBUG=false; a district or city s
 """
 
 import os
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -209,10 +208,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 # Leaflet ships inside the xstatic-leaflet package: served as /static/leaflet/..., never from a CDN.
-# plotly.min.js ships inside the plotly package: served as /static/plotly/plotly.min.js (found
-# without importing plotly, which is slow to import).
-_PLOTLY_DATA = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data"
-STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR), ("plotly", _PLOTLY_DATA)]
+# Other browser libraries come from the npm registry at the versions assets/package-lock.json
+# pins: `make assets` (part of make install, demo and test) copies the files the pages use into
+# assets/static/ (git-ignored), served as /static/echarts/echarts.common.min.js and so on.
+ASSETS_STATIC_DIR = Path(env("GRIDGOV_ASSETS_DIR", str(BASE_DIR / "assets" / "static")))
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+                    *([ASSETS_STATIC_DIR] if ASSETS_STATIC_DIR.is_dir() else [])]
 # Uploaded photos and documents: on this machine's disk by default; in an S3-compatible object
 # store (Aliyun OSS, Tencent COS, MinIO, Amazon S3) when GRIDGOV_MEDIA_S3_BUCKET is set, so that
 # several application servers share them. Either way files are private: objects are written
@@ -299,7 +300,7 @@ def _tile_origin(url: str) -> list[str]:
 
 # Content-Security-Policy on every response (django-csp): scripts only from our own static files
 # (page data travels in json_script blocks, which the browser does not run), no outside origin
-# but the town's tile server. Inline styles stay allowed: Leaflet, htmx and Plotly write them.
+# but the town's tile server. Inline styles stay allowed: Leaflet, htmx and ECharts write them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],

@@ -45,10 +45,24 @@ class RoleAssignmentInline(ScopedInline, admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class SecondFactorFilter(admin.SimpleListFilter):
+    """The accounts that must enrol an authenticator and have not (the administrator's home
+    page counts them and links here)."""
+
+    title = _("身份验证器")
+    parameter_name = "second_factor"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("应绑定而未绑定"))]
+
+    def queryset(self, request, queryset):
+        return queryset.without_second_factor() if self.value() == "missing" else queryset
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdmin, admin.ModelAdmin):
     list_display = ("masked", "masked_phone", "is_active", "is_staff", "date_joined")
-    list_filter = ("is_active", "is_staff", "role_assignments__role")
+    list_filter = ("is_active", "is_staff", "role_assignments__role", SecondFactorFilter)
     exclude = ("password", "user_permissions", "groups", "last_login")
     inlines = [RoleAssignmentInline]
     search_fields = ("name",)  # the box; get_search_results also finds a full phone number

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.roles import Role
+from gridgov.accounts.roles import TWO_FACTOR_ROLES, Role
 from gridgov.core import pii
 from gridgov.core import scope
 from gridgov.core.scope import ScopedQuerySet
@@ -39,6 +39,14 @@ class UserQuerySet(ScopedQuerySet):
     @property
     def scope_rules(self):  # over the kinds registered when the apps have started
         return {kind: _holder_rule(kind) for kind, _label in scope.kind_choices()}
+
+    def without_second_factor(self):
+        """Accounts that sign in with two factors (two_factor.needs_second_factor: superusers,
+        town-wide holders of TWO_FACTOR_ROLES) but have not enrolled an authenticator yet."""
+        town_wide = RoleAssignment.objects.filter(role__in=TWO_FACTOR_ROLES,
+                                                  scope_kind=scope.ScopeKind.TOWN)
+        return self.filter(models.Q(is_superuser=True) | models.Q(pk__in=town_wide.values("user_id")),
+                           two_factor__isnull=True, is_active=True)
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

@@ -40,11 +40,12 @@ def items_for(user, roles: set[str], path: str) -> list[dict]:
 
 @dataclass(frozen=True)
 class Todo:
-    """A count of things waiting for the user, and where to go to work on them."""
+    """A count of things waiting for the user, and where to go to work on them ("" when the
+    user has no page for them: the count is shown, never a link that would answer 403)."""
 
     label: str
     count: int
-    url: str
+    url: str = ""
 
 
 # source(user, roles) -> the user's to-dos in that app, in the order the app wants them shown.
@@ -59,3 +60,31 @@ def register_todos(source: TodoSource) -> None:
 
 def todos_for(user, roles: set[str]) -> list[Todo]:
     return [todo for source in _TODO_SOURCES for todo in source(user, roles)]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A few figures on the home page beside the to-dos: what a role looks at rather than works
+    through (a leader's month, a deputy's constituency). `url` leads to more where the reader
+    has a page for it ("" otherwise); `note` says in a sentence what the figures are."""
+
+    title: str
+    figures: tuple[tuple[str, str], ...]  # (label, value as shown)
+    url: str = ""
+    link_label: str = ""
+    note: str = ""
+
+
+PanelSource = Callable[[object, set[str]], Iterable[Panel]]
+_PANEL_SOURCES: list[PanelSource] = []
+
+
+def register_panels(source: PanelSource) -> None:
+    if source not in _PANEL_SOURCES:
+        _PANEL_SOURCES.append(source)
+
+
+def panels_for(user, roles: set[str]) -> list[Panel]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [panel for source in _PANEL_SOURCES for panel in source(user, roles)]

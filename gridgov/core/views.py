@@ -11,8 +11,11 @@ TEXT_SIZES = ("normal", "large")
 
 
 def home(request):
-    todos = navigation.todos_for(request.user, roles_of(request.user))
-    return render(request, "core/home.html", {"todos": todos})
+    roles = roles_of(request.user)
+    return render(request, "core/home.html", {
+        "todos": navigation.todos_for(request.user, roles),
+        "panels": navigation.panels_for(request.user, roles),
+    })
 
 
 @require_POST

@@ -179,6 +179,11 @@ def load_demo_accounts(context: DemoContext) -> None:
             context.accounts.append(DemoAccount(str(RESIDENT_LABEL), seed.phone, seed.name, "—"))
             continue
         scope = _scope(town, seed)
+        # A demo loaded before its account's scope changed (the deputy was town-wide) keeps no
+        # stale assignment beside the new one.
+        for stale in user.role_assignments.exclude(role=seed.role, scope_kind=seed.scope_kind,
+                                                   scope_id=scope.pk):
+            actions.revoke_role(stale, actor=None)
         actions.assign_role(user, seed.role, seed.scope_kind, scope.pk, actor=None)
         if seed.role == Role.GRID_STAFF:
             _post(scope, user, xinjing.PostSeed(StaffPosition.MEMBER, StaffLine.CITY), is_sample=True)
@@ -193,6 +198,8 @@ def _scope(town, seed):
         return Grid.objects.get(town=town, number=seed.scope)
     if seed.scope_kind == ScopeKind.DEPARTMENT:
         return Department.objects.get(town=town, name=seed.scope)
+    if seed.scope_kind == ScopeKind.COMMUNITY:
+        return Community.objects.get(town=town, name=seed.scope)
     return town
 
 

@@ -201,7 +201,7 @@ class DemoAccountSeed:
     phone: str
     name: str
     scope_kind: str | None = None
-    scope: str | int | None = None  # a grid number, a department name; the town by default
+    scope: str | int | None = None  # a grid number, a department or community name; the town by default
 
 
 DEMO_ACCOUNTS = [
@@ -209,7 +209,9 @@ DEMO_ACCOUNTS = [
     DemoAccountSeed(Role.HANDLER, "13800000002", "孙建平", ScopeKind.DEPARTMENT, "新泾综合行政执法队"),
     DemoAccountSeed(Role.OPERATOR, "13800000003", "吴佳慧", ScopeKind.TOWN),
     DemoAccountSeed(Role.LEADER, "13800000004", "郑国强", ScopeKind.TOWN),
-    DemoAccountSeed(Role.DEPUTY, "13800000005", "冯丽娟", ScopeKind.TOWN),
+    # A deputy reads the cases of a constituency (a community assignment; a town-wide one reads
+    # none): 新渔东路居民区, where 第四网格 lies.
+    DemoAccountSeed(Role.DEPUTY, "13800000005", "冯丽娟", ScopeKind.COMMUNITY, "新渔东路居民区"),
     DemoAccountSeed(Role.PARTY_AFFAIRS, "13800000006", "何志明", ScopeKind.TOWN),
     DemoAccountSeed(Role.ADMIN, "13800000007", "林海涛", ScopeKind.TOWN),
     DemoAccountSeed(None, "13800000008", "钱小红"),

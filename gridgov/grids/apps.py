@@ -10,6 +10,7 @@ class GridsConfig(AppConfig):
     def ready(self):
         from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
         from gridgov.core import navigation, scope
+        from gridgov.grids import home
 
         # Roles are held in these; a role assignment's scope id names one of their rows.
         scope.register_kind(scope.ScopeKind.TOWN, _("镇/街道"), "grids.Town")
@@ -20,3 +21,4 @@ class GridsConfig(AppConfig):
         navigation.register(_("网格地图"), "grids:map", icon="格", roles=REGISTRY_ROLES, order=20)
         navigation.register(_("网格数据导入导出"), "grids:transfer", icon="导",
                             roles=REGISTRY_EDITORS, order=90)
+        navigation.register_panels(home.panels)

@@ -13,7 +13,7 @@ class _ScopedFilter(forms.Form):
                                        empty_label=_("全部居民区"))
 
     def __init__(self, data, *, user):
-        super().__init__(data)
+        super().__init__(data, label_suffix="：")  # the full-width colon, as Chinese is written
         self.fields["community"].queryset = visible_communities(user).order_by("town_id", "code")
         if "grid" in self.fields:
             self.fields["grid"].queryset = visible_grids(user).order_by("town_id", "number")
@@ -81,6 +81,7 @@ class _ImportForm(forms.Form):
     max_bytes: int
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = editable_towns(user).order_by("pk")
 

@@ -31,7 +31,7 @@ class IndicatorsOut(Schema):
 def indicator_table(
     request,
     grouping: str = Query("total", pattern="^(" + "|".join(figures.GROUPINGS) + ")$"),
-    start: dt.date | None = Query(None, description="默认本月1日"),
+    start: dt.date | None = Query(None, description="默认为结束日期前30天（含结束日期当天）"),
     end: dt.date | None = Query(None, description="默认今天"),
     grid: int | None = None,
     community: int | None = None,

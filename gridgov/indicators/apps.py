@@ -9,7 +9,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from gridgov.core import navigation, periodic
-        from gridgov.indicators import rollup
+        from gridgov.indicators import home, rollup
         from gridgov.indicators.figures import INDICATOR_ROLES
 
         # Registered after the cases app's deadline sweep, so every tick counts what it marked.
@@ -20,3 +20,4 @@ class IndicatorsConfig(AppConfig):
                           every=periodic.DAILY, hours=periodic.NIGHT)
         navigation.register(_("统计分析"), "indicators:dashboard", "统", roles=INDICATOR_ROLES,
                             order=22)
+        navigation.register_panels(home.panels)

@@ -26,6 +26,8 @@ from gridgov.indicators import rollup
 # Who reads indicators: the town's leaders, its operations centre and administrators.
 INDICATOR_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.ADMIN})
 MAX_PERIOD_DAYS = 366 * 3
+# The period shown when none is asked for: the last 30 days, today included.
+DEFAULT_DAYS = 30
 
 # grouping -> (label, rollup column, the model its keys name, the label of no key)
 GROUPINGS = {
@@ -85,15 +87,23 @@ class Period:
         today = today or timezone.localdate()
         return cls(today.replace(day=1), today)
 
+    @classmethod
+    def last_days(cls, days: int, end: dt.date | None = None) -> "Period":
+        """The `days` days ending on `end` (today by default), both included."""
+        end = end or timezone.localdate()
+        return cls(end - dt.timedelta(days=days - 1), end)
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     @classmethod
     def of(cls, start: dt.date | None, end: dt.date | None) -> "Period":
-        """The period asked for, this month to date by default; a Refusal when unusable."""
-        default = cls.month_to_date()
-        period = cls(start or default.start, end or default.end)
+        """The period asked for; by default the last DEFAULT_DAYS days to the end asked for (or
+        today), so that the first days of a month still show a month of work. A Refusal when
+        unusable."""
+        end = end or timezone.localdate()
+        period = cls(start or cls.last_days(DEFAULT_DAYS, end).start, end)
         if period.start > period.end:
             raise Refusal("bad_period", _("开始日期不能晚于结束日期"), "start")
         if period.days > MAX_PERIOD_DAYS:
@@ -231,3 +241,20 @@ def _row_label(grouping: str, key, names: dict, unnamed) -> str:
     if grouping == "day":
         return key.isoformat()
     return names.get(key, str(unnamed)) if key is not None else str(unnamed)
+
+
+# The month's key figures on a leader's home page, in this order; the dashboard shows them all.
+KEY_COUNTS = ("registered", "due", "closed", "overdue")
+KEY_RATES = ("on_time_rate", "satisfaction_rate")
+
+
+def shown_rate(value: Decimal | None) -> str:
+    """A rate as the pages write it: "95.5%", or "—" without a denominator (never 0 %)."""
+    return "—" if value is None else f"{value.normalize():f}%"
+
+
+def key_figures(user, period: Period) -> tuple[tuple[str, str], ...]:
+    """The key counts and rates of the period within the reader's scope, as (label, shown)."""
+    [total] = indicator_rows(stats_for(user, "total"), period, "total")
+    return (*((str(COUNT_LABELS[name]), f"{total.counts[name]:,}") for name in KEY_COUNTS),
+            *((str(RATES[name][0]), shown_rate(total.rates[name])) for name in KEY_RATES))

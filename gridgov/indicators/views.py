@@ -51,6 +51,7 @@ class IndicatorForm(forms.Form):
     rate = forms.ChoiceField(label=_("地图着色"), choices=RATE_CHOICES, required=False)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "：")  # the full-width colon, as Chinese is written
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["community"].queryset = Community.objects.visible_to(user)
@@ -121,9 +122,21 @@ def _chart_data(form, total, groups, daily, grids) -> dict:
     }
 
 
+def _with_default_period(query):
+    """The query with the default period's dates written in when neither end is asked for, so
+    that the date fields show the period the figures are for."""
+    if query.get("start") or query.get("end"):
+        return query
+    default = figures.Period.last_days(figures.DEFAULT_DAYS)
+    query = query.copy()
+    query["start"], query["end"] = default.start.isoformat(), default.end.isoformat()
+    return query
+
+
 @indicator_reader
 def dashboard(request):
-    form = IndicatorForm(request.GET, user=request.user)
+    is_default_period = not (request.GET.get("start") or request.GET.get("end"))
+    form = IndicatorForm(_with_default_period(request.GET), user=request.user)
     if not form.is_valid():
         return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     period, grouping = form.cleaned_data["period"], form.cleaned_data["grouping"]
@@ -148,6 +161,10 @@ def dashboard(request):
                      for label, num, den in figures.RATES.values()],
         "average_label": figures.AVERAGE_HOURS_LABEL,
         "refreshed_through": rollup.refreshed_through(),
+        # Nothing registered, due or closed in the period: the page says so instead of drawing
+        # empty charts and a grey map.
+        "is_empty": not any(total.counts.values()),
+        "is_default_period": is_default_period,
         "chart_data": _chart_data(form, total, groups, daily, grids),
         "query": request.GET.urlencode(),
     }

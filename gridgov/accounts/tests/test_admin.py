@@ -132,3 +132,14 @@ def test_the_admin_greets_by_the_masked_name_not_the_hash(client):
     client.force_login(user)
     page = client.get("/admin/").content.decode()
     assert "欧**华" in page and user.phone_index not in page
+
+
+def test_the_admin_site_greets_by_name_never_by_the_stored_hash(client):
+    from gridgov.accounts.roles import Role
+    from gridgov.grids.tests.factories import TownFactory, staff
+
+    admin_user = staff(Role.ADMIN, TownFactory(), name="林海涛", is_staff=True)
+    client.force_login(admin_user)
+    html = client.get("/admin/").content.decode()
+    assert "<strong>林*涛</strong>" in html  # masked, as in the top bar of every page
+    assert admin_user.phone_index not in html

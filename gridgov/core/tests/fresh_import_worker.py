@@ -26,7 +26,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "gridgov.settings"
 PRELOAD = (
     "django.db.models", "django.forms", "django.template.defaulttags", "django.test",
     "django.contrib.admin.options", "ninja", "pydantic", "shapely", "numpy", "openpyxl",
-    "PIL.Image", "cryptography.fernet", "chinese_calendar", "plotly.graph_objects", "pytest",
+    "PIL.Image", "cryptography.fernet", "chinese_calendar", "pytest",
     "factory", "time_machine",
 )
 

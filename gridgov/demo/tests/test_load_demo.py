@@ -197,3 +197,18 @@ def test_a_changed_demo_password_is_put_back(output):
 
     operator.refresh_from_db()
     assert operator.check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_deputy_represents_a_community_and_reads_its_cases(output):
+    """A town-wide deputy assignment reads no case (docs/security.md); the demo's deputy has a
+    constituency, and a demo loaded when the deputy was town-wide keeps no stale assignment."""
+    from gridgov.accounts import actions
+
+    deputy = User.objects.by_phone("13800000005").get()
+    assignment = deputy.role_assignments.get()
+    assert (assignment.scope_kind, assignment.scope_id) == (
+        "community", Community.objects.get(name="新渔东路居民区").pk)
+
+    actions.assign_role(deputy, Role.DEPUTY, "town", Town.objects.get().pk, actor=None)
+    load_demo("--only", "demo_accounts")
+    assert deputy.role_assignments.get().scope_kind == "community"

@@ -38,3 +38,13 @@ def test_every_map_page_names_existing_hashed_marker_images(client, hashed_stati
         assert all(re.search(r"\.[0-9a-f]{12}\.png$", icon) for icon in icons), icons
         for asset in assets:
             assert (hashed_static / asset.removeprefix("/static/")).is_file(), (path, asset)
+
+
+
+def test_every_map_credits_itself_in_chinese():
+    """Leaflet's own credit is English with a flag the phones' fonts may not draw; every map
+    page loads _leaflet.html, whose script sets this translated text as the credit (drawn and
+    checked in the dashboard's browser test)."""
+    from django.template.loader import render_to_string
+
+    assert 'data-credit="地图引擎 Leaflet"' in render_to_string("grids/_leaflet.html")

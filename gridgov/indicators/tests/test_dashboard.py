@@ -89,8 +89,48 @@ class TestPage:
     def test_everything_is_served_by_the_platform(self, client, world, cases):
         client.force_login(world.leader)
         html = client.get(DASHBOARD, MARCH).content.decode()
-        assert "/static/plotly/plotly.min.js" in html and "/static/leaflet/leaflet.js" in html
+        assert "/static/echarts/echarts.common.min.js" in html and "/static/leaflet/leaflet.js" in html
+        assert "plotly" not in html
         assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", html)
+
+    def test_echarts_is_installed_from_the_registry_and_served_by_the_platform(self):
+        """make assets puts the pinned ECharts into assets/static (git-ignored); run it when
+        this fails."""
+        from django.contrib.staticfiles import finders
+
+        found = finders.find("echarts/echarts.common.min.js")
+        assert found, "ECharts is missing: run `make assets`"
+        with open(found, encoding="utf-8") as script:
+            assert "还原" in script.read()  # its Chinese locale is built in
+
+    def test_the_default_period_is_the_last_30_days(self, client, world, cases):
+        client.force_login(world.leader)
+        response = client.get(DASHBOARD)
+        period = response.context["period"]
+        assert period.end == timezone.localdate() and period.days == 30
+        html = response.content.decode()
+        assert "最近30天" in html
+        # The date fields show the period the figures are for.
+        assert f'name="start" value="{period.start.isoformat()}"' in html
+
+    def test_an_empty_period_explains_itself_and_draws_no_chart(self, client, world, cases):
+        client.force_login(world.leader)
+        response = client.get(DASHBOARD, {"start": "2025-06-01", "end": "2025-06-30"})
+        html = response.content.decode()
+        assert response.status_code == 200 and response.context["is_empty"]
+        assert "这段时间没有可统计的事件" in html and "2025年6月1日至2025年6月30日" in html
+        assert 'id="chart-groups"' not in html and "echarts" not in html
+
+    def test_before_the_first_count_the_page_says_how_it_comes(self, client, world):
+        client.force_login(world.leader)
+        html = client.get(DASHBOARD).content.decode()
+        assert "统计数据尚未生成" in html and "cases_rollup --rebuild" in html
+
+    def test_dates_are_written_the_chinese_way(self, client, world, cases):
+        client.force_login(world.leader)
+        html = client.get(DASHBOARD, MARCH).content.decode()
+        assert "统计期间 2025年3月1日 至 2025年3月31日" in html
+        assert '开始日期：</label>' in html  # the full-width colon
 
     def test_a_community_operator_sees_its_community(self, client, world, cases):
         client.force_login(world.operator_b)

@@ -33,10 +33,20 @@ def test_the_dashboard_draws_offline(open_screen, live_site, device, request):
     leader.log_in(world.leader)
     leader.go("/indicators/?start=2025-03-01&end=2025-03-31")
     page = leader.page
-    page.locator("#chart-groups .main-svg").first.wait_for()
-    page.locator("#chart-daily .main-svg").first.wait_for()
+    page.locator("#chart-groups canvas").first.wait_for()
+    page.locator("#chart-daily canvas").first.wait_for()
     page.locator("#indicator-map .leaflet-overlay-pane canvas,"
                  " #indicator-map .leaflet-overlay-pane path").first.wait_for(state="attached")
     assert "按期结案率" in page.locator("#map-legend").inner_text()
+    # Chinese throughout: the map's credit, the charts' own words (ECharts' ZH locale, read
+    # out through its aria description) and the days as 3月3日, never "Mar 3".
+    credit = page.locator("#indicator-map .leaflet-control-attribution").inner_text()
+    assert "地图引擎 Leaflet" in credit and "🇺🇦" not in credit
+    described = page.locator("#chart-daily").get_attribute("aria-label") or ""
+    assert "图表" in described and "Mar" not in described, described
+    label = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-daily'))"
+                          ".getOption().xAxis[0].axisLabel.formatter('2025-03-03')")
+    assert label == "3月3日"
     leader.shot(f"indicators-dashboard-{request.node.callspec.id}")
     assert outside == []
+    leader.network.assert_clean()

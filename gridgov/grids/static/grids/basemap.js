@@ -17,6 +17,9 @@
   }
   window.textElement = textElement;
 
+  // Leaflet takes its credit as HTML: the (translated) text goes in as a text node.
+  function credit() { return textElement("span", settings.credit).outerHTML; }
+
   L.Icon.Default.imagePath = "";
   L.Icon.Default.mergeOptions({
     iconUrl: settings.markerIcon, iconRetinaUrl: settings.markerIcon2x, shadowUrl: settings.markerShadow
@@ -72,7 +75,7 @@
       if (noted || !data.features.some(function (f) { return f.properties.is_sample; })) { return; }
       noted = true;
       if (!map.attributionControl) {
-        map.attributionControl = L.control.attribution({ prefix: false }).addTo(map);
+        map.attributionControl = L.control.attribution({ prefix: credit() }).addTo(map);
       }
       map.attributionControl.addAttribution(settings.sampleNote);
     }
@@ -114,6 +117,9 @@
 
   L.Map.mergeOptions({ basemap: true });
   L.Map.addInitHook(function () {
+    // The map's credit in Chinese, as plain text (Leaflet's own is English, with a flag that
+    // the phones' fonts may draw as a box).
+    if (this.attributionControl) { this.attributionControl.setPrefix(credit()); }
     if (!this.options.basemap) { return; }
     var map = this;
     map.whenReady(function () { attach(map); });

@@ -8,7 +8,6 @@
   var element = document.getElementById("map");
   var note = document.getElementById("map-note");
   var map = L.map(element, { preferCanvas: true, zoomSnap: 0.5 });
-  map.attributionControl.setPrefix("Leaflet");
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   }
