@@ -6,6 +6,7 @@ test-artifacts/browser/ in the order they were taken.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -19,6 +20,28 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 
+class NetworkCheck:
+    """Every request a page makes, for a test to assert that no asset answered 404 and nothing
+    left the local server (no CDN, no tile server, no font service): call assert_clean()."""
+
+    LOCAL = {"127.0.0.1", "localhost"}
+
+    def __init__(self, page):
+        self.missing, self.outside = [], []
+        page.on("response", lambda response: response.status == 404
+                and self.missing.append(response.url))
+        page.on("request", self._sent)
+
+    def _sent(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in self.LOCAL:
+            self.outside.append(request.url)
+
+    def assert_clean(self):
+        assert not self.missing, f"answered 404: {self.missing}"
+        assert not self.outside, f"requests leaving 127.0.0.1: {self.outside}"
+
+
 class Screen:
     counter = 0
 
@@ -29,6 +52,8 @@ class Screen:
         self.base_url = base_url
         self.errors = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # Recorded for every window; asserted where a test asks (screen.network.assert_clean()).
+        self.network = NetworkCheck(self.page)
 
     def go(self, path):
         response = self.page.goto(self.base_url + path)
