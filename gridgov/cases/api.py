@@ -18,7 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from gridgov.cases import actions, deadlines, queues, report_limits
+from gridgov.cases import actions, deadlines, public, queues, report_limits
 from gridgov.cases.models import Case, Category, Satisfaction, State
 from gridgov.cases.workflow import ACTION_INPUTS, REPORT
 from gridgov.core import pii
@@ -124,7 +124,8 @@ class EventOut(Schema):
     actor: str = Field(alias="actor_label")
     actor_unit: str = Field(description="操作人所代表的单位（部门、网格、居民区或镇）")
     department_id: int | None
-    note: str
+    note: str = Field(description="内部说明（反映人看不到）")
+    reply: str = Field(description="答复反映人（公开）")
     at: dt.datetime
 
 
@@ -220,7 +221,7 @@ def _visible(user):
 def _with_detail(case: Case, user) -> Case:
     """The case with what the detail schema reads: its timeline, photos and the actions this
     user may take on it now."""
-    case.timeline = list(case.events.all())
+    case.timeline = public.events_seen_by(case, user)
     case.photo_links = [
         {"id": photo.pk, "phase": photo.phase,
          "url": reverse("cases:case_photo", args=[case.pk, photo.pk])}

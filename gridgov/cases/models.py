@@ -333,6 +333,9 @@ class CaseEvent(EventLog):
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
     department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    # What the acting unit tells the reporter (答复), kept apart from the internal note: only
+    # this reaches the reporter's pages, the API's reporter view and Open311 (gridgov.cases.public).
+    reply = models.TextField(_("答复反映人"), blank=True)
 
     class Meta:
         verbose_name = _("事件记录")

@@ -7,15 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.cases import actions, queues, report_limits
+from gridgov.cases import actions, public, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
 from gridgov.cases.models import Case
 from gridgov.cases.views.common import category_groups, map_view, photo_response
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Grid
 
-# Moves whose note the public page shows: the reason given to the reporter.
-PUBLIC_NOTES = frozenset({"reject"})
 
 
 def report(request):
@@ -79,7 +77,11 @@ def _tracked(code: str) -> Case:
 
 
 def track_case(request, code):
-    case = _tracked(code)
+    return reporter_page(request, _tracked(code))
+
+
+def reporter_page(request, case: Case):
+    """The progress page of a case as its reporter sees it (by tracking code, or signed in)."""
     return render(request, "cases/track_case.html", _track_context(case, RateForm(), request))
 
 
@@ -93,12 +95,11 @@ def may_rate(case: Case, request) -> bool:
 
 def _track_context(case: Case, rate_form: RateForm, request) -> dict:
     followed = case.followed()
-    events = list(followed.events.only("case_id", "action", "to_state", "from_state", "note", "at"))
     return {
         "case": case,
         "followed": followed,
-        "events": events,
-        "public_notes": PUBLIC_NOTES,
+        "events": public.reporter_events(followed),
+        "expected": public.expected_completion(followed),
         "photos": list(followed.photos.only("pk", "case_id", "phase")),
         "rate_form": rate_form,
         "can_rate": may_rate(case, request),

@@ -1,0 +1,96 @@
+"""What a reporter sees of their case (issue 9, finding 10): the public reply yes, an internal
+note never — on the tracking page, the signed-in reporter's case page, /api/cases/{id} and
+Open311, all through gridgov.cases.public."""
+
+import pytest
+from django.urls import reverse
+
+from gridgov.cases import public
+from gridgov.cases.actions import act
+from gridgov.cases.models import State
+from gridgov.cases.tests.factories import photo
+
+pytestmark = pytest.mark.django_db
+
+URGING_NOTE = "内部备注：该居民多次投诉，注意方式"
+REPLY = "已清理占道摊位，恢复通行，欢迎监督"
+REJECT_REASON = "不属于本镇受理范围，已告知转相关部门"
+
+
+@pytest.fixture
+def handled(world):
+    """A case reported by the signed-in resident, urged with an internal note, handled with a
+    public reply."""
+    case = world.walk(world.report(world.resident), State.HANDLING)
+    case, _ = act(case, "urge", actor=world.leader, note=URGING_NOTE)
+    case, _ = act(case, "handle", actor=world.handler, note="内部：摊主态度差",
+                  after_photos=[photo("after.jpg")], reply=REPLY)
+    return case
+
+
+def test_the_reporter_timeline_keeps_replies_and_drops_internal_notes(handled):
+    events = public.reporter_events(handled)
+    assert "urge" not in [e.action for e in events]
+    assert all(e.note == "" for e in events)
+    assert [e.reply for e in events if e.action == "handle"] == [REPLY]
+    # Staff over the case read both, kept apart.
+    handle = handled.events.get(action="handle")
+    assert handle.note == "内部：摊主态度差" and handle.reply == REPLY
+
+
+def test_tracking_page_shows_the_reply_not_the_urging_note(client, handled):
+    page = client.get(reverse("cases:track_case", args=[handled.tracking_code])).content.decode()
+    assert REPLY in page
+    assert URGING_NOTE not in page and "摊主态度差" not in page and "督办" not in page
+
+
+def test_signed_in_reporters_case_page_hides_internal_notes(client, world, handled):
+    client.force_login(world.resident)
+    response = client.get(reverse("cases:case_detail", args=[handled.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert REPLY in page and URGING_NOTE not in page and "摊主态度差" not in page
+
+
+def test_staff_case_page_shows_note_and_reply(client, world, handled):
+    client.force_login(world.operator)
+    page = client.get(reverse("cases:case_detail", args=[handled.pk])).content.decode()
+    assert URGING_NOTE in page and REPLY in page
+
+
+def test_api_case_detail_for_the_reporter_has_no_internal_note(client, world, handled):
+    client.force_login(world.resident)
+    body = client.get(f"/api/cases/{handled.pk}").json()
+    assert URGING_NOTE not in str(body) and "摊主态度差" not in str(body)
+    assert [e["reply"] for e in body["events"] if e["action"] == "handle"] == [REPLY]
+    assert all(e["note"] == "" for e in body["events"])
+    assert "urge" not in [e["action"] for e in body["events"]]
+
+
+def test_api_case_detail_for_staff_keeps_the_note(client, world, handled):
+    client.force_login(world.operator)
+    body = client.get(f"/api/cases/{handled.pk}").json()
+    assert URGING_NOTE in [e["note"] for e in body["events"]]
+
+
+def test_open311_publishes_the_latest_reply_never_a_note(client, world, handled):
+    response = client.get(f"/open311/v2/requests/{handled.number}.json",
+                          {"jurisdiction_id": f"{world.town.district_code}{world.town.code}"})
+    assert response.status_code == 200
+    [request] = response.json()
+    assert request["status_notes"] == REPLY
+    assert URGING_NOTE not in str(request) and "摊主态度差" not in str(request)
+
+
+def test_a_reply_is_masked_for_the_public(world):
+    case = world.walk(world.report(), State.HANDLING)
+    case, _ = act(case, "handle", actor=world.handler, after_photos=[photo("after.jpg")],
+                  reply="如有疑问请联系 138-1234-5678")
+    assert public.latest_replies([case.pk])[case.pk] == "如有疑问请联系 ***"
+
+
+def test_the_reason_for_rejecting_is_told_to_the_reporter(client, world):
+    case = world.report()
+    case, _ = act(case, "reject", actor=world.operator, note=REJECT_REASON)
+    page = client.get(reverse("cases:track_case", args=[case.tracking_code])).content.decode()
+    assert REJECT_REASON in page
