@@ -12,6 +12,8 @@ Open311 all ask this module.
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import pii
 from gridgov.core.scope import roles_of
@@ -26,6 +28,29 @@ HIDDEN_FROM_REPORTER = frozenset({
 })
 # Moves whose note is addressed to the reporter: the reason a report is not taken on.
 NOTE_TOLD_TO_REPORTER = frozenset({"reject"})
+
+# Each move in the reporter's words, one line ("{unit}": the department or unit that acted), so
+# that the timeline never reads "处置完毕 · 处置完毕".
+STEP_LINES = {
+    "report": _("问题已提交"),
+    "register": _("已受理立案"),
+    "reject": _("不予立案"),
+    "self_handle": _("网格员已现场处置"),
+    "merge": _("与相同问题合并办理"),
+    "dispatch": _("已派往{unit}办理"),
+    "accept": _("{unit}已接单，正在处置"),
+    "return": _("处置部门退回，重新派遣中"),
+    "approve_extension": _("办理时限已延长"),
+    "suspend": _("暂缓办理"),
+    "resume": _("恢复办理"),
+    "handle": _("{unit}处置完毕"),
+    "verify": _("现场核查通过"),
+    "fail_verification": _("核查未通过，部门重新处置"),
+    "close": _("已办结"),
+    "evaluate": _("您已评价"),
+    "confirm_review": _("经复核，维持办结"),
+    "reopen": _("重新办理"),
+}
 
 
 def public_reply(event: CaseEvent) -> str:
@@ -43,11 +68,15 @@ def reporter_events(case: Case) -> list[CaseEvent]:
     """The case's timeline as its reporter sees it: the moves they follow, each with its public
     reply in `reply`, the internal note emptied and the acting person named only by unit. The
     rows are read for display; they are never saved."""
-    events = list(case.events.exclude(action__in=HIDDEN_FROM_REPORTER))
+    events = list(case.events.exclude(action__in=HIDDEN_FROM_REPORTER)
+                  .select_related("department"))
     for event in events:
         event.reply = public_reply(event)
         event.note = ""
         event.actor_label = event.actor_unit
+        unit = (event.data or {}).get("department_name") or (
+            event.department.name if event.department_id else "") or _("处置部门")
+        event.line = format_lazy(STEP_LINES.get(event.action, _("办理记录")), unit=unit)
     return events
 
 

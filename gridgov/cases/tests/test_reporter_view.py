@@ -94,3 +94,53 @@ def test_the_reason_for_rejecting_is_told_to_the_reporter(client, world):
     case, _ = act(case, "reject", actor=world.operator, note=REJECT_REASON)
     page = client.get(reverse("cases:track_case", args=[case.tracking_code])).content.decode()
     assert REJECT_REASON in page
+
+
+# ----- the progress page (issue 12, item 5) ------------------------------------------------------
+
+def test_progress_page_names_the_department_and_the_expected_date(client, world, handled):
+    page = client.get(reverse("cases:track_case", args=[handled.tracking_code])).content.decode()
+    assert world.enforcement.name in page
+    assert 'id="replies"' in page and REPLY in page
+    # One line per move in the reporter's words: never the label twice.
+    assert "处置完毕 · 处置完毕" not in page
+    assert f"{world.enforcement.name}处置完毕" in page
+
+
+def test_receipt_and_page_give_the_expected_completion_from_the_category_limit(client, world):
+    from django.utils import timezone
+
+    from gridgov.cases import deadlines
+
+    case = world.report()
+    due = deadlines.compute(case.category, case.urgency, case.reported_at)[0]
+    assert public.expected_completion(case) == due
+    receipt = client.get(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
+    shown = timezone.localtime(due).strftime("%Y年%-m月%-d日")
+    page = receipt.content.decode()
+    assert 'id="receipt-expected"' in page and shown in page
+    registered = world.walk(case, State.REGISTERED)
+    assert public.expected_completion(registered) == registered.due_at
+    assert public.expected_completion(world.walk(registered, State.CLOSED)) is None
+
+
+def test_after_unsatisfied_the_page_says_what_happens_next(client, world):
+    from gridgov.cases.actions import rate
+
+    case = world.walk(world.report(), State.CLOSED)
+    rate(case, satisfaction="unsatisfied", reason="摊贩又回来了", tracking_code=case.tracking_code)
+    page = client.get(reverse("cases:track_case", args=[case.tracking_code])).content.decode()
+    assert 'id="next-step"' in page and "复核" in page
+    case.refresh_from_db()
+    act(case, "confirm_review", actor=world.operator, note="内部：已电话沟通",
+        reply="经复核，摊贩已取缔，如再出现请再次反映")
+    page = client.get(reverse("cases:track_case", args=[case.tracking_code])).content.decode()
+    assert 'id="next-step"' not in page and "经复核，维持办结" in page
+    assert "经复核，摊贩已取缔" in page and "已电话沟通" not in page
+
+
+def test_the_handling_forms_offer_the_public_reply_beside_the_note(client, world):
+    case = world.walk(world.report(), State.HANDLING)
+    client.force_login(world.handler)
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'name="handle-reply"' in page and 'name="handle-note"' in page

@@ -72,7 +72,8 @@ def track(request):
 
 
 def _tracked(code: str) -> Case:
-    return get_object_or_404(Case.objects.select_related("category", "merged_into__category"),
+    return get_object_or_404(Case.objects.select_related("category", "merged_into__category",
+                                                         "merged_into__department", "department"),
                              tracking_code=code.upper())
 
 
@@ -95,10 +96,12 @@ def may_rate(case: Case, request) -> bool:
 
 def _track_context(case: Case, rate_form: RateForm, request) -> dict:
     followed = case.followed()
+    events = public.reporter_events(followed)
     return {
         "case": case,
         "followed": followed,
-        "events": public.reporter_events(followed),
+        "events": events,
+        "replies": [event for event in events if event.reply],
         "expected": public.expected_completion(followed),
         "photos": list(followed.photos.only("pk", "case_id", "phase")),
         "rate_form": rate_form,
