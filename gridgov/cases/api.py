@@ -25,6 +25,8 @@ from gridgov.core import pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
 from gridgov.core.inputs import schema_for
+from gridgov.grids import lookup
+from gridgov.grids.models import Grid
 
 router = Router(tags=["事件"])
 
@@ -290,6 +292,26 @@ def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(N
         **payload.dict(),
     )
     return Status(201, case)
+
+
+class PlaceOut(Schema):
+    inside: bool = Field(description="该点是否在本平台某镇/街道的网格内（上报时同一规则）")
+    grid: str = ""
+    community: str = ""
+    message: str = ""
+
+
+@router.get("/place", response=PlaceOut, auth=None, summary="坐标能否上报（点选位置时立即检查）")
+def check_place(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90)):
+    """The report form asks as soon as a point is chosen: the answer is the report's own placing
+    rule (gridgov.grids.lookup.place), so a point refused here is refused at submit too."""
+    try:
+        placement = lookup.place(lon, lat)
+    except Refusal as refusal:
+        return {"inside": False, "message": refusal.message}
+    grid = Grid.objects.filter(pk=placement.grid_id).select_related("community").first()
+    return {"inside": True, "grid": grid.name if grid else "",
+            "community": grid.community.name if grid and grid.community_id else ""}
 
 
 @router.get("/{int:case_id}/actions", response=list[TransitionOut], summary="当前用户可执行的操作")

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.cases import pending
 from gridgov.cases.models import Category, Source, State
 from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
 from gridgov.core import photos
@@ -99,6 +100,8 @@ class ReportForm(forms.Form):
     address = _report_field("address", widget=forms.TextInput(
         attrs={"placeholder": _("如：新泾路100号门口")}))
     photos = PhotosField(label=_("现场照片（最多9张）"))
+    # The key of the photos kept from a submission that came back with an error (pending.py).
+    kept = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     is_anonymous = _report_field("is_anonymous")
     reporter_name = _report_field("reporter_name", label=_("联系人（选填）"))
     reporter_phone = _report_field(
@@ -120,8 +123,29 @@ class ReportForm(forms.Form):
     def clean_reporter_phone(self):
         return phone_or_blank(self.cleaned_data["reporter_phone"])
 
+    def clean_kept(self):
+        key = self.cleaned_data["kept"]
+        return key if pending.valid_key(key) else ""
+
+    def kept_choice(self) -> tuple[str, list[str]]:
+        """The key of the photos kept from the last try, and those of them still chosen."""
+        key = self.data.get("kept", "") if self.is_bound else ""
+        if not pending.valid_key(key):
+            return "", []
+        chosen = set(self.data.getlist("kept_photo")) if hasattr(self.data, "getlist") else set()
+        return key, [name for name in pending.names(key) if name in chosen]
+
     def clean(self):
         data = super().clean()
+        # The photos: those kept from the last try, then the ones chosen now, nine at most.
+        self.new_photos = data.get("photos") or []
+        if "photos" not in self.errors:
+            key, chosen = self.kept_choice()
+            data["photos"] = pending.open_kept(key, chosen) + self.new_photos
+            if len(data["photos"]) > MAX_PHOTOS:
+                self.add_error("photos", forms.ValidationError(
+                    _("最多上传%(max)d张照片，您选择了%(count)d张"), code="too_many",
+                    params={"max": MAX_PHOTOS, "count": len(data["photos"])}))
         if "longitude" not in self.errors and "latitude" not in self.errors and (
                 data.get("longitude") is None or data.get("latitude") is None):
             self.add_error("longitude", forms.ValidationError(

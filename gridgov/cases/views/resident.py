@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.cases import actions, public, queues, report_limits
+from gridgov.cases import actions, pending, public, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
 from gridgov.cases.models import Case
 from gridgov.cases.views.common import category_groups, map_view, photo_response
+from gridgov.core import photos
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Grid
 
@@ -47,14 +49,46 @@ def report(request):
             except Refusal as refusal:
                 refusal.show_on(form)
             else:
+                pending.discard(data["kept"])
                 return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
+        "kept": _keep_photos(form), "chosen_category": _chosen_category(form),
     }, status=too_many.status if too_many else 400 if form.errors else 200)
     if too_many:
         for name, value in too_many.headers.items():  # Retry-After
             response[name] = value
     return response
+
+
+def _keep_photos(form) -> dict | None:
+    """After a failed submission: the photos checked so far, kept for the next try (pending.py)."""
+    if not form.is_bound:
+        return None
+    key, chosen = form.kept_choice()
+    new = getattr(form, "new_photos", [])
+    if not (chosen or new):
+        pending.discard(key)
+        return None
+    key, names = pending.keep(key, chosen, new)
+    return {"key": key, "names": names}
+
+
+def _chosen_category(form):
+    """The type chosen before the form came back, shown above the list (where it may be
+    scrolled out of sight)."""
+    value = form["category"].value() if form.is_bound else None
+    if not value or not str(value).isdigit():
+        return None
+    return form.fields["category"].queryset.filter(pk=value).first()
+
+
+def kept_photo(request, key, name):
+    """A thumbnail of a photo kept from a failed submission; the key is the credential."""
+    stored = pending.path(key, name)
+    if stored is None:
+        raise Http404
+    return photos.photo_response(pending.kept_file(stored))
 
 
 def track(request):
