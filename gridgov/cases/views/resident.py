@@ -53,7 +53,9 @@ def report(request):
                 return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
-        "kept": _keep_photos(form), "chosen_category": _chosen_category(form),
+        # A submitter over the report limits gets nothing written, kept photos included.
+        "kept": None if too_many else _keep_photos(form),
+        "chosen_category": _chosen_category(form),
     }, status=too_many.status if too_many else 400 if form.errors else 200)
     if too_many:
         for name, value in too_many.headers.items():  # Retry-After
