@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.actions import NEW_RESIDENT_NAME
 from gridgov.cases import pending
 from gridgov.cases.models import Category, Source, State
 from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
@@ -112,6 +113,11 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         sources = sources_for(user)
+        if sources == [Source.RESIDENT] and getattr(user, "is_authenticated", False):
+            # A signed-in resident's own name and number, filled in (they may change them).
+            if user.name and user.name != NEW_RESIDENT_NAME:
+                self.fields["reporter_name"].initial = user.name
+            self.fields["reporter_phone"].initial = user.phone
         if sources != [Source.RESIDENT]:
             self.fields["source"] = _report_field(
                 "source", required=True, choices=[
