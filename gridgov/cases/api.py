@@ -59,6 +59,7 @@ class CategoryOut(Schema):
     urgency: str
     time_limit_days: int
     time_limit_hours: int | None
+    emergency_notice: str = Field(description="选择此类时先给居民的紧急提示（空则无）")
 
 
 class CaseOut(Schema):

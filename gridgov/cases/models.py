@@ -64,6 +64,9 @@ class Category(models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices,
                                default=Urgency.NORMAL)
     is_active = models.BooleanField(_("启用"), default=True)
+    emergency_notice = models.CharField(
+        _("紧急提示"), max_length=200, blank=True,
+        help_text=_("居民选择此类问题时，在填写前醒目提示，如“紧急情况请立即拨打 110 / 119 / 962777”；空则不提示"))
 
     class Meta:
         verbose_name = _("事部件分类")

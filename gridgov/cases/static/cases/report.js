@@ -32,10 +32,31 @@
   // comes back: among 82 types it would otherwise be out of sight.
   var chosenBox = document.getElementById("category-chosen");
   var chosenName = document.getElementById("category-chosen-name");
+  // A category that may be an emergency (燃气泄漏, 路面塌陷, 火灾隐患...) says whom to call first;
+  // its numbers become tap-to-call links. Text from data, set as text.
+  var emergency = document.getElementById("emergency-notice");
+  var emergencyText = document.getElementById("emergency-text");
+  function showEmergency(text) {
+    emergencyText.textContent = "";
+    (text || "").split(/(\d{3,})/).forEach(function (part, index) {
+      if (index % 2) {
+        var call = document.createElement("a");
+        call.href = "tel:" + part;
+        call.className = "call";
+        call.textContent = part;
+        emergencyText.appendChild(call);
+      } else if (part) {
+        emergencyText.appendChild(document.createTextNode(part));
+      }
+    });
+    emergency.hidden = !text;
+  }
   function showChosen(radio) {
     var label = radio.closest(".choice");
     chosenName.textContent = label.dataset.name;
     chosenBox.hidden = false;
+    showEmergency(label.dataset.emergency || "");
+    if (label.dataset.emergency) { emergency.scrollIntoView({ block: "nearest" }); }
   }
   list.addEventListener("change", function (event) {
     if (event.target.name === "category") { showChosen(event.target); }
