@@ -118,6 +118,13 @@ class ReportForm(forms.Form):
             if user.name and user.name != NEW_RESIDENT_NAME:
                 self.fields["reporter_name"].initial = user.name
             self.fields["reporter_phone"].initial = user.phone
+        # Staff filing a find of their own (巡查) give no contact: the section is left out for
+        # grid staff, and hidden while 巡查 is the chosen source for anyone who has others.
+        self.asks_contact = not (set(sources) - {Source.RESIDENT} <= {Source.PATROL}) or (
+            sources == [Source.RESIDENT])
+        if not self.asks_contact:
+            for name in ("is_anonymous", "reporter_name", "reporter_phone"):
+                del self.fields[name]
         if sources != [Source.RESIDENT]:
             self.fields["source"] = _report_field(
                 "source", required=True, choices=[
@@ -128,6 +135,14 @@ class ReportForm(forms.Form):
 
     def clean_reporter_phone(self):
         return phone_or_blank(self.cleaned_data["reporter_phone"])
+
+    def contact_hidden(self) -> bool:
+        """Whether the contact section starts hidden: a staff source of one's own find chosen."""
+        field = self.fields.get("source")
+        if field is None:
+            return False
+        value = self["source"].value() or (field.choices[0][0] if field.choices else "")
+        return value == Source.PATROL
 
     def clean_kept(self):
         key = self.cleaned_data["kept"]
@@ -160,8 +175,9 @@ class ReportForm(forms.Form):
             problems = self.errors.pop("latitude")
             if "longitude" not in self.errors:
                 self.add_error("longitude", problems.as_data())
-        if data.get("is_anonymous"):
+        if data.get("is_anonymous") or data.get("source") == Source.PATROL:
             data["reporter_name"], data["reporter_phone"] = "", ""
+            data["is_anonymous"] = bool(data.get("is_anonymous"))
         if data.get("self_handled"):
             for name, message in (("photos", _("自行处置须上传处置前照片")),
                                   ("after_photos", _("自行处置须上传处置后照片"))):

@@ -155,6 +155,13 @@ THE_FINDER = Guard(lambda case, user: case.reporter_id is not None
                    and case.reporter_id == getattr(user, "pk", None),
                    "forbidden", _("只有发现问题的网格员本人可以自行处置"))
 
+# Sources under which staff file a case at work (a patrol find, a hotline call, a visit).
+STAFF_SOURCES = frozenset({Source.PATROL, Source.HOTLINE, Source.DEPUTY, Source.VISIT})
+NOT_ONES_OWN_FILING = Guard(
+    lambda case, user: not (case.source in STAFF_SOURCES and case.reporter_id is not None
+                            and case.reporter_id == getattr(user, "pk", None)),
+    "own_case", _("工作人员不能评价自己上报的事件"))
+
 
 # Who may file a case under which source (None: anyone). The report form offers, the API
 # accepts and report_case checks these, and nothing else: a handler or a leader files no
@@ -572,7 +579,7 @@ TRANSITIONS = (
          style="secondary", past="verification_failed"),
     _row("close", S.VERIFIED, S.CLOSED, OPERATOR, _("结案"), inputs=(REPLY,), effect=_close),
     _row("evaluate", S.CLOSED, S.EVALUATED, OPERATOR, _("评价"), relations=(REPORTER,),
-         inputs=(SATISFACTION, REASON), effect=_evaluate),
+         inputs=(SATISFACTION, REASON), guards=(NOT_ONES_OWN_FILING,), effect=_evaluate),
     _row("confirm_review", S.EVALUATED, None, OPERATOR, _("维持结案"), inputs=(NEEDS_NOTE, REPLY),
          guards=(_guard(lambda c: c.needs_review, "no_review", _("该事件没有待复核的评价")),),
          effect=_confirm_review, past="review_confirmed"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.cases import actions, pending, public, queues, report_limits
 from gridgov.cases.forms import RateForm, ReportForm, TrackForm
-from gridgov.cases.models import Case
+from gridgov.cases.models import Case, Source
 from gridgov.cases.views.common import category_groups, map_view, photo_response
 from gridgov.core import photos
 from gridgov.core.errors import Refusal
@@ -23,7 +23,7 @@ def report(request):
     too_many = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        kept_phone = "" if data["is_anonymous"] else data["reporter_phone"]
+        kept_phone = "" if data.get("is_anonymous") else data.get("reporter_phone", "")
         too_many = report_limits.refusal(request, kept_phone)
         if too_many:
             # The form comes back as typed, with the reason; nothing is saved.
@@ -38,9 +38,9 @@ def report(request):
                     latitude=data["latitude"],
                     address=data["address"],
                     source=data.get("source", ""),
-                    reporter_name=data["reporter_name"],
-                    reporter_phone=data["reporter_phone"],
-                    is_anonymous=data["is_anonymous"],
+                    reporter_name=data.get("reporter_name", ""),
+                    reporter_phone=data.get("reporter_phone", ""),
+                    is_anonymous=data.get("is_anonymous", False),
                     photos=data["photos"],
                     self_handled=data.get("self_handled", False),
                     after_photos=data.get("after_photos") or (),
@@ -50,7 +50,7 @@ def report(request):
                 refusal.show_on(form)
             else:
                 pending.discard(data["kept"])
-                return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
+                return _receipt(request, case)
     response = render(request, "cases/report.html", {
         "form": form, "category_groups": category_groups(), "map": map_view(Grid.objects.all()),
         # A submitter over the report limits gets nothing written, kept photos included.
@@ -61,6 +61,20 @@ def report(request):
         for name, value in too_many.headers.items():  # Retry-After
             response[name] = value
     return response
+
+
+def _receipt(request, case: Case):
+    """Where a report ends: a resident gets the tracking code to keep; staff who filed it at work
+    (a patrol find, a hotline call) get a staff receipt on the case page, with no code to note
+    and no rating to give."""
+    if case.source == Source.RESIDENT and not public.sees_as_staff(request.user, case):
+        return redirect(reverse("cases:track_case", args=[case.tracking_code]) + "?new=1")
+    if case.is_self_handled:
+        text = _("已上报并自行处置，事件 %(number)s 已结案，等待城运中心抽查核实。")
+    else:
+        text = _("已上报，事件编号 %(number)s，等待城运中心受理。")
+    messages.success(request, text % {"number": case.number})
+    return redirect("cases:case_detail", pk=case.pk)
 
 
 def _keep_photos(form) -> dict | None:

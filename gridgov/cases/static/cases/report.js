@@ -186,12 +186,22 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 
-  // Anonymous: the contact fields are not needed.
+  // Anonymous: the contact fields are not needed. Staff filing their own find (巡查发现) give
+  // no contact at all: the section is hidden while that source is chosen.
   var anonymous = form.querySelector("[name=is_anonymous]");
   var contact = document.getElementById("contact-fields");
   function toggleContact() { contact.hidden = anonymous.checked; }
-  anonymous.addEventListener("change", toggleContact);
-  toggleContact();
+  if (anonymous) {
+    anonymous.addEventListener("change", toggleContact);
+    toggleContact();
+  }
+  var source = form.querySelector("[name=source]");
+  var contactSection = document.getElementById("contact-section");
+  if (source && contactSection) {
+    source.addEventListener("change", function () {
+      contactSection.hidden = source.value === "patrol";
+    });
+  }
 
   // After a failed submit: the first field with an error gets the focus, scrolled into view
   // (Django marks an invalid widget aria-invalid; the type list and the point are marked by the
