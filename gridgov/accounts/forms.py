@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import pii
+from gridgov.core.forms import ChineseLabels
 
 
 class PhoneField(forms.CharField):
@@ -21,18 +22,18 @@ class PhoneField(forms.CharField):
         return value
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(ChineseLabels, forms.Form):
     phone = PhoneField()
     password = forms.CharField(
         label=_("密码"), error_messages={"required": _("请输入密码")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class CodeRequestForm(forms.Form):
+class CodeRequestForm(ChineseLabels, forms.Form):
     phone = PhoneField()
 
 
-class CodeLoginForm(forms.Form):
+class CodeLoginForm(ChineseLabels, forms.Form):
     phone = PhoneField()
     code = forms.RegexField(label=_("验证码"), regex=r"^\d{6}$",
                             error_messages={"invalid": _("验证码为6位数字"),
@@ -44,7 +45,7 @@ class CodeLoginForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(ChineseLabels, forms.Form):
     code = forms.CharField(
         label=_("动态验证码或恢复码"), max_length=20,
         error_messages={"required": _("请输入动态验证码或恢复码")},

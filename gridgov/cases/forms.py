@@ -14,6 +14,7 @@ from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_f
 from gridgov.core import photos
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
+from gridgov.core.forms import ChineseLabels
 from gridgov.grids.models import Department, Grid
 
 MAX_PHOTOS = photos.max_per_report()
@@ -84,7 +85,7 @@ def _report_field(name: str, **overrides) -> forms.Field:
     return REPORT.input(name).form_field(**overrides)
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChineseLabels, forms.Form):
     """The report, its limits from gridgov.cases.workflow.REPORT_INPUTS; the source only for
     staff, with the sources the source policy lets this user use."""
 
@@ -186,7 +187,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(ChineseLabels, forms.Form):
     code = forms.RegexField(
         label=_("查询码"), regex=r"^[2-9A-HJ-NP-Za-hj-np-z]{10}$", max_length=10,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off",
@@ -200,7 +201,7 @@ class TrackForm(forms.Form):
         return self.cleaned_data["code"].upper()
 
 
-class RateForm(forms.Form):
+class RateForm(ChineseLabels, forms.Form):
     """The reporter's rating, as the evaluate transition declares it."""
 
     satisfaction = SATISFACTION.form_field(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
