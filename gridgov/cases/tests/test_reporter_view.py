@@ -144,3 +144,22 @@ def test_the_handling_forms_offer_the_public_reply_beside_the_note(client, world
     client.force_login(world.handler)
     page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert 'name="handle-reply"' in page and 'name="handle-note"' in page
+
+
+def test_the_reporters_notices_carry_the_reply_never_the_internal_note(world):
+    from gridgov.cases.actions import rate
+    from gridgov.core.models import Notice
+
+    case = world.walk(world.report(world.resident), State.CLOSED)
+    rate(case, satisfaction="unsatisfied", reason="摊贩又回来了", actor=world.resident)
+    case.refresh_from_db()
+    act(case, "confirm_review", actor=world.operator, note="内部：此人反复投诉",
+        reply="经复核摊位已取缔")
+    [notice] = Notice.objects.filter(kind="cases.confirm_review", user=world.resident)
+    assert notice.body.endswith("经复核维持办结：经复核摊位已取缔")
+    assert "反复投诉" not in notice.body
+
+    rejected = world.report(world.resident)
+    act(rejected, "reject", actor=world.operator, note=REJECT_REASON)
+    [notice] = Notice.objects.filter(kind="cases.reject", user=world.resident)
+    assert notice.body.endswith(f"不予立案：{REJECT_REASON}")
