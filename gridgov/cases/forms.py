@@ -102,6 +102,7 @@ class ReportForm(ChineseLabels, forms.Form):
     address = _report_field("address", widget=forms.TextInput(
         attrs={"placeholder": _("如：新泾路100号门口")}))
     photos = PhotosField(label=_("现场照片（最多9张）"))
+    photos.widget.attrs["data-photos"] = "new-photos"  # photos.js: thumbnails, shrinking
     # The key of the photos kept from a submission that came back with an error (pending.py).
     kept = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     is_anonymous = _report_field("is_anonymous")
@@ -133,6 +134,7 @@ class ReportForm(ChineseLabels, forms.Form):
         if Source.PATROL in sources:
             self.fields["self_handled"] = _report_field("self_handled")
             self.fields["after_photos"] = PhotosField(label=_("处置后照片（自行处置时必填）"))
+            self.fields["after_photos"].widget.attrs["data-photos"] = "after-photos"
 
     def clean_reporter_phone(self):
         return phone_or_blank(self.cleaned_data["reporter_phone"])

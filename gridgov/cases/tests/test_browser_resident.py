@@ -79,7 +79,7 @@ def test_a_failed_submit_loses_nothing(open_screen, world, tmp_path):
     assert big.stat().st_size > 10 * 1024 * 1024
     page.locator("input[name=photos]").set_input_files([big, jpeg(tmp_path / "small.jpg")])
     expect(page.locator("#new-photos li")).to_have_count(2)
-    expect(page.locator("#photo-count")).to_have_text("共2张照片")
+    expect(page.locator("#new-photos-count")).to_have_text("共2张照片")
     # One removed again with its button.
     page.locator("input[name=photos]").set_input_files(jpeg(tmp_path / "third.jpg"))
     expect(page.locator("#new-photos li")).to_have_count(3)
@@ -242,6 +242,7 @@ def test_a_patrol_report_ends_on_a_staff_receipt(open_screen, world, tmp_path):
     page.locator("input[name=photos]").set_input_files(jpeg(tmp_path / "before.jpg"))
     page.locator("input[name=self_handled]").check()
     page.locator("input[name=after_photos]").set_input_files(jpeg(tmp_path / "after.jpg"))
+    expect(page.locator("#after-photos li")).to_have_count(1)  # shrunk and shown like the others
     grid_staff.shot("staff-patrol-report")
     page.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_url(re.compile(r"/cases/\d+/$"))

@@ -14,65 +14,7 @@
   var SHRINK_ABOVE_BYTES = 1.5 * 1024 * 1024;
   var form = document.getElementById("report-form");
   if (!form) { return; }
-  var input = form.querySelector("input[name=photos]");
-  var list = document.getElementById("new-photos");
-  var count = document.getElementById("photo-count");
-  var keptList = document.getElementById("kept-photos");
-  var chosen = [];  // File objects, in the order chosen
-  var working = 0;
   var canTransfer = typeof DataTransfer === "function";
-
-  function keptCount() {
-    return keptList ? keptList.querySelectorAll("input[name=kept_photo]:checked").length : 0;
-  }
-
-  function say(text, isError) {
-    count.textContent = text;
-    count.className = isError ? "error" : "muted";
-  }
-
-  function total() { return chosen.length + keptCount(); }
-
-  function refreshCount() {
-    var n = total();
-    if (working) { say("正在压缩照片…", false); return; }
-    if (n > MAX_PHOTOS) { say("最多上传9张照片，现在有" + n + "张，请移除" + (n - MAX_PHOTOS) + "张", true); return; }
-    say(n ? "共" + n + "张照片" : "", false);
-  }
-
-  function syncInput() {
-    if (!canTransfer) { return; }
-    var transfer = new DataTransfer();
-    chosen.forEach(function (file) { transfer.items.add(file); });
-    input.files = transfer.files;
-  }
-
-  function removeButton(onRemove) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "secondary remove-photo";
-    button.textContent = "移除";
-    button.addEventListener("click", onRemove);
-    return button;
-  }
-
-  function thumbnail(file) {
-    var item = document.createElement("li");
-    var image = document.createElement("img");
-    var url = URL.createObjectURL(file);
-    image.src = url;
-    image.alt = "已选择的照片";
-    item.appendChild(image);
-    item.appendChild(removeButton(function () {
-      chosen.splice(chosen.indexOf(file), 1);
-      URL.revokeObjectURL(url);
-      item.remove();
-      syncInput();
-      refreshCount();
-      input.focus();
-    }));
-    list.appendChild(item);
-  }
 
   function load(file) {
     return new Promise(function (resolve, reject) {
@@ -107,59 +49,124 @@
     });
   }
 
-  input.addEventListener("change", function () {
-    var picked = Array.prototype.slice.call(input.files || []);
-    if (!canTransfer) {  // an old browser: the files go as picked, the server checks them
-      chosen = picked;
-      refreshCount();
-      return;
-    }
-    syncInput();  // back to what was chosen before, while the new ones are prepared
-    var refused = [];
-    working += picked.length;
-    refreshCount();
-    var jobs = picked.map(function (file) {
-      if (file.type && file.type.indexOf("image/") !== 0) {
-        refused.push(file.name);
-        working -= 1;
-        return Promise.resolve();
-      }
-      return shrink(file).then(function (ready) {
-        if (ready.size > MAX_BYTES) { refused.push(file.name); return; }
-        chosen.push(ready);
-        thumbnail(ready);
-      }).catch(function () {
-        refused.push(file.name);
-      }).then(function () { working -= 1; });
-    });
-    Promise.all(jobs).then(function () {
-      syncInput();
-      refreshCount();
-      if (refused.length) {
-        say("无法使用：" + refused.join("、") + "（只支持 JPEG、PNG、WebP 照片，且不超过10 MB）", true);
-      }
-    });
-  });
-
-  // Kept photos: a remove button instead of the "保留" box (which works without script).
-  if (keptList) {
-    keptList.querySelectorAll("li").forEach(function (item) {
-      var box = item.querySelector("input[name=kept_photo]");
-      item.querySelector("label").hidden = true;
-      item.appendChild(removeButton(function () {
-        box.checked = false;
-        item.hidden = true;
-        refreshCount();
-      }));
-    });
-    refreshCount();
+  function removeButton(onRemove) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary remove-photo";
+    button.textContent = "移除";
+    button.addEventListener("click", onRemove);
+    return button;
   }
 
-  form.addEventListener("submit", function (event) {
-    if (working || total() > MAX_PHOTOS) {
-      event.preventDefault();
-      refreshCount();
-      input.focus();
+  // One file input of photos: its thumbnails (list), its count line, the photos kept by the
+  // server from a failed try (keptList, the report's photos only).
+  function photoInput(input, list, count, keptList) {
+    var chosen = [];  // File objects, in the order chosen
+    var working = 0;
+
+    function keptCount() {
+      return keptList ? keptList.querySelectorAll("input[name=kept_photo]:checked").length : 0;
     }
+    function say(text, isError) {
+      count.textContent = text;
+      count.className = isError ? "error" : "muted";
+    }
+    function total() { return chosen.length + keptCount(); }
+    function refreshCount() {
+      var n = total();
+      if (working) { say("正在压缩照片…", false); return; }
+      if (n > MAX_PHOTOS) { say("最多上传9张照片，现在有" + n + "张，请移除" + (n - MAX_PHOTOS) + "张", true); return; }
+      say(n ? "共" + n + "张照片" : "", false);
+    }
+    function syncInput() {
+      if (!canTransfer) { return; }
+      var transfer = new DataTransfer();
+      chosen.forEach(function (file) { transfer.items.add(file); });
+      input.files = transfer.files;
+    }
+    function thumbnail(file) {
+      var item = document.createElement("li");
+      var image = document.createElement("img");
+      var url = URL.createObjectURL(file);
+      image.src = url;
+      image.alt = "已选择的照片";
+      item.appendChild(image);
+      item.appendChild(removeButton(function () {
+        chosen.splice(chosen.indexOf(file), 1);
+        URL.revokeObjectURL(url);
+        item.remove();
+        syncInput();
+        refreshCount();
+        input.focus();
+      }));
+      list.appendChild(item);
+    }
+
+    input.addEventListener("change", function () {
+      var picked = Array.prototype.slice.call(input.files || []);
+      if (!canTransfer) {  // an old browser: the files go as picked, the server checks them
+        chosen = picked;
+        refreshCount();
+        return;
+      }
+      syncInput();  // back to what was chosen before, while the new ones are prepared
+      var refused = [];
+      working += picked.length;
+      refreshCount();
+      var jobs = picked.map(function (file) {
+        if (file.type && file.type.indexOf("image/") !== 0) {
+          refused.push(file.name);
+          working -= 1;
+          return Promise.resolve();
+        }
+        return shrink(file).then(function (ready) {
+          if (ready.size > MAX_BYTES) { refused.push(file.name); return; }
+          chosen.push(ready);
+          thumbnail(ready);
+        }).catch(function () {
+          refused.push(file.name);
+        }).then(function () { working -= 1; });
+      });
+      Promise.all(jobs).then(function () {
+        syncInput();
+        refreshCount();
+        if (refused.length) {
+          say("无法使用：" + refused.join("、") + "（只支持 JPEG、PNG、WebP 照片，且不超过10 MB）", true);
+        }
+      });
+    });
+
+    // Kept photos: a remove button instead of the "保留" box (which works without script).
+    if (keptList) {
+      keptList.querySelectorAll("li").forEach(function (item) {
+        var box = item.querySelector("input[name=kept_photo]");
+        item.querySelector("label").hidden = true;
+        item.appendChild(removeButton(function () {
+          box.checked = false;
+          item.hidden = true;
+          refreshCount();
+        }));
+      });
+      refreshCount();
+    }
+
+    return function ready() {
+      if (working || total() > MAX_PHOTOS) {
+        refreshCount();
+        input.focus();
+        return false;
+      }
+      return true;
+    };
+  }
+
+  var checks = [];
+  form.querySelectorAll("input[type=file][data-photos]").forEach(function (input) {
+    checks.push(photoInput(input, document.getElementById(input.dataset.photos),
+                           document.getElementById(input.dataset.photos + "-count"),
+                           input.name === "photos" ? document.getElementById("kept-photos") : null));
+  });
+  form.addEventListener("submit", function (event) {
+    if (!checks.every(function (ready) { return ready(); })) { event.preventDefault(); }
   });
 })();
