@@ -307,6 +307,7 @@ class ActionForm(forms.Form):
 # How each kind of input looks on a phone; the rule (bounds, required) is the declaration's.
 _WIDGETS = {
     "note": lambda: forms.Textarea(attrs={"rows": 2}),
+    "reply": lambda: forms.Textarea(attrs={"rows": 2}),
     "departments": lambda: forms.CheckboxSelectMultiple,
     "satisfaction": lambda: forms.RadioSelect,
     "category": lambda: PlainSelect,
