@@ -148,10 +148,11 @@ def _hash_code(phone_index: str, code: str) -> str:
 
 
 def send_login_code(request, phone: str) -> None:
-    """Send a six-digit code if the number belongs to an active user; say nothing either way.
-
-    The one-a-minute limit is kept per number whether or not it is registered, so that the
-    answer to a second request cannot tell which numbers have an account."""
+    """Send a six-digit code to an active user's number, or to a number with no account yet (the
+    code then signs a resident up, log_in_with_code); a deactivated account gets none. The
+    answer is the same either way, and the one-a-minute limit and the caps per address and per
+    number a day count every request, so that the answers cannot tell which numbers have an
+    account, nor send more messages to a stranger's phone than to one's own."""
     phone = pii.normalize_phone(phone)
     if not pii.is_valid_mobile(phone):
         raise Refusal("invalid_phone", "请输入11位手机号码")
@@ -168,8 +169,8 @@ def send_login_code(request, phone: str) -> None:
     if not cache.add(f"login-code-sent:{index}", 1, timeout=CODE_RESEND_SECONDS):
         raise Refusal("too_soon", "验证码已发送，请一分钟后再试")
     ratelimit.count(caps)
-    user = User.objects.filter(phone_index=index, is_active=True).first()
-    if user is None:
+    user = User.objects.filter(phone_index=index).first()
+    if user is not None and not user.is_active:
         return
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -181,7 +182,8 @@ def send_login_code(request, phone: str) -> None:
             expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
         audit.record("accounts.login_code.sent", actor=None, target=user,
-                     changes={"account": user.masked_phone})
+                     changes={"account": pii.mask_phone(phone),
+                              **({"new_number": True} if user is None else {})})
         minutes = settings.OTP_TTL_SECONDS // 60
         # Not through the outbox: the person is waiting for it, and a code must never be stored.
         # A failed send is logged; they may ask again after a minute.
@@ -207,8 +209,15 @@ def _code_caps(index: str, ip: str | None) -> list[tuple[ratelimit.Rate, str]]:
     ]
 
 
-def log_in_with_code(request, phone: str, code: str) -> User:
-    index = pii.blind_index(pii.normalize_phone(phone))
+# The name a resident signed up by code has until they give one (the report form asks it).
+NEW_RESIDENT_NAME = "居民"
+
+
+def log_in_with_code(request, phone: str, code: str, name: str = "") -> User:
+    """The user of this number, once the latest code sent to it is entered; a number with no
+    account yet becomes a resident's account (no role) on its first correct code."""
+    phone = pii.normalize_phone(phone)
+    index = pii.blind_index(phone)
     ip = request.META.get("REMOTE_ADDR")
     if not throttle.attempt(index, ip):
         raise _throttled()
@@ -219,10 +228,10 @@ def log_in_with_code(request, phone: str, code: str) -> User:
             .order_by("-created_at")
             .first()
         )
-        user = User.objects.filter(phone_index=index, is_active=True).first()
+        user = User.objects.filter(phone_index=index).first()
         accepted = (
             candidate is not None
-            and user is not None
+            and (user is None or user.is_active)
             and hmac.compare_digest(candidate.code_hash, _hash_code(index, code.strip()))
         )
         if candidate is not None:
@@ -230,6 +239,10 @@ def log_in_with_code(request, phone: str, code: str) -> User:
             if accepted or candidate.attempts >= CODE_MAX_ATTEMPTS:
                 candidate.used_at = timezone.now()
             candidate.save(update_fields=["attempts", "used_at"])
+        if accepted and user is None:
+            # Inside the code's lock: two tries with the same code create one account.
+            user = create_user(actor=None, phone=phone,
+                               name=(name or "").strip()[:50] or NEW_RESIDENT_NAME)
     if not accepted:
         _note_failed_login(phone, "code")
         raise Refusal("invalid_code", "验证码不正确或已过期")

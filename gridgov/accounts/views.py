@@ -125,7 +125,7 @@ def send_code_view(request):
         return render(request, "accounts/login.html", {
             "form": PasswordLoginForm(), "code_form": form, "next": _next_url(request),
         }, status=status)
-    messages.info(request, _("如该手机号已注册，验证码已发送。"))
+    messages.info(request, _("验证码已发送，请查看短信。首次使用的手机号，验证后即开通居民账号。"))
     return render(request, "accounts/code_login.html", {
         "form": CodeLoginForm(initial={"phone": form.cleaned_data["phone"]}),
         "next": _next_url(request),
@@ -139,7 +139,8 @@ def code_login_view(request):
     if form.is_valid():
         try:
             user = actions.log_in_with_code(
-                request, form.cleaned_data["phone"], form.cleaned_data["code"]
+                request, form.cleaned_data["phone"], form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
             )
         except Refusal as error:
             form.add_error("code", error.message)

@@ -12,7 +12,7 @@ from .models import Case, CaseEvent, CaseParticipant, CasePhoto, Category, Exten
 
 CATEGORY_FIELDS = ("kind", "major_code", "major_name", "minor_code", "name", "plain_name",
                    "keywords", "department_kind", "time_limit_class", "time_limit_days",
-                   "time_limit_hours", "urgency", "is_active")
+                   "time_limit_hours", "urgency", "emergency_notice", "is_active")
 
 
 @admin.register(Category)

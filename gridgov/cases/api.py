@@ -18,13 +18,15 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
-from gridgov.cases import actions, deadlines, queues, report_limits
+from gridgov.cases import actions, deadlines, public, queues, report_limits
 from gridgov.cases.models import Case, Category, Satisfaction, State
 from gridgov.cases.workflow import ACTION_INPUTS, REPORT
 from gridgov.core import pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
 from gridgov.core.inputs import schema_for
+from gridgov.grids import lookup
+from gridgov.grids.models import Grid
 
 router = Router(tags=["事件"])
 
@@ -57,6 +59,7 @@ class CategoryOut(Schema):
     urgency: str
     time_limit_days: int
     time_limit_hours: int | None
+    emergency_notice: str = Field(description="选择此类时先给居民的紧急提示（空则无）")
 
 
 class CaseOut(Schema):
@@ -124,7 +127,8 @@ class EventOut(Schema):
     actor: str = Field(alias="actor_label")
     actor_unit: str = Field(description="操作人所代表的单位（部门、网格、居民区或镇）")
     department_id: int | None
-    note: str
+    note: str = Field(description="内部说明（反映人看不到）")
+    reply: str = Field(description="答复反映人（公开）")
     at: dt.datetime
 
 
@@ -220,7 +224,7 @@ def _visible(user):
 def _with_detail(case: Case, user) -> Case:
     """The case with what the detail schema reads: its timeline, photos and the actions this
     user may take on it now."""
-    case.timeline = list(case.events.all())
+    case.timeline = public.events_seen_by(case, user)
     case.photo_links = [
         {"id": photo.pk, "phase": photo.phase,
          "url": reverse("cases:case_photo", args=[case.pk, photo.pk])}
@@ -289,6 +293,26 @@ def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(N
         **payload.dict(),
     )
     return Status(201, case)
+
+
+class PlaceOut(Schema):
+    inside: bool = Field(description="该点是否在本平台某镇/街道的网格内（上报时同一规则）")
+    grid: str = ""
+    community: str = ""
+    message: str = ""
+
+
+@router.get("/place", response=PlaceOut, auth=None, summary="坐标能否上报（点选位置时立即检查）")
+def check_place(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90)):
+    """The report form asks as soon as a point is chosen: the answer is the report's own placing
+    rule (gridgov.grids.lookup.place), so a point refused here is refused at submit too."""
+    try:
+        placement = lookup.place(lon, lat)
+    except Refusal as refusal:
+        return {"inside": False, "message": refusal.message}
+    grid = Grid.objects.filter(pk=placement.grid_id).select_related("community").first()
+    return {"inside": True, "grid": grid.name if grid else "",
+            "community": grid.community.name if grid and grid.community_id else ""}
 
 
 @router.get("/{int:case_id}/actions", response=list[TransitionOut], summary="当前用户可执行的操作")

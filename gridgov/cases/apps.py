@@ -30,5 +30,6 @@ class CasesConfig(AppConfig):
         navigation.register_todos(queues.todos)
         navigation.register(_("反映问题"), "cases:report", "报", order=10)
         navigation.register(_("查询进度"), "cases:track", "查", order=11)
+        navigation.register(_("我的反映"), "cases:my_cases", "我", order=12, signed_in=True)
         navigation.register(_("工作台"), "cases:workbench", "办", roles=CASE_STAFF, order=20)
         navigation.register(_("事件地图"), "cases:case_map", "图", roles=CASE_STAFF, order=21)

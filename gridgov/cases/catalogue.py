@@ -18,7 +18,7 @@ audit.register("cases.catalogue.loaded", "载入事部件分类目录")
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 FIELDS = ("major_name", "name", "plain_name", "keywords", "department_kind", "time_limit_class",
-          "time_limit_days", "time_limit_hours", "urgency")
+          "time_limit_days", "time_limit_hours", "urgency", "emergency_notice")
 
 
 def entries(path: Path = DATA_FILE) -> list[dict]:
@@ -34,6 +34,7 @@ def load(*, reset: bool = False, actor=None, path: Path = DATA_FILE) -> dict[str
         key = (entry["kind"], entry["major_code"], entry["minor_code"])
         values = {field: entry.get(field) for field in FIELDS}
         values["keywords"] = values["keywords"] or ""
+        values["emergency_notice"] = values["emergency_notice"] or ""
         category = existing.get(key)
         if category is None:
             created.append(Category(kind=key[0], major_code=key[1], minor_code=key[2], **values))

@@ -197,7 +197,8 @@ def _tell(story: _Story, ending: str) -> None:
     if ending == "handling" or not story.toward_deadline(*((1.1, 1.6) if slow else (0.1, 0.6))):
         return
     story.do("handle", story.handler(), after_photos=[_after()],
-             note=f"{SAMPLE_PREFIX}已到现场处置完毕")
+             note=f"{SAMPLE_PREFIX}已到现场处置完毕",
+             reply=f"{SAMPLE_PREFIX}已到现场处理，问题已解决，感谢您的反映")
     if ending == "handled" or not story.toward_deadline(0.1, 0.4):
         return
     if rng.random() < 0.08:

@@ -7,11 +7,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.actions import NEW_RESIDENT_NAME
+from gridgov.cases import pending
 from gridgov.cases.models import Category, Source, State
 from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
 from gridgov.core import photos
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
+from gridgov.core.forms import ChineseLabels
 from gridgov.grids.models import Department, Grid
 
 MAX_PHOTOS = photos.max_per_report()
@@ -82,7 +85,7 @@ def _report_field(name: str, **overrides) -> forms.Field:
     return REPORT.input(name).form_field(**overrides)
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChineseLabels, forms.Form):
     """The report, its limits from gridgov.cases.workflow.REPORT_INPUTS; the source only for
     staff, with the sources the source policy lets this user use."""
 
@@ -97,6 +100,9 @@ class ReportForm(forms.Form):
     address = _report_field("address", widget=forms.TextInput(
         attrs={"placeholder": _("如：新泾路100号门口")}))
     photos = PhotosField(label=_("现场照片（最多9张）"))
+    photos.widget.attrs["data-photos"] = "new-photos"  # photos.js: thumbnails, shrinking
+    # The key of the photos kept from a submission that came back with an error (pending.py).
+    kept = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     is_anonymous = _report_field("is_anonymous")
     reporter_name = _report_field("reporter_name", label=_("联系人（选填）"))
     reporter_phone = _report_field(
@@ -107,6 +113,18 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         sources = sources_for(user)
+        if sources == [Source.RESIDENT] and getattr(user, "is_authenticated", False):
+            # A signed-in resident's own name and number, filled in (they may change them).
+            if user.name and user.name != NEW_RESIDENT_NAME:
+                self.fields["reporter_name"].initial = user.name
+            self.fields["reporter_phone"].initial = user.phone
+        # Staff filing a find of their own (巡查) give no contact: the section is left out for
+        # grid staff, and hidden while 巡查 is the chosen source for anyone who has others.
+        self.asks_contact = not (set(sources) - {Source.RESIDENT} <= {Source.PATROL}) or (
+            sources == [Source.RESIDENT])
+        if not self.asks_contact:
+            for name in ("is_anonymous", "reporter_name", "reporter_phone"):
+                del self.fields[name]
         if sources != [Source.RESIDENT]:
             self.fields["source"] = _report_field(
                 "source", required=True, choices=[
@@ -114,12 +132,42 @@ class ReportForm(forms.Form):
         if Source.PATROL in sources:
             self.fields["self_handled"] = _report_field("self_handled")
             self.fields["after_photos"] = PhotosField(label=_("处置后照片（自行处置时必填）"))
+            self.fields["after_photos"].widget.attrs["data-photos"] = "after-photos"
 
     def clean_reporter_phone(self):
         return phone_or_blank(self.cleaned_data["reporter_phone"])
 
+    def contact_hidden(self) -> bool:
+        """Whether the contact section starts hidden: a staff source of one's own find chosen."""
+        field = self.fields.get("source")
+        if field is None:
+            return False
+        value = self["source"].value() or (field.choices[0][0] if field.choices else "")
+        return value == Source.PATROL
+
+    def clean_kept(self):
+        key = self.cleaned_data["kept"]
+        return key if pending.valid_key(key) else ""
+
+    def kept_choice(self) -> tuple[str, list[str]]:
+        """The key of the photos kept from the last try, and those of them still chosen."""
+        key = self.data.get("kept", "") if self.is_bound else ""
+        if not pending.valid_key(key):
+            return "", []
+        chosen = set(self.data.getlist("kept_photo")) if hasattr(self.data, "getlist") else set()
+        return key, [name for name in pending.names(key) if name in chosen]
+
     def clean(self):
         data = super().clean()
+        # The photos: those kept from the last try, then the ones chosen now, nine at most.
+        self.new_photos = data.get("photos") or []
+        if "photos" not in self.errors:
+            key, chosen = self.kept_choice()
+            data["photos"] = pending.open_kept(key, chosen) + self.new_photos
+            if len(data["photos"]) > MAX_PHOTOS:
+                self.add_error("photos", forms.ValidationError(
+                    _("最多上传%(max)d张照片，您选择了%(count)d张"), code="too_many",
+                    params={"max": MAX_PHOTOS, "count": len(data["photos"])}))
         if "longitude" not in self.errors and "latitude" not in self.errors and (
                 data.get("longitude") is None or data.get("latitude") is None):
             self.add_error("longitude", forms.ValidationError(
@@ -128,8 +176,9 @@ class ReportForm(forms.Form):
             problems = self.errors.pop("latitude")
             if "longitude" not in self.errors:
                 self.add_error("longitude", problems.as_data())
-        if data.get("is_anonymous"):
+        if data.get("is_anonymous") or data.get("source") == Source.PATROL:
             data["reporter_name"], data["reporter_phone"] = "", ""
+            data["is_anonymous"] = bool(data.get("is_anonymous"))
         if data.get("self_handled"):
             for name, message in (("photos", _("自行处置须上传处置前照片")),
                                   ("after_photos", _("自行处置须上传处置后照片"))):
@@ -138,7 +187,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(ChineseLabels, forms.Form):
     code = forms.RegexField(
         label=_("查询码"), regex=r"^[2-9A-HJ-NP-Za-hj-np-z]{10}$", max_length=10,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off",
@@ -152,7 +201,7 @@ class TrackForm(forms.Form):
         return self.cleaned_data["code"].upper()
 
 
-class RateForm(forms.Form):
+class RateForm(ChineseLabels, forms.Form):
     """The reporter's rating, as the evaluate transition declares it."""
 
     satisfaction = SATISFACTION.form_field(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
@@ -256,6 +305,7 @@ class ActionForm(forms.Form):
 # How each kind of input looks on a phone; the rule (bounds, required) is the declaration's.
 _WIDGETS = {
     "note": lambda: forms.Textarea(attrs={"rows": 2}),
+    "reply": lambda: forms.Textarea(attrs={"rows": 2}),
     "departments": lambda: forms.CheckboxSelectMultiple,
     "satisfaction": lambda: forms.RadioSelect,
     "category": lambda: PlainSelect,

@@ -64,6 +64,9 @@ class Category(models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices,
                                default=Urgency.NORMAL)
     is_active = models.BooleanField(_("启用"), default=True)
+    emergency_notice = models.CharField(
+        _("紧急提示"), max_length=200, blank=True,
+        help_text=_("居民选择此类问题时，在填写前醒目提示，如“紧急情况请立即拨打 110 / 119 / 962777”；空则不提示"))
 
     class Meta:
         verbose_name = _("事部件分类")
@@ -351,6 +354,9 @@ class CaseEvent(EventLog):
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
     department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
+    # What the acting unit tells the reporter (答复), kept apart from the internal note: only
+    # this reaches the reporter's pages, the API's reporter view and Open311 (gridgov.cases.public).
+    reply = models.TextField(_("答复反映人"), blank=True)
 
     class Meta:
         verbose_name = _("事件记录")

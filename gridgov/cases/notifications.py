@@ -20,6 +20,7 @@ from gridgov.core import notify
 from gridgov.core.models import Notice
 from gridgov.core.scope import ScopeKind
 
+from . import public
 from .models import Case, CaseEvent, Satisfaction
 
 # Recipient groups.
@@ -30,7 +31,8 @@ REPORTERS, DEPARTMENT, PARTICIPANTS, CALLED_IN, SUPERVISORS, GRID_STAFF = (
 RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "report": ((REPORTERS,), "您反映的问题已收到，编号{number}，查询码{code}，可凭查询码查看进展。"),
     "register": ((REPORTERS,), "您反映的问题（编号{number}）已立案，将尽快派遣处置。"),
-    "reject": ((REPORTERS,), "您反映的问题（编号{number}）不予立案：{note}"),
+    # A reporter is told the public reply only, never an internal note (gridgov.cases.public).
+    "reject": ((REPORTERS,), "您反映的问题（编号{number}）不予立案{reply}"),
     "merge": ((REPORTERS,), "您反映的问题（编号{number}）与同一问题（编号{into}）合并办理，进展将继续通知您。"),
     "dispatch": ((DEPARTMENT,), "新派遣工单{number}：{category}，{address}，请于{due}前处置完毕。"),
     "accept": ((REPORTERS,), "您反映的问题（编号{number}）已由处置部门受理，正在处置。"),
@@ -47,7 +49,7 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "fail_verification": ((DEPARTMENT,), "工单{number}核查未通过，请返工：{note}"),
     "close": ((REPORTERS,), "您反映的问题（编号{number}）已办结，欢迎凭查询码{code}评价。"),
     "evaluate": ((SUPERVISORS,), "工单{number}评价为不满意，请复核：{note}"),
-    "confirm_review": ((REPORTERS,), "您反映的问题（编号{number}）经复核维持办结：{note}"),
+    "confirm_review": ((REPORTERS,), "您反映的问题（编号{number}）经复核维持办结{reply}"),
     "reopen": ((REPORTERS, SUPERVISORS), "您反映的问题（编号{number}）已重新办理。"),
     "warned": ((DEPARTMENT,), "预警：工单{number}将于{due}到期，请抓紧处置。"),
     "overdue": ((SUPERVISORS, DEPARTMENT), "超期：工单{number}（{category}）已超过处置时限{due}。"),
@@ -146,8 +148,10 @@ def write_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
         case = Case.objects.select_related("category").get(pk=event.case_id)
     if case.is_sample:
         return []  # demo data has no one to tell
+    reply = public.public_reply(event)
     text = template.format(
         number=case.number, code=case.tracking_code, note=event.note,
+        reply=f"：{reply}" if reply else "。",
         category=case.category.name, address=case.address or "—", due=_format_time(case.due_at),
         into=event.data.get("into_number", ""),
     )

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import CASE_STAFF, CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
+from gridgov.cases.actions import allowed_actions
 from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
 
 PAGE_SIZE = 20
@@ -93,6 +94,20 @@ def counts(queues: list[Queue], user, now) -> dict[str, int]:
     return {queue.key: queue_cases(queue, user, now).count() for queue in queues if queue.counted}
 
 
+# Where a case the resident reported may be waiting for their rating: closed itself, or merged
+# into a case that may be closed by now.
+_MAY_WAIT_FOR_RATING = (State.CLOSED, State.MERGED)
+
+
+def waiting_for_rating(user) -> list:
+    """The cases this user reported whose followed case they may rate now: the workflow's own
+    answer (the evaluate transition's state, reporter relation and guards), not a copy of it."""
+    mine = Case.objects.filter(reporter=user, state__in=_MAY_WAIT_FOR_RATING).select_related(
+        "merged_into")
+    return [case for case in mine
+            if any(t.action == "evaluate" for t in allowed_actions(case.followed(), user))]
+
+
 def todos(user, roles: set[str]):
     """The home page's to-dos: the user's counted queues (staff), or their own cases (residents)."""
     from gridgov.core.navigation import Todo
@@ -105,7 +120,7 @@ def todos(user, roles: set[str]):
         return [Todo(str(_("我的反映 · 办理中")), mine.filter(
                     state__in=(State.REPORTED, State.SUSPENDED, *OPEN_STATES)).count(),
                      reverse("cases:my_cases")),
-                Todo(str(_("我的反映 · 待评价")), mine.filter(state=State.CLOSED).count(),
+                Todo(str(_("我的反映 · 待评价")), len(waiting_for_rating(user)),
                      reverse("cases:my_cases"))]
     workbench = reverse("cases:workbench")
     waiting = counts(available, user, timezone.now())

@@ -5,6 +5,7 @@ from gridgov.cases.views import casemap, detail, resident, workbench
 app_name = "cases"
 urlpatterns = [
     path("report/", resident.report, name="report"),
+    path("report/kept/<str:key>/<str:name>/", resident.kept_photo, name="kept_photo"),
     path("mine/", resident.my_cases, name="my_cases"),
     path("track/", resident.track, name="track"),
     path("track/<str:code>/", resident.track_case, name="track_case"),

@@ -155,6 +155,13 @@ THE_FINDER = Guard(lambda case, user: case.reporter_id is not None
                    and case.reporter_id == getattr(user, "pk", None),
                    "forbidden", _("只有发现问题的网格员本人可以自行处置"))
 
+# Sources under which staff file a case at work (a patrol find, a hotline call, a visit).
+STAFF_SOURCES = frozenset({Source.PATROL, Source.HOTLINE, Source.DEPUTY, Source.VISIT})
+NOT_ONES_OWN_FILING = Guard(
+    lambda case, user: not (case.source in STAFF_SOURCES and case.reporter_id is not None
+                            and case.reporter_id == getattr(user, "pk", None)),
+    "own_case", _("工作人员不能评价自己上报的事件"))
+
 
 # Who may file a case under which source (None: anyone). The report form offers, the API
 # accepts and report_case checks these, and nothing else: a handler or a leader files no
@@ -235,6 +242,9 @@ SATISFACTION = Input("satisfaction", "choice", _("满意程度"), required=True,
                      choices=tuple(Satisfaction.choices),
                      invalid=_("请选择满意、基本满意或不满意"), code="bad_satisfaction")
 REASON = Input("reason", "text", _("不满意原因"), max=500)
+# The public reply (答复) of the unit that acted, shown to the reporter; the note stays internal.
+REPLY = Input("reply", "text", _("答复反映人（对方可见）"), max=1000,
+              help=_("反映人在办理进度中看到的答复；“说明”只有工作人员能看到"))
 PHOTOS = Input("photos", "files", _("现场照片"))
 AFTER_PHOTOS = Input("after_photos", "files", _("处置后照片"), required=True)
 REPORT_INPUTS = (
@@ -538,7 +548,7 @@ TRANSITIONS = (
          inputs=(INTO,), effect=_merge, style="secondary"),
     _row("dispatch", (S.REGISTERED, S.DISPATCHED), S.DISPATCHED, OPERATOR, _("派遣"),
          inputs=(DEPARTMENT,), effect=_dispatch),
-    _row("accept", S.DISPATCHED, S.HANDLING, {HANDLER}, _("接单")),
+    _row("accept", S.DISPATCHED, S.HANDLING, {HANDLER}, _("接单"), inputs=(REPLY,)),
     _row("return", (S.DISPATCHED, S.HANDLING), S.REGISTERED, {HANDLER}, _("退单"),
          inputs=(NEEDS_NOTE,), guards=(_guard(lambda c: not awaiting_extension(c),
                                               "extension_pending", _("延期申请待审批，暂不能退单")),),
@@ -560,21 +570,21 @@ TRANSITIONS = (
     _row("escalate", RUNNING, None, {GRID_STAFF, *OPERATOR}, _("吹哨"),
          inputs=(DEPARTMENTS,), effect=_escalate, style="secondary"),
     _row("report_in", RUNNING, None, {HANDLER}, _("报到"), effect=_report_in, past="reported_in"),
-    _row("handle", S.HANDLING, S.HANDLED, {HANDLER}, _("处置完毕"), inputs=(AFTER_PHOTOS,),
+    _row("handle", S.HANDLING, S.HANDLED, {HANDLER}, _("处置完毕"), inputs=(AFTER_PHOTOS, REPLY),
          effect=_handle),
     _row("verify", S.HANDLED, S.VERIFIED, {GRID_STAFF, *OPERATOR}, _("核查通过"),
          inputs=(PHOTOS,)),
     _row("fail_verification", S.HANDLED, S.HANDLING, {GRID_STAFF, *OPERATOR},
          _("核查不通过，返工"), inputs=(NEEDS_NOTE, PHOTOS), effect=_fail_verification,
          style="secondary", past="verification_failed"),
-    _row("close", S.VERIFIED, S.CLOSED, OPERATOR, _("结案"), effect=_close),
+    _row("close", S.VERIFIED, S.CLOSED, OPERATOR, _("结案"), inputs=(REPLY,), effect=_close),
     _row("evaluate", S.CLOSED, S.EVALUATED, OPERATOR, _("评价"), relations=(REPORTER,),
-         inputs=(SATISFACTION, REASON), effect=_evaluate),
-    _row("confirm_review", S.EVALUATED, None, OPERATOR, _("维持结案"), inputs=(NEEDS_NOTE,),
+         inputs=(SATISFACTION, REASON), guards=(NOT_ONES_OWN_FILING,), effect=_evaluate),
+    _row("confirm_review", S.EVALUATED, None, OPERATOR, _("维持结案"), inputs=(NEEDS_NOTE, REPLY),
          guards=(_guard(lambda c: c.needs_review, "no_review", _("该事件没有待复核的评价")),),
          effect=_confirm_review, past="review_confirmed"),
     _row("reopen", (S.CLOSED, S.EVALUATED), S.REGISTERED, OPERATOR, _("重新办理"),
-         inputs=(NEEDS_NOTE,), effect=_reopen, style="secondary"),
+         inputs=(NEEDS_NOTE, REPLY), effect=_reopen, style="secondary"),
     _row("sample_verify", (S.CLOSED, S.EVALUATED), None, OPERATOR, _("抽查核实"),
          guards=(_guard(lambda c: c.is_self_handled and c.sample_checked_at is None,
                         "not_sampled", _("只有尚未抽查的自行处置事件可以抽查核实")),),
@@ -626,6 +636,7 @@ def record_event(case, *, transition, actor, standing, from_state, note, data, i
         **CaseEvent.fields_for(transition=transition, actor=shown, label=label,
                                standing=standing, from_state=from_state, to_state=case.state,
                                note=note, data=data, at=deadlines.now()),
+        reply=(inputs.get("reply") or "").strip(),
     )
     _attach(event, shown if getattr(shown, "pk", None) else None, inputs)
     return event

@@ -15,13 +15,15 @@ class NavItem:
     icon: str
     roles: frozenset[str] | None  # None: everyone, signed in or not
     order: int
+    signed_in: bool = False  # only for a signed-in user (whatever their roles), e.g. 我的反映
 
 
 _ITEMS: list[NavItem] = []
 
 
-def register(label, url_name, icon="•", roles=None, order=100) -> None:
-    item = NavItem(str(label), url_name, icon, frozenset(roles) if roles is not None else None, order)
+def register(label, url_name, icon="•", roles=None, order=100, *, signed_in=False) -> None:
+    item = NavItem(str(label), url_name, icon, frozenset(roles) if roles is not None else None, order,
+                   signed_in)
     if item not in _ITEMS:
         _ITEMS.append(item)
         _ITEMS.sort(key=lambda i: i.order)
@@ -31,6 +33,8 @@ def items_for(user, roles: set[str], path: str) -> list[dict]:
     visible = []
     for item in _ITEMS:
         if item.roles is not None and not (roles & item.roles or user.is_superuser):
+            continue
+        if item.signed_in and not getattr(user, "is_authenticated", False):
             continue
         url = reverse(item.url_name)
         visible.append({"label": item.label, "url": url, "icon": item.icon,

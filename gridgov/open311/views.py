@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gridgov.cases import actions
+from gridgov.cases import actions, public
 from gridgov.cases.models import Case, Category, Source, State
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
@@ -166,7 +166,7 @@ STATE_LABELS = dict(State.choices)
 REQUEST_COLUMNS = ("number", "state", "category_id", "department_id", "description", "address",
                    "longitude", "latitude", UtcText("reported_at"),
                    UtcText("updated_at"), UtcText("due_at"),
-                   "merged_into__number")
+                   "merged_into__number", "pk")
 
 
 def _public_cases(town: Town):
@@ -184,18 +184,20 @@ def _requests(cases) -> list[dict]:
     departments = dict(Department.objects.filter(
         pk__in={row[3] for row in rows}).values_list("pk", "name"))
     notes = {state: str(label) for state, label in STATE_LABELS.items()}  # this request's language
+    # What the department told the reporter is public; internal notes never are (one policy).
+    replies = public.latest_replies(row[-1] for row in rows)
     w3c = w3c_from_utc_text()
     mask_text, mask_address = pii.mask_free_text, pii.mask_address
     requests = []
     for (number, state, category_id, department_id, description, address, longitude, latitude,
-         reported_at, updated_at, due_at, merged_into_number) in rows:
+         reported_at, updated_at, due_at, merged_into_number, pk) in rows:
         service_name, service_code = services[category_id]
         requests.append({
             "service_request_id": number,
             "status": "closed" if state in CLOSED_STATES else "open",
             "status_notes": (f"已合并到 {merged_into_number}"
                              if state == State.MERGED and merged_into_number
-                             else notes.get(state, state)),
+                             else replies.get(pk) or notes.get(state, state)),
             "service_name": service_name,
             "service_code": service_code,
             "description": mask_text(description),

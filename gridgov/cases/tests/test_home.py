@@ -64,3 +64,35 @@ def test_the_workbench_tabs_carry_the_same_counts(client, world):
 def test_signed_out_visitors_get_the_entries_only(client):
     response = client.get(reverse("core:home"))
     assert response.status_code == 200 and response.context["todos"] == []
+
+
+# ----- 我的反映 for a resident (issue 12, item 4) -------------------------------------------------
+
+def test_my_reports_is_in_the_menu_and_on_home_for_a_signed_in_resident_only(client, world):
+    from django.urls import reverse
+
+    mine = reverse("cases:my_cases")
+    assert f'href="{mine}"' not in client.get("/").content.decode().split("功能入口")[1]
+    client.force_login(world.resident)
+    page = client.get("/").content.decode()
+    assert f'href="{mine}"' in page and "我的反映" in page
+    report = client.get(reverse("cases:report")).content.decode()
+    assert f'href="{mine}"' in report  # the menu on every page
+
+
+def test_the_report_form_is_filled_in_for_a_signed_in_resident(client, world):
+    from django.urls import reverse
+
+    world.resident.name = "王阿姨"
+    world.resident.save()
+    client.force_login(world.resident)
+    page = client.get(reverse("cases:report")).content.decode()
+    assert 'value="王阿姨"' in page and f'value="{world.resident.phone}"' in page
+
+
+def test_staff_get_no_contact_of_their_own_filled_in(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.operator)
+    page = client.get(reverse("cases:report")).content.decode()
+    assert f'value="{world.operator.phone}"' not in page

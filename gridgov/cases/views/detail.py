@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.accounts.roles import PII_ROLES
-from gridgov.cases import actions, duplicates
+from gridgov.cases import actions, duplicates, public
 from gridgov.cases.forms import ActionForm
 from gridgov.cases.models import Case, ExtensionStatus, State
 from gridgov.cases.views.access import visible_case
 from gridgov.cases.views.common import photo_response
+from gridgov.cases.views.resident import reporter_page
 from gridgov.cases.workflow import TRANSITIONS
 from gridgov.core import pii
 from gridgov.core.access import has_role
@@ -50,7 +51,7 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
         "case": case,
         "action_forms": forms,
         "failed_action": failed.transition.action if failed is not None else "",
-        "events": list(case.events.all()),
+        "events": public.events_seen_by(case, request.user),
         "photos": list(case.photos.only("pk", "case_id", "phase")),
         "participants": list(case.participants.select_related("department")),
         "pending_extension": case.extension_requests.filter(
@@ -75,6 +76,9 @@ def _panel_context(request, case: Case, failed: ActionForm | None = None, status
 @login_required
 def case_detail(request, pk):
     case = visible_case(request.user, pk, _case_queryset())
+    if not public.sees_as_staff(request.user, case):
+        # The reporter reads their own case as on the tracking page: replies, no internal notes.
+        return reporter_page(request, case)
     return render(request, "cases/case_detail.html", _panel_context(request, case))
 
 

@@ -249,7 +249,8 @@ class TestList:
                                            django_assert_max_num_queries):
         CaseFactory.create_batch(rows, grid=world.grid_a1, category=world.category,
                                  department=world.enforcement)
-        with django_assert_max_num_queries(4):  # the town, the cases, categories, departments
+        # the town, the cases, categories, departments, the public replies
+        with django_assert_max_num_queries(5):
             response = client.get(f"{BASE}requests.{fmt}", {"jurisdiction_id": jid})
         assert len(_requests(response, fmt)) == rows
 

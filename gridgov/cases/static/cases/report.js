@@ -1,7 +1,8 @@
-/* The report form on a phone: find a type by typing, put the point on the map or take the
-   phone's position, and warn about too many photos before sending. */
+/* The report form on a phone: find a type by typing (the chosen one always named above the
+   list), put the point on the map or take the phone's position (a point outside the town is
+   refused at once, by the report's own placing rule), and after a failed submit go to the first
+   error. The photos are photos.js. */
 (function () {
-  var MAX_PHOTOS = 9;
   var form = document.getElementById("report-form");
 
   // Category search: hide what does not match the words typed.
@@ -26,6 +27,46 @@
   search.addEventListener("keydown", function (event) {
     if (event.key === "Enter") { event.preventDefault(); }
   });
+
+  // The chosen type is named above the list, and scrolled into the list's view when the form
+  // comes back: among 82 types it would otherwise be out of sight.
+  var chosenBox = document.getElementById("category-chosen");
+  var chosenName = document.getElementById("category-chosen-name");
+  // A category that may be an emergency (燃气泄漏, 路面塌陷, 火灾隐患...) says whom to call first;
+  // its numbers become tap-to-call links. Text from data, set as text.
+  var emergency = document.getElementById("emergency-notice");
+  var emergencyText = document.getElementById("emergency-text");
+  function showEmergency(text) {
+    emergencyText.textContent = "";
+    (text || "").split(/(\d{3,})/).forEach(function (part, index) {
+      if (index % 2) {
+        var call = document.createElement("a");
+        call.href = "tel:" + part;
+        call.className = "call";
+        call.textContent = part;
+        emergencyText.appendChild(call);
+      } else if (part) {
+        emergencyText.appendChild(document.createTextNode(part));
+      }
+    });
+    emergency.hidden = !text;
+  }
+  function showChosen(radio) {
+    var label = radio.closest(".choice");
+    chosenName.textContent = label.dataset.name;
+    chosenBox.hidden = false;
+    showEmergency(label.dataset.emergency || "");
+    if (label.dataset.emergency) { emergency.scrollIntoView({ block: "nearest" }); }
+  }
+  list.addEventListener("change", function (event) {
+    if (event.target.name === "category") { showChosen(event.target); }
+  });
+  var checked = list.querySelector("input[name=category]:checked");
+  if (checked) {
+    showChosen(checked);
+    var choice = checked.closest(".choice");
+    list.scrollTop = choice.offsetTop - list.offsetTop - list.clientHeight / 3;
+  }
 
   // The point: a tap on the map or the phone's position.
   var lon = form.querySelector("[name=longitude]");
@@ -56,10 +97,31 @@
     lon.value = latlng.lng.toFixed(6);
     if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
     status.textContent = label;
+    status.className = "muted";
+  }
+  // A point outside every grid of the town is refused as soon as it is chosen: the same rule
+  // the report applies at submit (/api/cases/place), not a copy of it in script.
+  function refuse(message) {
+    lat.value = lon.value = "";
+    if (marker) { map.removeLayer(marker); marker = null; }
+    status.textContent = message;
+    status.className = "error";
+  }
+  function checkPlace(latlng, then) {
+    var query = new URLSearchParams({ lon: latlng.lng.toFixed(6), lat: latlng.lat.toFixed(6) });
+    fetch(mapElement.dataset.place + "?" + query, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (answer && !answer.inside) { refuse(answer.message || "该位置不在本镇/街道范围内，请重新选择"); return; }
+        then();
+      }).catch(function () { then(); /* offline: the server checks at submit */ });
   }
   // A point chosen on the map is described by the nearest standard address (地名地址), unless
   // the resident wrote the address themselves.
   function place(latlng, label) {
+    checkPlace(latlng, function () { placeInside(latlng, label); });
+  }
+  function placeInside(latlng, label) {
     setMarker(latlng, label);
     if (address.value && address.value !== suggested) { return; }
     var query = new URLSearchParams({ lon: lon.value, lat: lat.value });
@@ -94,7 +156,7 @@
               suggestions.hidden = true;
               suggested = address.value = item.label;
               var here = L.latLng(item.latitude, item.longitude);
-              setMarker(here, "已按标准地址定位，可再点地图调整");
+              checkPlace(here, function () { setMarker(here, "已按标准地址定位，可再点地图调整"); });
               map.setView(here, 17);
             });
             li.appendChild(button);
@@ -124,25 +186,34 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 
-  // Anonymous: the contact fields are not needed.
+  // Anonymous: the contact fields are not needed. Staff filing their own find (巡查发现) give
+  // no contact at all: the section is hidden while that source is chosen.
   var anonymous = form.querySelector("[name=is_anonymous]");
   var contact = document.getElementById("contact-fields");
   function toggleContact() { contact.hidden = anonymous.checked; }
-  anonymous.addEventListener("change", toggleContact);
-  toggleContact();
+  if (anonymous) {
+    anonymous.addEventListener("change", toggleContact);
+    toggleContact();
+  }
+  var source = form.querySelector("[name=source]");
+  var contactSection = document.getElementById("contact-section");
+  if (source && contactSection) {
+    source.addEventListener("change", function () {
+      contactSection.hidden = source.value === "patrol";
+    });
+  }
 
-  // Photos: say how many, and stop more than nine before they are uploaded.
-  var photos = form.querySelector("[name=photos]");
-  var count = document.getElementById("photo-count");
-  photos.addEventListener("change", function () {
-    var n = photos.files.length;
-    count.textContent = n > MAX_PHOTOS ? "最多上传9张照片，您选择了" + n + "张" : (n ? "已选择" + n + "张照片" : "");
-    count.className = n > MAX_PHOTOS ? "error" : "muted";
-  });
-  form.addEventListener("submit", function (event) {
-    if (photos.files.length > MAX_PHOTOS) {
-      event.preventDefault();
-      photos.focus();
-    }
-  });
+  // After a failed submit: the first field with an error gets the focus, scrolled into view
+  // (Django marks an invalid widget aria-invalid; the type list and the point are marked by the
+  // page), else the summary at the top when the refusal concerns the whole report.
+  var firstError = form.querySelector(".field-error, .errorlist");
+  if (firstError) {
+    var step = firstError.closest(".step") || form;
+    var target = step.querySelector("[aria-invalid=true]:not([type=hidden])") ||
+      step.querySelector("input:not([type=hidden]), textarea, select, button");
+    firstError.scrollIntoView({ block: "center" });
+    if (target) { target.focus({ preventScroll: true }); }
+  } else if (document.getElementById("form-errors")) {
+    document.getElementById("form-errors").focus();
+  }
 })();

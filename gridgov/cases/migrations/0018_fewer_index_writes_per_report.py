@@ -16,7 +16,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_event_actor_unit'),
+        ('cases', '0017_category_emergency_notice'),
         ('grids', '0002_basemap_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
