@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gridgov.core.middleware.RequestIdMiddleware",
+    "gridgov.core.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"

@@ -8,7 +8,6 @@ map is zoomed in far enough, the cases themselves are returned instead. Either w
 holds at most MAX_FEATURES items.
 """
 
-import math
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -26,7 +25,7 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from gridgov.cases.models import Case
-from gridgov.core.errors import Refusal
+from gridgov.core import params
 
 # On-screen size of a cluster cell, in pixels of a 256-pixel tile.
 CELL_PIXELS = 64
@@ -54,19 +53,10 @@ class Viewport:
 
     @classmethod
     def parse(cls, bbox: str, zoom: str) -> "Viewport":
-        try:
-            west, south, east, north = (float(part) for part in bbox.split(","))
-            zoom_level = int(zoom)
-        except (AttributeError, TypeError, ValueError):
-            raise Refusal("invalid", "bbox 应为 西,南,东,北 四个数，zoom 为整数", "bbox") from None
-        values = (west, south, east, north)
-        if not all(math.isfinite(v) for v in values) or not 0 <= zoom_level <= 22:
-            raise Refusal("invalid", "bbox 或 zoom 超出范围", "bbox")
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise Refusal("invalid", "bbox 应为 西<东、南<北 的经纬度", "bbox")
-        if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
-            raise Refusal("invalid", "范围过大，请放大地图", "bbox")
-        return cls(west, south, east, north, zoom_level)
+        box = params.bbox(bbox, "bbox", max_span=MAX_SPAN_DEGREES, strict=True)
+        if box is None:
+            raise params.refuse("bbox", "请给出地图范围 bbox")
+        return cls(*box, params.zoom(zoom, "zoom"))
 
     def cell_size(self) -> float:
         """Degrees per cell: CELL_PIXELS at this zoom, but no finer than the box allows."""

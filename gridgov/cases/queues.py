@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import CASE_STAFF, CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
 from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
+from gridgov.core import params
+from gridgov.core.errors import Refusal
 
 PAGE_SIZE = 20
 # Not closed is implied by the clock's running states; said again so that SQLite (which matches
@@ -148,11 +149,11 @@ def encode_cursor(reported_at: dt.datetime, pk: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    moment, _sep, pk = (cursor or "").partition("~")
+    """The cursor's (moment, id); None, which starts from the first page, when it is stale or
+    damaged (core.params.cursor bounds both parts)."""
     try:
-        parsed = parse_datetime(moment)
-        return (parsed, int(pk)) if parsed is not None and parsed.tzinfo else None
-    except ValueError:
+        return params.cursor(cursor, "after")
+    except Refusal:
         return None
 
 
