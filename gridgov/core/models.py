@@ -156,3 +156,25 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SavedFilter(models.Model):
+    """A user's named set of filters for one page (a list, a map): the page's query string,
+    kept as typed (core.saved_filters strips paging and bounds it), opened again from a menu."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"),
+                             on_delete=models.CASCADE, related_name="saved_filters")
+    page = models.CharField(_("页面"), max_length=100)
+    name = models.CharField(_("名称"), max_length=30)
+    query = models.CharField(_("筛选条件"), max_length=800, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ("page", "name")
+        constraints = [models.UniqueConstraint(fields=["user", "page", "name"],
+                                               name="saved_filter_unique_name")]
+
+    def __str__(self):
+        return self.name
