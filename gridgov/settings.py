@@ -366,6 +366,10 @@ GRIDGOV_PHOTOS_PER_REPORT = env_int("GRIDGOV_PHOTOS_PER_REPORT", 9)
 # usual photo has 12 million; 40 million leaves room for high-resolution modes and keeps the
 # decoding of one upload to about 160 MB.
 GRIDGOV_PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 40_000_000)
+# Photos decoded at once per server process (core.photos.decode_slots), and how long an upload
+# waits for its turn before it is refused (429).
+GRIDGOV_PHOTO_DECODES = env_int("GRIDGOV_PHOTO_DECODES", 1)
+GRIDGOV_PHOTO_DECODE_WAIT = env_int("GRIDGOV_PHOTO_DECODE_WAIT", 30)
 # Reports accepted per address and per phone number in each window (an hour by default) from
 # a reporter without a role (signed out, or a signed-in resident); staff are not limited. 0 = no
 # limit. Meant to stop floods: raise the address limit where many residents reach the server
@@ -373,6 +377,10 @@ GRIDGOV_PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 40_000_000)
 GRIDGOV_REPORT_RATE_PER_ADDRESS = env_int("GRIDGOV_REPORT_RATE_PER_ADDRESS", 20)
 GRIDGOV_REPORT_RATE_PER_PHONE = env_int("GRIDGOV_REPORT_RATE_PER_PHONE", 5)
 GRIDGOV_REPORT_RATE_WINDOW_SECONDS = env_int("GRIDGOV_REPORT_RATE_WINDOW_SECONDS", 3600)
+# Refused submissions (a form error, a photo refused, a report past the limit) per address and
+# window before further reports from it are refused: a flood of bad uploads costs the server
+# decoding time even though no report is made.
+GRIDGOV_REPORT_REFUSED_PER_ADDRESS = env_int("GRIDGOV_REPORT_REFUSED_PER_ADDRESS", 30)
 # How many invented cases `gridgov load_demo` puts in the demo town.
 GRIDGOV_DEMO_CASES = env_int("GRIDGOV_DEMO_CASES", 300)
 

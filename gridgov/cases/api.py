@@ -23,6 +23,7 @@ from gridgov.cases.models import Case, Category, Satisfaction, State
 from gridgov.cases.workflow import ACTION_INPUTS, REPORT
 from gridgov.core import params, pii
 from gridgov.core.access import require_role
+from gridgov.core.errors import Refusal
 from gridgov.core.inputs import schema_for
 
 router = Router(tags=["事件"])
@@ -275,17 +276,22 @@ def case_detail(request, case_id: int):
              summary="上报问题（居民或工作人员；未登录时凭查询码跟踪）")
 def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(None),
            after_photos: list[UploadedFile] = File(None)):
+    report_limits.before_reading(request)
     kept_phone = "" if payload.is_anonymous else payload.reporter_phone
-    too_many = report_limits.refusal(request, kept_phone)
-    if too_many:
-        raise too_many
-    case = actions.report_case(
-        actor=request.user,
-        photos=photos or (),
-        after_photos=after_photos or (),
-        on_saved=lambda _case: report_limits.count_report(request, kept_phone),
-        **payload.dict(),
-    )
+    try:
+        too_many = report_limits.refusal(request, kept_phone)
+        if too_many:
+            raise too_many
+        case = actions.report_case(
+            actor=request.user,
+            photos=photos or (),
+            after_photos=after_photos or (),
+            on_saved=lambda _case: report_limits.count_report(request, kept_phone),
+            **payload.dict(),
+        )
+    except Refusal:
+        report_limits.count_refused(request)
+        raise
     return Status(201, case)
 
 
