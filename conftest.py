@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 # The migrations whose triggers keep the audit log append-only (live_db lifts them to empty it).
 _AUDIT_GUARDS = [importlib.import_module(f"gridgov.core.migrations.{name}") for name in (
-    "0002_audit_append_only", "0006_audit_refuse_replace_truncate")]
+    "0002_audit_append_only", "0006_audit_refuse_replace_truncate", "0008_audit_archive")]
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +41,10 @@ def live_db(transactional_db):
     test its triggers are lifted just long enough to empty it, then put back."""
     yield
     with connection.schema_editor() as editor:
-        for guard in _AUDIT_GUARDS:
+        for guard in reversed(_AUDIT_GUARDS):  # each undone in the order it was laid
             guard.remove(None, editor)
         editor.execute("DELETE FROM core_auditentry")
+        editor.execute("DELETE FROM core_auditarchive")
         for guard in _AUDIT_GUARDS:
             guard.install(None, editor)
 

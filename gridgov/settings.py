@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gridgov.core.middleware.RequestIdMiddleware",
+    "gridgov.core.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -368,6 +369,10 @@ GRIDGOV_PHOTOS_PER_REPORT = env_int("GRIDGOV_PHOTOS_PER_REPORT", 9)
 # usual photo has 12 million; 40 million leaves room for high-resolution modes and keeps the
 # decoding of one upload to about 160 MB.
 GRIDGOV_PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 40_000_000)
+# Photos decoded at once per server process (core.photos.decode_slots), and how long an upload
+# waits for its turn before it is refused (429).
+GRIDGOV_PHOTO_DECODES = env_int("GRIDGOV_PHOTO_DECODES", 1)
+GRIDGOV_PHOTO_DECODE_WAIT = env_int("GRIDGOV_PHOTO_DECODE_WAIT", 30)
 # Reports accepted per address and per phone number in each window (an hour by default) from
 # a reporter without a role (signed out, or a signed-in resident); staff are not limited. 0 = no
 # limit. Meant to stop floods: raise the address limit where many residents reach the server
@@ -375,6 +380,18 @@ GRIDGOV_PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 40_000_000)
 GRIDGOV_REPORT_RATE_PER_ADDRESS = env_int("GRIDGOV_REPORT_RATE_PER_ADDRESS", 20)
 GRIDGOV_REPORT_RATE_PER_PHONE = env_int("GRIDGOV_REPORT_RATE_PER_PHONE", 5)
 GRIDGOV_REPORT_RATE_WINDOW_SECONDS = env_int("GRIDGOV_REPORT_RATE_WINDOW_SECONDS", 3600)
+# Refused submissions (a form error, a photo refused, a report past the limit) per address and
+# window before further reports from it are refused: a flood of bad uploads costs the server
+# decoding time even though no report is made.
+GRIDGOV_REPORT_REFUSED_PER_ADDRESS = env_int("GRIDGOV_REPORT_REFUSED_PER_ADDRESS", 30)
+# Audit entries are kept this many days, then archived to files under GRIDGOV_AUDIT_ARCHIVE_DIR
+# and removed (core.audit_retention). GB/T 22239-2019 asks for six months at least: fewer than 183
+# days is refused here, and the database's trigger refuses removing younger entries anyway.
+GRIDGOV_AUDIT_KEEP_DAYS = env_int("GRIDGOV_AUDIT_KEEP_DAYS", 365)
+if GRIDGOV_AUDIT_KEEP_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"GRIDGOV_AUDIT_KEEP_DAYS must be at least 183 (six months), not {GRIDGOV_AUDIT_KEEP_DAYS}")
+GRIDGOV_AUDIT_ARCHIVE_DIR = env("GRIDGOV_AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive"))
 # How many invented cases `gridgov load_demo` puts in the demo town.
 GRIDGOV_DEMO_CASES = env_int("GRIDGOV_DEMO_CASES", 300)
 

@@ -21,7 +21,7 @@ from ninja.security import SessionAuth
 from gridgov.cases import actions, deadlines, public, queues, report_limits
 from gridgov.cases.models import Case, Category, Satisfaction, State
 from gridgov.cases.workflow import ACTION_INPUTS, REPORT
-from gridgov.core import pii
+from gridgov.core import params, pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
 from gridgov.core.inputs import schema_for
@@ -248,19 +248,18 @@ def list_categories(request):
 def list_cases(
     request,
     state: State | None = None,
-    category: int | None = None,
-    grid: int | None = None,
-    community: int | None = None,
-    department: int | None = None,
-    overdue: bool = False,
-    date_from: dt.date | None = Query(None, description="上报日期起（含）"),
-    date_to: dt.date | None = Query(None, description="上报日期止（含）"),
-    q: str = Query("", max_length=100, description="全文检索：描述、地址、编号"),
-    cursor: str = Query("", max_length=80),
+    category: params.ApiId = None,
+    grid: params.ApiId = None,
+    community: params.ApiId = None,
+    department: params.ApiId = None,
+    overdue: params.ApiFlag = False,
+    date_from: params.ApiDay = Query(None, description="上报日期起（含）"),
+    date_to: params.ApiDay = Query(None, description="上报日期止（含）"),
+    q: params.ApiText(100) = Query("", description="全文检索：描述、地址、编号"),
+    cursor: params.ApiText(80) = Query(""),
     page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
-    if date_from and date_to and date_from > date_to:
-        raise Refusal("bad_period", "开始日期不能晚于结束日期", "date_from")
+    params.day_range(date_from, date_to)
     cases = _visible(request.user)
     if community is not None:
         cases = cases.filter(community_id=community)
@@ -281,17 +280,22 @@ def case_detail(request, case_id: int):
              summary="上报问题（居民或工作人员；未登录时凭查询码跟踪）")
 def report(request, payload: Form[ReportIn], photos: list[UploadedFile] = File(None),
            after_photos: list[UploadedFile] = File(None)):
+    report_limits.before_reading(request)
     kept_phone = "" if payload.is_anonymous else payload.reporter_phone
-    too_many = report_limits.refusal(request, kept_phone)
-    if too_many:
-        raise too_many
-    case = actions.report_case(
-        actor=request.user,
-        photos=photos or (),
-        after_photos=after_photos or (),
-        on_saved=lambda _case: report_limits.count_report(request, kept_phone),
-        **payload.dict(),
-    )
+    try:
+        too_many = report_limits.refusal(request, kept_phone)
+        if too_many:
+            raise too_many
+        case = actions.report_case(
+            actor=request.user,
+            photos=photos or (),
+            after_photos=after_photos or (),
+            on_saved=lambda _case: report_limits.count_report(request, kept_phone),
+            **payload.dict(),
+        )
+    except Refusal:
+        report_limits.count_refused(request)
+        raise
     return Status(201, case)
 
 

@@ -8,10 +8,10 @@ map is zoomed in far enough, the cases themselves are returned instead. Either w
 holds at most MAX_FEATURES items.
 """
 
-import math
 from dataclasses import dataclass
 
 from django.db.models import (
+    Q,
     Avg,
     BigIntegerField,
     CharField,
@@ -25,8 +25,8 @@ from django.db.models import (
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 
-from gridgov.cases.models import Case
-from gridgov.core.errors import Refusal
+from gridgov.cases.models import Case, State
+from gridgov.core import params
 
 # On-screen size of a cluster cell, in pixels of a 256-pixel tile.
 CELL_PIXELS = 64
@@ -54,19 +54,10 @@ class Viewport:
 
     @classmethod
     def parse(cls, bbox: str, zoom: str) -> "Viewport":
-        try:
-            west, south, east, north = (float(part) for part in bbox.split(","))
-            zoom_level = int(zoom)
-        except (AttributeError, TypeError, ValueError):
-            raise Refusal("invalid", "bbox 应为 西,南,东,北 四个数，zoom 为整数", "bbox") from None
-        values = (west, south, east, north)
-        if not all(math.isfinite(v) for v in values) or not 0 <= zoom_level <= 22:
-            raise Refusal("invalid", "bbox 或 zoom 超出范围", "bbox")
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise Refusal("invalid", "bbox 应为 西<东、南<北 的经纬度", "bbox")
-        if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
-            raise Refusal("invalid", "范围过大，请放大地图", "bbox")
-        return cls(west, south, east, north, zoom_level)
+        box = params.bbox(bbox, "bbox", max_span=MAX_SPAN_DEGREES, strict=True)
+        if box is None:
+            raise params.refuse("bbox", "请给出地图范围 bbox")
+        return cls(*box, params.zoom(zoom, "zoom"))
 
     def cell_size(self) -> float:
         """Degrees per cell: CELL_PIXELS at this zoom, but no finer than the box allows."""
@@ -117,8 +108,18 @@ def in_box(queryset, view: Viewport):
     )
 
 
-def _colour(red: int, yellow: int) -> str:
-    return "red" if red else "yellow" if yellow else "green"
+# 待受理: reported, not yet registered, no deadline running.
+INTAKE = Q(state=State.REPORTED)
+PAUSED = Q(clock_paused_at__isnull=False)
+# Every colour the map draws, in the legend's order (the page's legend is built from this).
+COLOURS = (("green", "正常"), ("yellow", "临近时限"), ("red", "已超期"),
+           ("paused", "暂停计时"), ("intake", "待受理（未立案）"))
+
+
+def _colour(red: int, yellow: int, intake: int = 0, count: int = 0) -> str:
+    if red or yellow:
+        return "red" if red else "yellow"
+    return "intake" if count and intake == count else "green"
 
 
 def clusters(queryset, view: Viewport, now) -> list[dict]:
@@ -134,12 +135,14 @@ def clusters(queryset, view: Viewport, now) -> list[dict]:
             lat=Avg("latitude", output_field=FloatField()),
             red=Count("pk", filter=red),
             yellow=Count("pk", filter=yellow),
+            intake=Count("pk", filter=INTAKE),
         )
         .order_by("-n")[:MAX_FEATURES]
     )
     return [
         {"lon": round(row["lon"], 6), "lat": round(row["lat"], 6), "count": row["n"],
-         "red": row["red"], "yellow": row["yellow"], "colour": _colour(row["red"], row["yellow"])}
+         "red": row["red"], "yellow": row["yellow"], "intake": row["intake"],
+         "colour": _colour(row["red"], row["yellow"], row["intake"], row["n"])}
         for row in rows
     ]
 
@@ -148,7 +151,9 @@ def markers(queryset, now) -> list[dict]:
     red, yellow = deadline_conditions(now)
     rows = (
         queryset.order_by("-reported_at", "-pk")
-        .annotate(colour=SqlCase(When(red, then=Value("red")), When(yellow, then=Value("yellow")),
+        .annotate(colour=SqlCase(When(INTAKE, then=Value("intake")),
+                                 When(PAUSED, then=Value("paused")),
+                                 When(red, then=Value("red")), When(yellow, then=Value("yellow")),
                                  default=Value("green"), output_field=CharField()))
         .values("pk", "number", "longitude", "latitude", "category__name", "colour")[:MAX_FEATURES]
     )

@@ -11,7 +11,7 @@ from gridgov.accounts.actions import NEW_RESIDENT_NAME
 from gridgov.cases import pending
 from gridgov.cases.models import Category, Source, State
 from gridgov.cases.workflow import NOTE, REASON, REPORT, SATISFACTION, sources_for
-from gridgov.core import photos
+from gridgov.core import params, photos
 from gridgov.core import pii
 from gridgov.core.errors import Refusal
 from gridgov.core.forms import ChineseLabels
@@ -211,23 +211,23 @@ class RateForm(ChineseLabels, forms.Form):
 class WorkbenchFilterForm(forms.Form):
     """The filters of a queue; every value is optional, and a bad one is reported, not ignored."""
 
-    q = forms.CharField(label=_("搜索"), max_length=100, required=False,
+    q = params.SearchField(label=_("搜索"), max_length=100, required=False,
                         widget=forms.TextInput(attrs={"type": "search",
                                                       "placeholder": _("描述、地址或编号，如：井盖")}),
                         error_messages={"max_length": _("搜索词最多%(limit_value)d个字")})
     state = forms.ChoiceField(label=_("状态"), required=False, widget=PlainSelect,
                               choices=[("", _("全部状态"))] + list(State.choices))
-    category = forms.ModelChoiceField(label=_("分类"), required=False, widget=PlainSelect,
+    category = params.RowChoiceField(label=_("分类"), required=False, widget=PlainSelect,
                                       queryset=Category.objects.all(), empty_label=_("全部分类"))
-    grid = forms.ModelChoiceField(label=_("网格"), required=False, queryset=Grid.objects.none(),
+    grid = params.RowChoiceField(label=_("网格"), required=False, queryset=Grid.objects.none(),
                                   empty_label=_("全部网格"), widget=PlainSelect)
-    department = forms.ModelChoiceField(label=_("处置部门"), required=False, widget=PlainSelect,
+    department = params.RowChoiceField(label=_("处置部门"), required=False, widget=PlainSelect,
                                         queryset=Department.objects.none(),
                                         empty_label=_("全部部门"))
     overdue = forms.BooleanField(label=_("仅看超期"), required=False)
-    date_from = forms.DateField(label=_("上报日期自"), required=False,
+    date_from = params.DayField(label=_("上报日期自"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("上报日期至"), required=False,
+    date_to = params.DayField(label=_("上报日期至"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):

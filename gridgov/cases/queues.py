@@ -11,15 +11,17 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import CASE_STAFF, CASE_SUPERVISORS, OPERATIONS_CENTRE, Role
 from gridgov.cases.actions import allowed_actions
 from gridgov.cases.models import OPEN_STATES, Case, ExtensionRequest, ExtensionStatus, State
+from gridgov.core import params
+from gridgov.core.errors import Refusal
 
 PAGE_SIZE = 20
 # Not closed is implied by the clock's running states; said again so that SQLite (which matches
@@ -163,28 +165,66 @@ def encode_cursor(reported_at: dt.datetime, pk: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    moment, _sep, pk = (cursor or "").partition("~")
+    """The cursor's (moment, id); None, which starts from the first page, when it is stale or
+    damaged (core.params.cursor bounds both parts)."""
     try:
-        parsed = parse_datetime(moment)
-        return (parsed, int(pk)) if parsed is not None and parsed.tzinfo else None
-    except ValueError:
+        return params.cursor(cursor, "after")
+    except Refusal:
         return None
 
 
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+    descending: bool
+    # The moment a row is ordered by: a column, or an expression of one (a deadline, with the
+    # cases that have none after every dated one).
+    moment: object
+
+
+# A case without a deadline sorts after every dated one (still a moment the cursor can carry).
+NO_DEADLINE = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+# The orders a list may be read in: a whitelist, each a keyset on (moment, id) so that paging
+# stays as cheap as the default. An unknown sort falls back to the first.
+SORTS = (
+    Sort("newest", _("最新上报"), True, F("reported_at")),
+    Sort("oldest", _("最早上报"), False, F("reported_at")),
+    Sort("deadline", _("时限最近"), False,
+         Coalesce("due_at", Value(NO_DEADLINE), output_field=DateTimeField())),
+)
+SORTS_BY_KEY = {sort.key: sort for sort in SORTS}
+
+
+def sort_named(key: str) -> Sort:
+    return SORTS_BY_KEY.get(key or "", SORTS[0])
+
+
 def page(cases, cursor: str = "", size: int = PAGE_SIZE,
-         related: tuple[str, ...] = ()) -> tuple[list[Case], str]:
-    """One page of `size` rows, newest first, and the cursor of the next one ("" at the end).
+         related: tuple[str, ...] = (), sort: Sort | None = None) -> tuple[list[Case], str]:
+    """One page of `size` rows in `sort`'s order (newest first by default), and the cursor of
+    the next one ("" at the end).
 
     Two steps: the ids of the page are chosen on the case table alone (whatever has to be
     sorted is two columns wide), then those rows are read with the `related` rows they show
     (select_related paths; the first step ignores any select_related of `cases`)."""
+    sort = sort or SORTS[0]
+    if sort.key != "newest":
+        cases = cases.annotate(sort_moment=sort.moment)
+        column = "sort_moment"
+    else:  # the column itself, so that the (reported_at, id) indexes serve
+        column = "reported_at"
     after = decode_cursor(cursor)
     if after is not None:
         moment, pk = after
-        cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, pk__lt=pk))
-    keys = list(cases.order_by("-reported_at", "-pk").values_list("pk", "reported_at")[:size + 1])
+        beyond = "lt" if sort.descending else "gt"
+        cases = cases.filter(Q(**{f"{column}__{beyond}": moment})
+                             | Q(**{column: moment, f"pk__{beyond}": pk}))
+    order = (f"-{column}", "-pk") if sort.descending else (column, "pk")
+    keys = list(cases.order_by(*order).values_list("pk", column)[:size + 1])
     shown = keys[:size]
-    rows = Case.objects.filter(pk__in=[pk for pk, _at in shown]).select_related(*related)
-    rows = sorted(rows, key=lambda case: (case.reported_at, case.pk), reverse=True)
+    position = {pk: index for index, (pk, _at) in enumerate(shown)}
+    rows = Case.objects.filter(pk__in=list(position)).select_related(*related)
+    rows = sorted(rows, key=lambda case: position[case.pk])
     next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(keys) > size else ""
     return rows, next_cursor

@@ -5,14 +5,17 @@ Reporters without a role (signed out, or signed-in residents) are limited; staff
 report all day on patrol and are not. The limits are settings (GRIDGOV_REPORT_RATE_*; 0 turns
 one off). An anonymous report keeps no phone number, so only its address counts.
 
-Only accepted reports are counted: the caller asks refusal() before calling
+Accepted reports are counted: the caller asks refusal() before calling
 actions.report_case() and has count_report() run inside the report's transaction (on_saved), so
 that a report and its count stand or fall together at no extra commit. A resident whose report was
-turned back (no location, a wrong phone number) or who was told to wait does not use up the
-allowance, and a refused request costs one read and no write. Counting every attempt
-would also shield the server from a flood of requests, but that belongs in front of it (the web
-server's own request limits), and it would punish a resident for the form's corrections. The
-price: requests racing from one address can go a few past the limit (see gridgov.core.ratelimit).
+turned back (no location, a wrong phone number) does not use up that allowance.
+
+Refused submissions are counted apart, per address (count_refused(), through guarded() around
+the report form's view and in the API): GRIDGOV_REPORT_REFUSED_PER_ADDRESS of them in a window
+leave room for a resident's corrections, and past it every submission from the address is
+refused before anything in it is read (its photos are never decoded), since a stream of bad
+uploads costs the server as much decoding as good ones. The price: requests racing from one
+address can go a few past the limits (see gridgov.core.ratelimit).
 """
 
 import math
@@ -23,6 +26,14 @@ from django.utils.translation import gettext as _
 from gridgov.core import pii, ratelimit
 from gridgov.core.errors import Refusal
 from gridgov.core.scope import roles_of
+
+
+def _refused_checks(request) -> list[tuple[ratelimit.Rate, str]]:
+    if roles_of(request.user):
+        return []
+    rate = ratelimit.Rate("report-refused-address", settings.GRIDGOV_REPORT_REFUSED_PER_ADDRESS,
+                          settings.GRIDGOV_REPORT_RATE_WINDOW_SECONDS)
+    return [(rate, ratelimit.client_address(request))]
 
 
 def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
@@ -43,7 +54,7 @@ def refusal(request, reporter_phone: str) -> Refusal | None:
     """Why this report must wait (a 429 with Retry-After, on the phone field when the phone
     number is used up), or None. reporter_phone is the number the report keeps ("" for an
     anonymous report)."""
-    exceeded = ratelimit.exceeded(_checks(request, reporter_phone))
+    exceeded = ratelimit.exceeded(_checks(request, reporter_phone) + _refused_checks(request))
     if exceeded is None:
         return None
     minutes = math.ceil(exceeded.retry_after / 60)
@@ -59,3 +70,34 @@ def refusal(request, reporter_phone: str) -> Refusal | None:
 def count_report(request, reporter_phone: str) -> None:
     """Count a report that was accepted."""
     ratelimit.count(_checks(request, reporter_phone))
+
+
+def before_reading(request) -> None:
+    """Refuse (429) a submission from an address whose refused submissions are used up, before
+    its form or photos are read."""
+    found = refusal(request, "") if ratelimit.exceeded(_refused_checks(request)) else None
+    if found is not None:
+        raise found
+
+
+def count_refused(request) -> None:
+    """Count a submission that made no report."""
+    ratelimit.count(_refused_checks(request))
+
+
+def guarded(view):
+    """The report form's view with its submissions limited: checked before anything is read,
+    and counted when refused (any answer but a redirect to the new case)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        before_reading(request)
+        response = view(request, *args, **kwargs)
+        if response.status_code >= 400:
+            count_refused(request)
+        return response
+
+    return wrapper

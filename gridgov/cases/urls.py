@@ -1,10 +1,11 @@
 from django.urls import path
 
+from gridgov.cases import report_limits
 from gridgov.cases.views import casemap, detail, resident, workbench
 
 app_name = "cases"
 urlpatterns = [
-    path("report/", resident.report, name="report"),
+    path("report/", report_limits.guarded(resident.report), name="report"),
     path("report/kept/<str:key>/<str:name>/", resident.kept_photo, name="kept_photo"),
     path("mine/", resident.my_cases, name="my_cases"),
     path("track/", resident.track, name="track"),

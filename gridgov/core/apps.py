@@ -18,3 +18,6 @@ class CoreConfig(AppConfig):
         periodic.register("core.forget_old_notices",
                           lambda: f"old notices deleted: {notify.forget_old()}", **nightly)
         periodic.register("core.analyze_db", periodic.command("analyze_db"), **nightly)
+        from gridgov.core import audit_retention
+
+        periodic.register("core.archive_audit", audit_retention.archive_old, **nightly)

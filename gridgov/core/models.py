@@ -156,3 +156,49 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SavedFilter(models.Model):
+    """A user's named set of filters for one page (a list, a map): the page's query string,
+    kept as typed (core.saved_filters strips paging and bounds it), opened again from a menu."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"),
+                             on_delete=models.CASCADE, related_name="saved_filters")
+    page = models.CharField(_("页面"), max_length=100)
+    name = models.CharField(_("名称"), max_length=30)
+    query = models.CharField(_("筛选条件"), max_length=800, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ("page", "name")
+        constraints = [models.UniqueConstraint(fields=["user", "page", "name"],
+                                               name="saved_filter_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class AuditArchive(models.Model):
+    """A file the oldest audit entries were written to before they left the database: entries
+    first_id to last_id, each line hash-chained to the one before (core.audit_retention), the
+    file's SHA-256 and the chain's last hash. Append-only like the log; the database lets an
+    audit entry be deleted only when it is older than the minimum retention and one of these
+    rows covers its id (migration 0008)."""
+
+    created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
+    first_id = models.BigIntegerField(_("起始编号"))
+    last_id = models.BigIntegerField(_("结束编号"))
+    entries = models.PositiveIntegerField(_("条数"))
+    file_name = models.CharField(_("文件"), max_length=255)
+    sha256 = models.CharField(_("文件校验值"), max_length=64)
+    last_hash = models.CharField(_("链尾哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("审计归档")
+        verbose_name_plural = _("审计归档")
+        ordering = ["first_id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.first_id}–{self.last_id})"

@@ -18,7 +18,10 @@ again (store_photos() / delete_photos()). Files no row names are swept by the ow
 
 import io
 import mimetypes
+import os
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -42,6 +45,51 @@ def max_pixels() -> int:
 
 def max_per_report() -> int:
     return settings.GRIDGOV_PHOTOS_PER_REPORT
+
+
+# Decoding and encoding a photo is the one thing a request does that takes the CPU for hundreds of
+# milliseconds (and up to MAX_PIXELS x 4 bytes): at most GRIDGOV_PHOTO_DECODES of them run at once
+# in a process, whatever the number of threads, so that eight large uploads queue behind each
+# other instead of starving every other request of the worker (bench/uploads.py). A request that
+# waits longer than GRIDGOV_PHOTO_DECODE_WAIT seconds for its turn is refused (429), not held.
+# The work itself runs on threads of a small pool at a lower CPU priority (Linux gives each
+# thread its own nice value), so that the pages being served meanwhile go first.
+DECODE_NICENESS = 10
+_decode_slots: threading.BoundedSemaphore | None = None
+_decoder = None
+_slots_lock = threading.Lock()
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at the usual priority
+        pass
+
+
+def decode_slots() -> threading.BoundedSemaphore:
+    global _decode_slots, _decoder
+    with _slots_lock:
+        if _decode_slots is None:
+            slots = max(1, settings.GRIDGOV_PHOTO_DECODES)
+            _decode_slots = threading.BoundedSemaphore(slots)
+            _decoder = ThreadPoolExecutor(slots, thread_name_prefix="photo-decode",
+                                          initializer=_lower_priority)
+        return _decode_slots
+
+
+def reset_decode_slots() -> None:
+    """Forget the semaphore and its pool (tests change the setting)."""
+    global _decode_slots, _decoder
+    with _slots_lock:
+        if _decoder is not None:
+            _decoder.shutdown(wait=True)
+        _decode_slots = _decoder = None
+
+
+def _decode_and_reencode(image: Image.Image, kind: str) -> bytes:
+    image.load()
+    return _reencode(image, kind)
 
 
 def clean_photo(upload, field: str = "photos") -> ContentFile:
@@ -72,8 +120,14 @@ def clean_photo(upload, field: str = "photos") -> ContentFile:
             if kind == "JPEG":
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as MAX_SIDE stays covered.
                 image.draft("RGB", (MAX_SIDE, MAX_SIDE))
-            image.load()
-            clean = _reencode(image, kind)
+            slots = decode_slots()
+            if not slots.acquire(timeout=settings.GRIDGOV_PHOTO_DECODE_WAIT):
+                raise Refusal("throttled", "服务器正忙于处理照片，请稍后再提交", field,
+                              headers={"Retry-After": "10"})
+            try:
+                clean = _decoder.submit(_decode_and_reencode, image, kind).result()
+            finally:
+                slots.release()
     except Refusal:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):

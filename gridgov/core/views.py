@@ -31,3 +31,31 @@ def text_size(request):
         response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True, secure=request.is_secure())
     return response
+
+
+@require_POST
+def save_filter(request):
+    """Save the filters of a list or map page under a name, then show the page with them."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    from gridgov.core import saved_filters
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    saved = saved_filters.save(request.user, page=request.POST.get("page", ""),
+                               name=request.POST.get("name", ""),
+                               query=request.POST.get("query", ""))
+    return redirect(f"{reverse(saved.page)}?{saved.query}")
+
+
+@require_POST
+def delete_filter(request, pk):
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    from gridgov.core import saved_filters
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return redirect(reverse(saved_filters.delete(request.user, pk)))

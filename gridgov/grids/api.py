@@ -11,13 +11,13 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gridgov.accounts.roles import REGISTRY_EDITORS, REGISTRY_ROLES
-from gridgov.core import pii
+from gridgov.core import params, pii
 from gridgov.core.access import require_role
 from gridgov.core.errors import Refusal
-from gridgov.grids import actions, addresses, lookup, mapdata
+from gridgov.grids import actions, addresses, lookup
 from gridgov.grids.access import (
     EDITOR_REFUSAL,
     READER_REFUSAL,
@@ -164,8 +164,8 @@ class PhoneOut(Schema):
 
 
 @router.get("/", response=list[GridOut], summary="网格列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_grids(request, community: int | None = None, q: str = Query("", max_length=50)):
+@paginate(params.api_pages(), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_grids(request, community: params.ApiId = None, q: params.ApiText(50) = ""):
     _require_reader(request)
     grids = visible_grids(request.user).select_related("community").order_by("town_id", "number")
     if community is not None:
@@ -255,10 +255,10 @@ def nearest_address(request, lon: float = Query(..., ge=-180, le=180),
 
 
 @router.get("/places", response=list[PlaceOut], summary="地点列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_places(request, kind: PlaceKind | None = None, grid: int | None = None,
-                community: int | None = None, q: str = Query("", max_length=50),
-                bbox: str = Query("", description="西,南,东,北")):
+@paginate(params.api_pages(), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_places(request, kind: PlaceKind | None = None, grid: params.ApiId = None,
+                community: params.ApiId = None, q: params.ApiText(50) = "",
+                bbox: params.ApiText(100) = Query("", description="西,南,东,北")):
     _require_reader(request)
     places = visible_places(request.user).order_by("name", "pk")
     if kind:
@@ -269,13 +269,13 @@ def list_places(request, kind: PlaceKind | None = None, grid: int | None = None,
         places = places.filter(grid__community_id=community)
     if q.strip():
         places = places.search(q)
-    box = mapdata.parse_bbox(bbox)
+    box = params.bbox(bbox)
     return places.in_bbox(*box) if box else places
 
 
 @router.get("/staff", response=list[StaffOut], summary="网格人员（脱敏）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def list_staff(request, grid: int | None = None, community: int | None = None):
+@paginate(params.api_pages(), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_staff(request, grid: params.ApiId = None, community: params.ApiId = None):
     _require_reader(request)
     posts = visible_staff(request.user).select_related("user").order_by("grid_id", "position", "pk")
     if grid is not None:

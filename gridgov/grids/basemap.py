@@ -11,7 +11,6 @@ import json
 import numpy as np
 import shapely
 
-from gridgov.core.errors import Refusal
 from gridgov.grids.models import BaseMapFeature, BaseMapKind
 
 MAX_FEATURES = 2000
@@ -40,16 +39,6 @@ def default_zooms(kind: str, name: str, area_m2: float = 0) -> tuple[int, int]:
     if kind == BaseMapKind.BUILDING and area_m2 >= LARGE_BUILDING_M2:
         drawn = LARGE_BUILDING_MIN_ZOOM
     return drawn, labelled
-
-
-def parse_zoom(text: str | None) -> int:
-    try:
-        zoom = round(float(text or ""))
-    except (ValueError, OverflowError):
-        raise Refusal("invalid", "zoom 应为地图缩放级别（0–22 的数字）", "zoom") from None
-    if not MIN_ZOOM <= zoom <= MAX_ZOOM:
-        raise Refusal("invalid", "zoom 应在 0–22 之间", "zoom")
-    return zoom
 
 
 def tolerance(zoom: int) -> float:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import params
 from gridgov.grids.access import editable_towns, visible_communities, visible_grids
 from gridgov.grids.io import grid_import, place_import
 from gridgov.grids.models import PlaceKind, StaffLine, StaffPosition
@@ -41,7 +42,7 @@ class PlaceFilter(_ScopedFilter):
     q = forms.CharField(label=_("名称或地址"), required=False, max_length=50)
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部类型")), *PlaceKind.choices],
                              required=False)
-    grid = forms.ModelChoiceField(label=_("网格"), queryset=None, required=False,
+    grid = params.RowChoiceField(label=_("网格"), queryset=None, required=False,
                                   empty_label=_("全部网格"))
 
     def apply(self, places):
@@ -59,7 +60,7 @@ class PlaceFilter(_ScopedFilter):
 
 
 class StaffFilter(_ScopedFilter):
-    grid = forms.ModelChoiceField(label=_("网格"), queryset=None, required=False,
+    grid = params.RowChoiceField(label=_("网格"), queryset=None, required=False,
                                   empty_label=_("全部网格"))
     position = forms.ChoiceField(label=_("职务"), choices=[("", _("全部职务")), *StaffPosition.choices],
                                  required=False)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from gridgov.core import params
 from gridgov.core.errors import Refusal, refusal_response
 from gridgov.grids import basemap, mapdata
 from gridgov.grids.access import registry_reader
@@ -61,18 +62,13 @@ def grid_map(request):
 
 
 def _grid_param(request) -> int | None:
-    value = request.GET.get("grid", "")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Refusal("invalid", "grid 应为网格编号（id）", "grid")
-    return int(value)
+    return params.ident(request.GET.get("grid"), "grid")
 
 
 @registry_reader
 def map_grids(request):
     try:
-        data = mapdata.grid_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
+        data = mapdata.grid_collection(request.user, params.bbox(request.GET.get("bbox")),
                                        _grid_param(request))
     except Refusal as refusal:
         return refusal_response(refusal)
@@ -82,7 +78,7 @@ def map_grids(request):
 @registry_reader
 def map_places(request):
     try:
-        data = mapdata.place_collection(request.user, mapdata.parse_bbox(request.GET.get("bbox")),
+        data = mapdata.place_collection(request.user, params.bbox(request.GET.get("bbox")),
                                         _grid_param(request))
     except Refusal as refusal:
         return refusal_response(refusal)
@@ -93,7 +89,7 @@ def map_places(request):
 @cache_control(public=True, max_age=300)
 def public_outlines(request):
     try:
-        data = mapdata.public_outlines(mapdata.parse_bbox(request.GET.get("bbox")))
+        data = mapdata.public_outlines(params.bbox(request.GET.get("bbox")))
     except Refusal as refusal:
         return refusal_response(refusal)
     return JsonResponse(data)
@@ -101,7 +97,11 @@ def public_outlines(request):
 
 @registry_reader
 def map_search(request):
-    return JsonResponse(mapdata.search(request.user, request.GET.get("q", "")))
+    try:
+        query = params.text(request.GET.get("q"), "q", max_length=50)
+    except Refusal as refusal:
+        return refusal_response(refusal)
+    return JsonResponse(mapdata.search(request.user, query))
 
 
 @require_GET
@@ -109,10 +109,10 @@ def map_search(request):
 def basemap_features(request):
     """The town's base map for a viewport and zoom: public, like the streets it shows."""
     try:
-        bbox = mapdata.parse_bbox(request.GET.get("bbox"))
+        bbox = params.bbox(request.GET.get("bbox"))
         if bbox is None:
             raise Refusal("required", "请给出地图范围 bbox", "bbox")
-        data = basemap.features_in_view(bbox, basemap.parse_zoom(request.GET.get("zoom")))
+        data = basemap.features_in_view(bbox, params.zoom(request.GET.get("zoom")))
     except Refusal as refusal:
         return refusal_response(refusal)
     return HttpResponse(data, content_type="application/json")

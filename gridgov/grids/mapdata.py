@@ -19,19 +19,6 @@ MAX_PLACES = 500
 MAX_SEARCH_RESULTS = 10
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """"west,south,east,north" in degrees, or None when not given."""
-    if not text:
-        return None
-    try:
-        west, south, east, north = (float(part) for part in text.split(","))
-    except ValueError:
-        raise Refusal("invalid", "bbox 应为 西,南,东,北 四个经纬度数值", "bbox") from None
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise Refusal("invalid", "bbox 超出经纬度范围", "bbox")
-    return west, south, east, north
-
-
 def _kind_labels() -> dict[str, str]:
     return {value: str(label) for value, label in PlaceKind.choices}
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gridgov.core import params
 from gridgov.grids import actions
 from gridgov.grids.access import (
     registry_reader,
@@ -22,7 +23,7 @@ PAGE_SIZE = 50
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(params.page_number(request.GET.get("page")))
 
 
 def _query_without_page(request) -> str:

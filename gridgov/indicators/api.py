@@ -5,6 +5,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from gridgov.core import params
 from gridgov.core.access import require_role
 from gridgov.indicators import figures, rollup
 
@@ -31,12 +32,12 @@ class IndicatorsOut(Schema):
 def indicator_table(
     request,
     grouping: str = Query("total", pattern="^(" + "|".join(figures.GROUPINGS) + ")$"),
-    start: dt.date | None = Query(None, description="默认为结束日期前30天（含结束日期当天）"),
-    end: dt.date | None = Query(None, description="默认今天"),
-    grid: int | None = None,
-    community: int | None = None,
-    department: int | None = None,
-    category: int | None = None,
+    start: params.ApiDay = Query(None, description="默认为结束日期前30天（含结束日期当天）"),
+    end: params.ApiDay = Query(None, description="默认今天"),
+    grid: params.ApiId = None,
+    community: params.ApiId = None,
+    department: params.ApiId = None,
+    category: params.ApiId = None,
 ):
     require_role(request.user, figures.INDICATOR_ROLES, "仅镇领导、城运中心和管理员可查看考核指标")
     period = figures.Period.of(start, end)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.cases import queues
 from gridgov.cases.models import Case, Category
-from gridgov.core import audit
+from gridgov.core import audit, params
 from gridgov.core.access import role_required
 from gridgov.core.errors import Refusal
 from gridgov.grids import mapdata
@@ -39,14 +39,14 @@ indicator_reader = role_required(figures.INDICATOR_ROLES,
 
 
 class IndicatorForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), required=False,
+    start = params.DayField(label=_("开始日期"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), required=False,
+    end = params.DayField(label=_("结束日期"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
     grouping = forms.ChoiceField(label=_("分组"), choices=GROUPING_CHOICES, required=False)
-    community = forms.ModelChoiceField(label=_("居民区"), queryset=Community.objects.none(),
+    community = params.RowChoiceField(label=_("居民区"), queryset=Community.objects.none(),
                                        required=False, empty_label=_("全部居民区"))
-    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.all(),
+    category = params.RowChoiceField(label=_("分类"), queryset=Category.objects.all(),
                                       required=False, empty_label=_("全部分类"))
     rate = forms.ChoiceField(label=_("地图着色"), choices=RATE_CHOICES, required=False)
 

@@ -6,13 +6,12 @@ from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.cases import actions, public
 from gridgov.cases.models import Case, Category, Source, State
-from gridgov.core import pii
+from gridgov.core import params, pii
 from gridgov.core.errors import Refusal
 from gridgov.grids.models import Department, Town
 from gridgov.open311 import keys
@@ -41,6 +40,8 @@ def endpoint(view):
             return view(request, fmt, **kwargs)
         except Open311Error as error:
             return errors(fmt, error.status, error.description)
+        except Refusal as refusal:  # a parameter core.params refused
+            return errors(fmt, refusal.status, refusal.message)
 
     return wrapper
 
@@ -50,6 +51,7 @@ def jurisdiction_of(town: Town) -> str:
 
 
 def _town(jurisdiction_id: str) -> Town:
+    jurisdiction_id = params.text(jurisdiction_id, "jurisdiction_id", max_length=20)
     if jurisdiction_id:
         town = Town.objects.filter(district_code=jurisdiction_id[:6],
                                    code=jurisdiction_id[6:]).first()
@@ -134,19 +136,8 @@ def _create(request, fmt):
                    root="service_requests", item="request", status=201)
 
 
-def _moment(name: str, text: str) -> dt.datetime | None:
-    if not text:
-        return None
-    moment = parse_datetime(text)
-    if moment is None and parse_date(text) is not None:
-        moment = dt.datetime.combine(parse_date(text), dt.time.min)
-    if moment is None:
-        raise Open311Error(400, f"{name} 应为 W3C 日期时间，如 2025-03-01T00:00:00+08:00")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-
-
 def _window(start_text: str, end_text: str) -> tuple[dt.datetime, dt.datetime]:
-    start, end = _moment("start_date", start_text), _moment("end_date", end_text)
+    start, end = params.moment(start_text, "start_date"), params.moment(end_text, "end_date")
     span = dt.timedelta(days=DEFAULT_DAYS)
     if start is None and end is None:
         end = timezone.now()

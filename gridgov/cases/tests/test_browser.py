@@ -165,7 +165,7 @@ def test_one_case_from_report_to_rating(open_screen, tmp_path):
     # The map may move once more as it settles on the phone's screen; wait for its last answer.
     from playwright.sync_api import expect
 
-    expect(operator.page.locator("#map-status")).to_have_text("范围内在办事件 3 件",
+    expect(operator.page.locator("#map-status")).to_have_text("范围内事件 3 件",
                                                               timeout=TIMEOUT_MS)
     # 3 grids, 3 cases (waited for by locators: the page's CSP refuses Playwright's eval)
     operator.page.locator("#case-map .leaflet-interactive").nth(5).wait_for(state="attached")

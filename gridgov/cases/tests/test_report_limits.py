@@ -192,3 +192,36 @@ def test_a_limit_of_0_is_no_limit(client, world, clock, settings):
     settings.GRIDGOV_REPORT_RATE_PER_PHONE = 0
     for n in range(25):
         assert report_on_api(client, world, n, reporter_phone="13912345678").status_code == 201
+
+
+def test_refused_submissions_count_toward_a_limit_before_photos_are_read(client, world, settings,
+                                                                         clock, monkeypatch):
+    """Bad submissions from one address (here: no description) are counted; past
+    GRIDGOV_REPORT_REFUSED_PER_ADDRESS, the next one is refused before any photo is decoded,
+    on the form and on the API, and another address still reports."""
+    from gridgov.core import photos
+
+    settings.GRIDGOV_REPORT_REFUSED_PER_ADDRESS = 3
+    for n in range(2):
+        assert report_on_form(client, world, n, description="").status_code == 400
+    assert report_on_api(client, world, 2, description="").status_code == 400
+
+    decoded = []
+    monkeypatch.setattr(photos, "_reencode", lambda *a, **k: decoded.append(a) or b"")
+    refused = report_on_form(client, world, 3, photos=[photo()])
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert TOO_OFTEN in refused.content.decode()
+    assert report_on_api(client, world, 4, photos=[photo()]).status_code == 429
+    assert decoded == [] and not Case.objects.exists()
+    assert accepted_on_form(report_on_form(client, world, 5, ip="127.0.0.9"))
+
+    clock.shift(3600)
+    monkeypatch.undo()
+    assert accepted_on_form(report_on_form(client, world, 6))
+
+
+def test_staff_refusals_are_not_counted(client, world, settings):
+    settings.GRIDGOV_REPORT_REFUSED_PER_ADDRESS = 1
+    client.force_login(world.grid_staff)
+    for n in range(3):
+        assert report_on_form(client, world, n, description="").status_code == 400

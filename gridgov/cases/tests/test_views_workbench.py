@@ -119,6 +119,8 @@ def test_a_filter_out_of_scope_or_malformed_is_reported(client, world):
     response = client.get(url, {"grid": world.other_grid.pk})
     assert response.status_code == 400 and "不在您的范围内" in response.content.decode()
     response = client.get(url, {"date_from": "2025-13-40"})
+    assert response.status_code == 400 and "不是有效的日期" in response.content.decode()
+    response = client.get(url, {"date_from": "13/40/2025"})
     assert response.status_code == 400 and "日期格式" in response.content.decode()
     response = client.get(url, {"date_from": "2025-05-02", "date_to": "2025-05-01"})
     assert response.status_code == 400 and "结束日期不能早于开始日期" in response.content.decode()

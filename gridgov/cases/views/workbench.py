@@ -10,8 +10,15 @@ from gridgov.cases import actions, queues, search
 from gridgov.cases.forms import BulkDispatchForm, WorkbenchFilterForm
 from gridgov.cases.models import Case
 from gridgov.cases.views.access import staff_required
+from gridgov.core import params, saved_filters
 from gridgov.core.errors import Refusal
 from gridgov.core.scope import roles_of
+
+
+# The list as cards (phone first) or as a dense table (desktop).
+VIEWS = ("list", "table")
+SAVED_FILTER_PAGE = "cases:workbench"
+saved_filters.register(SAVED_FILTER_PAGE)
 
 
 @staff_required
@@ -22,15 +29,22 @@ def workbench(request):
         queue = available[0]
     now = timezone.now()
     form = WorkbenchFilterForm(request.GET, user=request.user)
+    sort = queues.sort_named(params.choice(request.GET.get("sort"), "sort",
+                                           [s.key for s in queues.SORTS]))
+    table = params.choice(request.GET.get("view"), "view", VIEWS, default="list") == "table"
     rows, next_cursor = [], ""
     waiting = queues.counts(available, request.user, now)
     if form.is_valid():
         cases = queues.apply_filters(queues.queue_cases(queue, request.user, now),
                                      form.cleaned_data, now)
         rows, next_cursor = queues.page(cases, request.GET.get("after", ""),
-                                        related=queues.ROW_RELATED)
+                                        related=queues.ROW_RELATED, sort=sort)
     context = {
-        "queue": queue,
+        "queue": queue, "sort": sort, "sorts": queues.SORTS, "table": table,
+        "query_without_view": _without(_without_params(request.GET, "after"), "view"),
+        "query_without_sort": _without(_without_params(request.GET, "after"), "sort"),
+        "saved_filters": saved_filters.for_page(request.user, SAVED_FILTER_PAGE),
+        "saved_filter_page": SAVED_FILTER_PAGE,
         "tabs": [(q, waiting.get(q.key)) for q in available], "form": form, "rows": rows,
         "next_cursor": next_cursor, "paged": bool(request.GET.get("after")),
         "query_string": _without(request.GET, "after"),
@@ -42,10 +56,14 @@ def workbench(request):
     return render(request, "cases/workbench.html", context, status=200 if form.is_valid() else 400)
 
 
-def _without(params, name: str) -> str:
-    copy = params.copy()
+def _without_params(query, name: str):
+    copy = query.copy()
     copy.pop(name, None)
-    return copy.urlencode()
+    return copy
+
+
+def _without(query, name: str) -> str:
+    return _without_params(query, name).urlencode()
 
 
 @staff_required

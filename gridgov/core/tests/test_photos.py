@@ -119,3 +119,48 @@ def test_store_and_delete_go_through_the_fields_storage(settings, tmp_path):
     assert field.storage.exists(names[0])
     photos.delete_photos(field, names)
     assert not field.storage.exists(names[0])
+
+
+def test_photos_are_decoded_one_at_a_time_per_process(settings, monkeypatch):
+    """Eight uploads at once: never more than GRIDGOV_PHOTO_DECODES decode together, and one
+    that waits too long for its turn is refused (429), not held."""
+    import threading
+    import time
+
+    settings.GRIDGOV_PHOTO_DECODES = 2
+    photos.reset_decode_slots()
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real = photos._reencode
+
+    def slow(image, kind):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return real(image, kind)
+
+    monkeypatch.setattr(photos, "_reencode", slow)
+    data = _upload("PNG").read()
+    threads = [threading.Thread(target=photos.clean_photo, args=(io.BytesIO(data),))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 2
+
+    settings.GRIDGOV_PHOTO_DECODE_WAIT = 0
+    slots = photos.decode_slots()
+    slots.acquire()
+    slots.acquire()
+    try:
+        with pytest.raises(Refusal) as refused:
+            photos.clean_photo(io.BytesIO(data))
+        assert refused.value.status == 429
+    finally:
+        slots.release()
+        slots.release()
+        photos.reset_decode_slots()

@@ -7,7 +7,12 @@
   var gridLayer = L.layerGroup().addTo(map);
   var caseLayer = L.layerGroup().addTo(map);
   var latest = 0;
-  var COLOURS = { green: "#16a34a", yellow: "#d97706", red: "#dc2626" };
+  var COLOURS = { green: "#16a34a", yellow: "#d97706", red: "#dc2626", paused: "#94a3b8",
+    intake: "#7c3aed" };
+  // The page's filters (the same as the workbench's) go with every request for data.
+  var filters = new URLSearchParams(window.location.search);
+  filters.delete("bbox");
+  filters.delete("zoom");
 
   var el = window.textElement;  // text from data as text nodes only (grids/basemap.js)
 
@@ -57,7 +62,9 @@
       .map(function (v) { return v.toFixed(6); }).join(",");
     var ticket = ++latest;
     status.textContent = "加载中…";
-    fetch(element.dataset.source + "?bbox=" + bbox + "&zoom=" + map.getZoom(), { credentials: "same-origin" })
+    filters.set("bbox", bbox);
+    filters.set("zoom", String(map.getZoom()));
+    fetch(element.dataset.source + "?" + filters.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
       .then(function (result) {
         if (ticket !== latest) { return; }
@@ -66,7 +73,7 @@
         caseLayer.clearLayers();
         drawGrids(body.grids);
         if (body.mode === "clusters") { drawClusters(body.items); } else { drawCases(body.items, body.case_url); }
-        status.textContent = "范围内在办事件 " + body.total + " 件" + (body.truncated ? "（仅显示部分，请放大）" : "");
+        status.textContent = "范围内事件 " + body.total + " 件" + (body.truncated ? "（仅显示部分，请放大）" : "");
         element.dataset.loaded = body.mode;
       })
       .catch(function () { if (ticket === latest) { status.textContent = "加载失败，请稍后重试"; } });
