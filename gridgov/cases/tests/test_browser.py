@@ -121,7 +121,8 @@ def test_one_case_from_report_to_rating(open_screen, tmp_path):
     handler.act("accept", "接单")
     handler.act("handle", "处置完毕", lambda form: (
         form.locator("input[type=file]").set_input_files(jpeg(tmp_path / "after.jpg")),
-        form.locator("textarea").fill("已劝离摊贩，恢复通行"),
+        form.locator("textarea[name=handle-note]").fill("已劝离摊贩，摊主态度较差"),
+        form.locator("textarea[name=handle-reply]").fill("已劝离摊贩，恢复通行"),
     ))
     assert case.photos.filter(phase="after").count() == 1
 

@@ -102,3 +102,12 @@ def test_a_merged_duplicates_reporter_is_counted_once_the_case_it_joined_closes(
 def test_a_case_not_yet_closed_is_not_waiting_for_rating(world):
     world.walk(world.report(world.resident), State.VERIFIED)
     assert waiting_for_rating(world.resident) == []
+
+
+def test_my_reports_marks_the_cases_waiting_for_my_rating(client, world):
+    closed = world.walk(world.report(world.resident), State.CLOSED)
+    world.walk(world.report(world.resident), State.HANDLING)
+    client.force_login(world.resident)
+    page = client.get(reverse("cases:my_cases")).content.decode()
+    assert page.count(">待评价</a>") == 1
+    assert f'{reverse("cases:track_case", args=[closed.tracking_code])}#rate' in page

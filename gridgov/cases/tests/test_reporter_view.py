@@ -163,3 +163,13 @@ def test_the_reporters_notices_carry_the_reply_never_the_internal_note(world):
     act(rejected, "reject", actor=world.operator, note=REJECT_REASON)
     [notice] = Notice.objects.filter(kind="cases.reject", user=world.resident)
     assert notice.body.endswith(f"不予立案：{REJECT_REASON}")
+
+
+def test_rating_from_the_case_page_answers_without_internal_notes(client, world, handled):
+    case = world.walk(handled, State.CLOSED)
+    client.force_login(world.resident)
+    response = client.post(reverse("cases:case_action", args=[case.pk, "evaluate"]),
+                           {"evaluate-satisfaction": "satisfied"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert REPLY in page and URGING_NOTE not in page and "摊主态度差" not in page

@@ -190,4 +190,6 @@ def my_cases(request):
     """The cases a signed-in resident reported (not those reported anonymously)."""
     rows, next_cursor = queues.page(Case.objects.filter(reporter=request.user),
                                     request.GET.get("after", ""), related=("category",))
-    return render(request, "cases/my_cases.html", {"rows": rows, "next_cursor": next_cursor})
+    waiting = {case.pk for case in queues.waiting_for_rating(request.user)}
+    return render(request, "cases/my_cases.html", {"rows": rows, "next_cursor": next_cursor,
+                                                   "waiting_for_rating": waiting})
