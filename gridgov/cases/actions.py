@@ -16,7 +16,7 @@ from gridgov.core.workflow import WorkflowError
 
 from . import deadlines
 from .models import Case, CasePhoto
-from .workflow import CASE_WORKFLOW, TrackingCodeHolder, next_number
+from .workflow import CASE_WORKFLOW, TrackingCodeHolder, next_number_apart
 
 
 def act(case: Case, action: str, *, actor, note: str = "", **data):
@@ -83,8 +83,9 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
         # SQLite lets one writer in at a time anyway: there the number is taken inside the
         # report's transaction, at no commit of its own. PostgreSQL locks just the day's
         # sequence row, which inside the report's transaction would stay locked until the report
-        # commits and make every report wait for the one before: there it is taken first.
-        number = None if connection.vendor == "sqlite" else next_number(moment)
+        # commits and make every report wait for the one before: there it is taken first, in a
+        # transaction of its own (next_number_apart).
+        number = None if connection.vendor == "sqlite" else next_number_apart(moment)
         with transaction.atomic():
             case, _event = CASE_WORKFLOW.create(
                 "report", actor=actor, category=category, description=description,

@@ -136,19 +136,7 @@ class CaseQuerySet(ScopedQuerySet):
            if role not in (Role.DEPUTY, Role.PARTY_AFFAIRS)},
         Role.DEPUTY: frozenset({ScopeKind.COMMUNITY}),
     }
-
-    def visible_to(self, user, roles=None):
-        """Staff see their scope; anyone signed in also sees the cases they reported, unless
-        `roles` asks only what those roles see (a queue, an indicator). One condition on the
-        case row itself, so that a list over a town's million cases stays an index walk."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        condition = self.scope_condition(user, roles)
-        if roles is None:
-            condition |= Q(reporter=user)
-        return self.filter(condition)
+    owner_field = "reporter"
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

@@ -151,6 +151,10 @@ class Transition:
     past: str = ""  # the event's name in the audit log, e.g. "dispatched"
     # Run by the periodic sweep (gridgov.core.workflow.Workflow.system), never by a person.
     system: bool = False
+    # The part of the effect that only reads and checks (placing a point, checking a number),
+    # called as the effect is; for a creation it runs before the transaction opens, so that
+    # other writers do not wait for it.
+    prepare: Callable | None = field(default=None, compare=False)
 
     @property
     def done(self) -> str:
@@ -165,12 +169,12 @@ class Transition:
 
 
 def transition(action, sources, target, roles, label, *, inputs=(), relations=(), guards=(),
-               effect=None, style="primary", past="", system=False):
+               effect=None, style="primary", past="", system=False, prepare=None):
     """A table row: sources and roles may be given as any iterable of names."""
     if isinstance(sources, str):
         sources = (sources,)
     return Transition(action, frozenset(sources), target, frozenset(roles), label, tuple(inputs),
-                      tuple(relations), tuple(guards), effect, style, past, system)
+                      tuple(relations), tuple(guards), effect, style, past, system, prepare)
 
 
 class Workflow:
@@ -270,9 +274,15 @@ class Workflow:
             sender=self, workflow=self, obj=obj, event=event, transition=t, actor=actor))
         return event
 
+    def _prepare(self, obj, t: Transition, actor, values: dict) -> None:
+        if t.prepare is not None:
+            body = {k: v for k, v in values.items() if k != "note"}
+            t.prepare(obj, actor=actor, note=values["note"], **body)
+
     def _run(self, obj, t: Transition, *, actor, standing, from_state, note, data, values=None):
         if values is None:
             values = self._cleaned(t, obj, actor, note, data)
+            self._prepare(obj, t, actor, values)
         body = {k: v for k, v in values.items() if k != "note"}
         extra = t.effect(obj, actor=actor, note=values["note"], **body) if t.effect else None
         if from_state == NEW:
@@ -292,10 +302,11 @@ class Workflow:
         if standing is None:
             raise WorkflowError("forbidden", "您没有权限执行该操作", "action")
         # A new object has no stored state to lock and re-read, so its inputs are checked
-        # before the transaction: on SQLite the write lock is held from its first statement,
+        # (and its effect prepared) before the transaction: on SQLite the write lock is held from its first statement,
         # and every other writer waits for what runs inside it. No savepoint: a refused
         # creation undoes the caller's whole transaction, as it would without one.
         values = self._cleaned(t, obj, actor, note, data)
+        self._prepare(obj, t, actor, values)
         with transaction.atomic(savepoint=False):
             event = self._run(obj, t, actor=actor, standing=standing, from_state=NEW, note=note,
                               data=data, values=values)

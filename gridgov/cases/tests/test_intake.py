@@ -139,6 +139,32 @@ def test_case_numbers_follow_the_day_and_a_daily_sequence():
     assert (first, second, tomorrow) == ("XJ20261123000001", "XJ20261123000002", "XJ20261124000001")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_number_taken_apart_commits_without_waiting_and_leaves_the_session_as_it_was():
+    """Outside a transaction the number commits at once, asynchronously on PostgreSQL (the
+    report's own commit makes it durable); inside a caller's transaction it is taken there and
+    the caller's commit stays synchronous."""
+    from django.db import connection, transaction
+
+    from gridgov.cases.models import CaseNumberSequence
+    from gridgov.cases.workflow import next_number_apart
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    first = next_number_apart(timezone.now())
+    assert CaseNumberSequence.objects.get().last == 1  # committed: read from the table
+    with transaction.atomic():
+        second = next_number_apart(timezone.now())
+        if connection.vendor == "postgresql":
+            assert synchronous_commit() == "on"
+    assert int(second[-6:]) == int(first[-6:]) + 1
+    if connection.vendor == "postgresql":
+        assert synchronous_commit() == "on"
+
+
 # Photos
 
 
