@@ -30,9 +30,11 @@ install-test: $(VENV)/.installed-test assets
 # assets/static/: git-ignored, collected by Django's staticfiles as /static/echarts/...
 ASSETS := assets/static
 $(ASSETS)/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node.js) fetches the dashboard's ECharts: on Debian apt-get install npm"; exit 1; }
 	cd assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(ASSETS)/echarts
 	cp assets/node_modules/echarts/dist/echarts.common.min.js assets/node_modules/echarts/LICENSE \
+		assets/node_modules/echarts/NOTICE \
 		$(ASSETS)/echarts/
 	touch $@
 

@@ -9,7 +9,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from gridgov.core import navigation, periodic
-        from gridgov.indicators import home, rollup
+        from gridgov.indicators import checks, home, rollup  # noqa: F401  (checks registers itself)
         from gridgov.indicators.figures import INDICATOR_ROLES
 
         # Registered after the cases app's deadline sweep, so every tick counts what it marked.

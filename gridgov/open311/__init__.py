@@ -12,4 +12,7 @@ jurisdiction_id is a town's 9-digit code (district code + town code, e.g. 310105
 left out while the platform serves a single town. Public answers carry no personal data: no
 reporter, the address with house numbers masked, long digit runs (phone, ID numbers) in the
 description masked. A request's media_url is not fetched: the platform makes no outside calls.
+
+Keys are issued, listed and revoked in the admin or by `gridgov open311_key issue|list|revoke`
+(both through keys.issue_key / keys.set_active, audited); README, "Connecting a partner system".
 """

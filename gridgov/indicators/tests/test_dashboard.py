@@ -103,6 +103,14 @@ class TestPage:
         with open(found, encoding="utf-8") as script:
             assert "还原" in script.read()  # its Chinese locale is built in
 
+    def test_a_missing_echarts_is_a_system_check_warning(self, settings):
+        from gridgov.indicators.checks import echarts_installed
+
+        assert echarts_installed() == []
+        settings.STATICFILES_DIRS = settings.STATICFILES_DIRS[:1]  # Leaflet only
+        [warning] = echarts_installed()
+        assert warning.id == "gridgov.indicators.W001" and "make assets" in warning.hint
+
     def test_the_default_period_is_the_last_30_days(self, client, world, cases):
         client.force_login(world.leader)
         response = client.get(DASHBOARD)

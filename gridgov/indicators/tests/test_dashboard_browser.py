@@ -47,6 +47,14 @@ def test_the_dashboard_draws_offline(open_screen, live_site, device, request):
     label = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-daily'))"
                           ".getOption().xAxis[0].axisLabel.formatter('2025-03-03')")
     assert label == "3月3日"
+    # The tooltip is built of text nodes: a day written in Chinese, then each series' count.
+    page.locator("#chart-daily").scroll_into_view_if_needed()
+    box = page.locator("#chart-daily").bounding_box()
+    x, y = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.5
+    page.touchscreen.tap(x, y) if device is PHONE else page.mouse.move(x, y)
+    tip = page.locator(".chart-tip").first
+    tip.wait_for()
+    assert "2025年3月" in tip.inner_text() and "立案数" in tip.inner_text()
     leader.shot(f"indicators-dashboard-{request.node.callspec.id}")
     assert outside == []
     leader.network.assert_clean()
