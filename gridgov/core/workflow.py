@@ -302,12 +302,11 @@ class Workflow:
         if standing is None:
             raise WorkflowError("forbidden", "您没有权限执行该操作", "action")
         # A new object has no stored state to lock and re-read, so its inputs are checked
-        # (and its effect prepared) before the transaction: on SQLite the write lock is held from its first statement,
-        # and every other writer waits for what runs inside it. No savepoint: a refused
-        # creation undoes the caller's whole transaction, as it would without one.
+        # (and its effect prepared) before the transaction: on SQLite the write lock is held
+        # from its first statement, and every other writer waits for what runs inside it.
         values = self._cleaned(t, obj, actor, note, data)
         self._prepare(obj, t, actor, values)
-        with transaction.atomic(savepoint=False):
+        with transaction.atomic():
             event = self._run(obj, t, actor=actor, standing=standing, from_state=NEW, note=note,
                               data=data, values=values)
         return obj, event
