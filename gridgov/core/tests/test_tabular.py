@@ -55,8 +55,9 @@ def test_csv_guards_formulas_and_an_import_takes_the_guard_off():
 def test_xlsx_stores_formula_like_text_as_quoted_text_never_as_a_formula():
     book = read_xlsx([sheet([(value, 1) for value in FORMULAS + PLAIN[:-1]])])
     cells = [row[0] for row in book["表"].iter_rows(min_row=2)]
-    # (XML reads a carriage return as a line feed.)
-    assert [cell.value for cell in cells] == [v.replace("\r", "\n") for v in FORMULAS + PLAIN[:-1]]
+    # (An XML parser may read a carriage return as a line feed: openpyxl's own does, lxml not.)
+    assert [cell.value.replace("\r", "\n") for cell in cells] == [
+        v.replace("\r", "\n") for v in FORMULAS + PLAIN[:-1]]
     assert {cell.data_type for cell in cells} == {"s"}
     assert all(cell.quotePrefix for cell in cells[:len(FORMULAS)])
     assert not any(cell.quotePrefix for cell in cells[len(FORMULAS):])
