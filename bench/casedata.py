@@ -550,7 +550,7 @@ class Generator:
                       "actor_label": (str(actor) if actor else label)[:100],
                       "department_id": department_id, "note": note, "data": data or {},
                       "at": moment(at), "actor_role": "", "actor_unit_kind": "",
-                      "actor_unit_id": None, "actor_unit": ""}
+                      "actor_unit_id": None, "actor_unit": "", "reply": ""}
             events.append(tuple(values[c] for c in _EVENT_COLUMNS))
 
         events_start = len(events)

@@ -35,8 +35,9 @@ def todos(user, roles: set[str]):
         return []
     found = []
     now = timezone.now()
-    if roles & APPLICATION_WORKERS or user.is_superuser:
-        waiting = Application.objects.visible_to(user, roles=APPLICATION_WORKERS)
+    waiting = Application.objects.visible_to(user, roles=APPLICATION_WORKERS)
+    # A department that provides no service (most handlers of cases) is shown no empty counts.
+    if (roles & APPLICATION_WORKERS or user.is_superuser) and waiting.exists():
         url = reverse("services:queue")
         found.append(Todo(_("待接单的服务申请"), waiting.filter(state=State.RECEIVED).count(), url))
         found.append(Todo(_("服务中的申请"), waiting.filter(
@@ -54,8 +55,9 @@ def todos(user, roles: set[str]):
             user, roles=VISIT_TEAM).open().count(), url + "#needs"))
     if not roles_of(user):
         mine = Application.objects.filter(applicant=user)
-        found.append(Todo(_("我的服务申请"), mine.filter(state__in=(
-            State.RECEIVED, State.ACCEPTED, State.IN_SERVICE)).count(), reverse("services:mine")))
+        open_ones = mine.filter(state__in=(State.RECEIVED, State.ACCEPTED, State.IN_SERVICE)).count()
+        if open_ones:
+            found.append(Todo(_("我的服务申请"), open_ones, reverse("services:mine")))
         to_rate = mine.filter(state=State.DONE, rating__isnull=True).count()
         if to_rate:
             found.append(Todo(_("待评价的服务"), to_rate, reverse("services:mine")))

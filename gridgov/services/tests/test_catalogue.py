@@ -148,9 +148,15 @@ def test_the_public_catalogue_page_searches_and_filters_without_signing_in(clien
 
 
 @pytest.mark.parametrize("params", [{"page": "abc"}, {"aspect": "x"}, {"town": "-1"},
-                                    {"q": "骑" * 5000}, {"for": "<script>"}, {"page": "99999"}])
+                                    {"for": "<script>"}, {"page": "99999"}])
 def test_the_public_page_parses_every_parameter(client, world, params):
     assert client.get(reverse("services:catalogue"), params).status_code == 200
+
+
+def test_a_search_longer_than_any_parameter_may_be_is_refused_in_chinese(client, world):
+    response = client.get(reverse("services:catalogue"), {"q": "骑" * 5000})
+    assert response.status_code == 400
+    assert "过长" in response.content.decode()
 
 
 def test_import_and_export_pages_are_refused_to_residents_handlers_and_other_towns(client, world):
