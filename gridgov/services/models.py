@@ -118,6 +118,11 @@ class ServiceItemQuerySet(ScopedQuerySet):
 
         return search(self, text)
 
+    def search_page(self, text: str, offset: int, size: int, related=()):
+        from .search import search_page
+
+        return search_page(self, text, offset, size, related)
+
 
 class ServiceItem(models.Model):
     """One item (项) of the package: 政策 + 服务 + 资源, who provides it, for whom, how to apply
