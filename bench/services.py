@@ -245,14 +245,18 @@ def machine() -> dict:
 
 def section(db: str, data: dict) -> str:
     s, c = data["search"], data["coverage"]
-    met = (s["p95_ms"] <= GOALS["search_p95_ms"] and s["ratio"] <= GOALS["search_ratio"]
-           and c["ms"] <= GOALS["coverage_ms"])
+    goals = [("search p95 ≤ 50 ms", s["p95_ms"] <= GOALS["search_p95_ms"]),
+             ("search ≤ 2× raw", s["ratio"] <= GOALS["search_ratio"]),
+             ("coverage ≤ 500 ms", c["ms"] <= GOALS["coverage_ms"])]
+    met = "; ".join(f"{name}: **{'yes' if ok else 'no'}**" for name, ok in goals)
+    written = (f"Data written in {data['load_seconds']} s." if "load_seconds" in data
+               else "Data of an earlier run (--reuse).")
     matches = "、".join(f"{q} {n}" for q, n in s["matches"].items())
     return f"""### {"SQLite" if db == "sqlite" else "PostgreSQL"}
 {data["machine"]["cpu"]}, {data["machine"]["nproc"]} cores shared with other work (load average
-{data["load_before"]} before the run, {data["load_after"]} after). Data written in
-{data.get("load_seconds", "—")} s. Median of {data["runs"]} runs; search: {len(QUERIES)} queries ×
-{REPEATS} each per run; coverage: 5 per run. Goals met: **{"yes" if met else "no"}**.
+{data["load_before"]} before the run, {data["load_after"]} after). {written}
+Median of {data["runs"]} runs; search: {len(QUERIES)} queries × {REPEATS} each per run;
+coverage: 5 per run. Goals: {met}.
 
 | what | median ms | p95 ms | raw SQL ms (median / p95) | product / raw |
 |---|---|---|---|---|
@@ -273,12 +277,19 @@ and 50,000 new-sector organisations in 40 grids. The catalogue search is
 catalogue page and `/api/services/items` read them, for two-character words (外卖, 骑手, 充电),
 longer ones, two terms and a word matching nothing; beside it, the same search written by hand
 as one statement (the same substring test on the same column, the count as a window). The
-coverage table is `coverage_by(register, "grid")` plus the total for a town-wide party-affairs reader (scope through `visible_to`), beside the same
-GROUP BY by hand. Goals: search p95 ≤ 50 ms and ≤ 2× the raw query; coverage ≤ 500 ms.
+coverage table is `coverage_by(register, "grid")` plus the total for a town-wide party-affairs
+reader (scope through `visible_to`), beside the same GROUP BY by hand. Goals: search p95
+≤ 50 ms and ≤ 2× the raw query; coverage ≤ 500 ms.
 
 The search reads one lower-cased column (`search_text`) with a substring test per term, with no
 index: a scan finds two-character words, which a trigram index cannot, and a town's real
 catalogue holds a few hundred items, so at 50,000 the scan is the worst case, not the usual one.
+What moved the numbers (SQLite, same machine and load): sorting whole rows of every match and
+a second scan for the count made the first version 188 ms median (2.1× the raw query); ranking
+the page's ids on two narrow columns with the count as a window over the same pass, then reading
+20 rows, brought it to the raw query's cost. The word lists make each two-character word match
+about 11,000 of the 50,000 items, so most of the time is the scan itself, which scales with the
+machine's load: the runs below shared 2 cores with five other workers (load average 6 to 9).
 """
 
 
@@ -310,7 +321,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--docs-only", action="store_true",
+                        help="rewrite this database's section from its last results file")
     args = parser.parse_args()
+    if args.docs_only:
+        write_docs(args.db, json.loads((VAR / f"services-{args.db}.json").read_text()))
+        return
     configure(args.db, args.reuse)
     load_before = round(os.getloadavg()[0], 2)
     data = {"runs": args.runs, "machine": machine(), "load_before": load_before}

@@ -24,7 +24,8 @@ from .workflow import APPLY_INPUTS, TRANSITIONS
 
 router = Router(tags=["服务"])
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
-ACTION_INPUTS = [i for t in TRANSITIONS if t.action not in ("apply",) for i in t.inputs]
+# The inputs of every move after the application (reason, result, rating, comment).
+ACTION_INPUTS = [i for t in TRANSITIONS if t.action != "apply" for i in t.inputs]
 
 
 def page_bounds(page: int, size: int) -> tuple[int, int]:
