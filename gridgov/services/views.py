@@ -19,12 +19,14 @@ from gridgov.grids.models import Town
 
 from . import actions, catalogue_io
 from .forms import CatalogueImportForm, action_form, apply_form
-from .models import Application, Aspect, ServiceItem, TargetGroup
+from .models import Application, Aspect, ServiceItem, State, TargetGroup
 from .queues import QUEUE_STATES, provider_queue
 from .rules import CATALOGUE_EDITORS, PROVIDERS
 from .workflow import TRANSITIONS
 
 TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS if not t.system}
+ACTION_LABELS = {t.action: str(t.label) for t in TRANSITIONS}
+STATE_LABELS = dict(State.choices)
 PAGE_SIZE = 30
 MAX_QUERY = 100
 
@@ -139,8 +141,11 @@ def _detail_context(request, application, failed=None):
             forms.append(failed)
         else:
             forms.append(action_form(t, obj=application, user=request.user))
-    return {"application": application, "action_forms": forms,
-            "events": list(application.events.all()),
+    events = list(application.events.all())
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.state_label = STATE_LABELS.get(event.to_state, event.to_state)
+    return {"application": application, "action_forms": forms, "events": events,
             "need": getattr(application, "need", None),
             "can_reveal": may_reveal(request.user, application),
             "now": timezone.now()}
