@@ -209,3 +209,17 @@ def test_api_visits_are_idempotent_and_follow_ups_structured(client, world, org)
     client.force_login(world.resident)
     assert client.post("/api/services/visits", json.dumps(body),
                        content_type="application/json").status_code == 403
+
+
+def test_home_page_to_dos_of_the_team_and_of_an_applicant(client, world, org):
+    visit(world, org)
+    client.force_login(world.grid_staff)
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["待跟进的走访诉求"] == 1
+    client.force_login(world.grid_staff_b)  # another community's staff: not theirs
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["待跟进的走访诉求"] == 0
+    world.apply()
+    client.force_login(world.rider)
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["我的服务申请"] == 1
