@@ -422,6 +422,18 @@ class VisitQuerySet(ScopedQuerySet):
     }
 
 
+class VisitPlanQuerySet(VisitQuerySet):
+    def visible_to(self, user, roles=None):
+        """The plans of the user's scope, and the plans naming them as a visitor (a town-wide
+        plan reaches grid staff that way)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        named = VisitPlan.visitors.through.objects.filter(user_id=user.pk).values("visitplan_id")
+        return self.filter(self.scope_condition(user, roles) | Q(pk__in=named))
+
+
 class VisitPlan(models.Model):
     """Who visits which buildings, enterprises, shops or worker groups, by when."""
 
@@ -443,7 +455,7 @@ class VisitPlan(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     is_sample = models.BooleanField(_("示例数据"), default=False)
 
-    objects = VisitQuerySet.as_manager()
+    objects = VisitPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("走访计划")
