@@ -24,7 +24,8 @@ from .workflow import APPLY_INPUTS, TRANSITIONS
 
 router = Router(tags=["服务"])
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
-ACTION_INPUTS = [i for t in TRANSITIONS if t.action not in ("apply",) for i in t.inputs]
+# The inputs of every move after the application (reason, result, rating, comment).
+ACTION_INPUTS = [i for t in TRANSITIONS if t.action != "apply" for i in t.inputs]
 
 
 def page_bounds(page: int, size: int) -> tuple[int, int]:
@@ -68,16 +69,16 @@ def list_items(request, town: int | None = None, q: str = "", aspect: int | None
     start, end = page_bounds(page, size)
     if len(q) > 100:
         raise Refusal("too_long", "检索词最多100个字", "q")
-    items = ServiceItem.objects.active().select_related("category__aspect", "department")
+    items = ServiceItem.objects.active()
     if town is not None:
         items = items.filter(town_id=town)
     if aspect is not None:
         items = items.filter(category__aspect_id=aspect)
     if target is not None:
         items = items.filter(target_groups__contains=target.value)
-    if q.strip():
-        items = items.search(q)
-    return {"total": items.count(), "items": list(items[start:end])}
+    total, rows = items.order_by("code").search_page(
+        q, start, end - start, related=("category__aspect", "department"))
+    return {"total": total, "items": rows}
 
 
 @router.get("/items/{int:item_id}", response=ItemOut, auth=None, summary="服务项目详情（公开）")

@@ -175,10 +175,12 @@ def replace_catalogue(rows: list[dict], *, town: Town, actor) -> ImportReport:
             n=0).delete()
         Aspect.objects.filter(town=town).annotate(n=Count("categories")).filter(n=0).delete()
         report.counts = {"deleted": deleted, "switched_off": switched_off}
-        audit.record("services.catalogue.imported", actor=actor, target=town,
-                     changes={"rows": len(rows), "created": report.created,
-                              "updated": report.updated, "deleted": deleted,
-                              "switched_off": switched_off})
+        if report.created or report.updated or deleted or switched_off:
+            # A file identical to the catalogue writes nothing, so there is nothing to audit.
+            audit.record("services.catalogue.imported", actor=actor, target=town,
+                         changes={"rows": len(rows), "created": report.created,
+                                  "updated": report.updated, "deleted": deleted,
+                                  "switched_off": switched_off})
     return report
 
 

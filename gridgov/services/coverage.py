@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
-from .models import Organisation, Sector, VisitRecord
+from .models import Organisation, Sector
 from .rules import COVERAGE_READERS, VISIT_TEAM
 
 GROUPS = {

@@ -118,6 +118,11 @@ class ServiceItemQuerySet(ScopedQuerySet):
 
         return search(self, text)
 
+    def search_page(self, text: str, offset: int, size: int, related=()):
+        from .search import search_page
+
+        return search_page(self, text, offset, size, related)
+
 
 class ServiceItem(models.Model):
     """One item (项) of the package: 政策 + 服务 + 资源, who provides it, for whom, how to apply
@@ -292,18 +297,8 @@ class ApplicationQuerySet(ScopedQuerySet):
         "admin": frozenset({ScopeKind.TOWN}),
         "district_admin": frozenset({ScopeKind.TOWN}),
     }
-
-    def visible_to(self, user, roles=None):
-        """Staff see their scope; anyone signed in also sees what they applied for (unless
-        `roles` asks for a queue)."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        condition = self.scope_condition(user, roles)
-        if roles is None:
-            condition |= Q(applicant=user)
-        return self.filter(condition)
+    # Anyone signed in also reads what they applied for.
+    owner_field = "applicant"
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
@@ -417,6 +412,18 @@ class VisitQuerySet(ScopedQuerySet):
     }
 
 
+class VisitPlanQuerySet(VisitQuerySet):
+    def visible_to(self, user, roles=None):
+        """The plans of the user's scope, and the plans naming them as a visitor (a town-wide
+        plan reaches grid staff that way)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        named = VisitPlan.visitors.through.objects.filter(user_id=user.pk).values("visitplan_id")
+        return self.filter(self.scope_condition(user, roles) | Q(pk__in=named))
+
+
 class VisitPlan(models.Model):
     """Who visits which buildings, enterprises, shops or worker groups, by when."""
 
@@ -438,7 +445,7 @@ class VisitPlan(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     is_sample = models.BooleanField(_("示例数据"), default=False)
 
-    objects = VisitQuerySet.as_manager()
+    objects = VisitPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("走访计划")

@@ -11,7 +11,7 @@ from gridgov.core.navigation import Todo
 from gridgov.core.scope import roles_of
 
 from .models import Application, State, VisitNeed, VisitPlan
-from .rules import APPLICATION_WORKERS, VISIT_TEAM
+from .rules import APPLICATION_WORKERS, PROVIDERS, VISIT_TEAM
 
 QUEUE_STATES = {
     "received": (State.RECEIVED,),
@@ -23,7 +23,7 @@ QUEUE_STATES = {
 def provider_queue(user, *, tab: str = "received", overdue: bool = False, now=None):
     """The applications this user's unit works (a department's own; the town's partner items
     for the operations centre), by tab."""
-    rows = Application.objects.visible_to(user, roles=APPLICATION_WORKERS | {"leader", "admin"})
+    rows = Application.objects.visible_to(user, roles=PROVIDERS)
     rows = rows.filter(state__in=QUEUE_STATES.get(tab, QUEUE_STATES["received"]))
     if overdue:
         rows = rows.filter(Application.overdue_condition(now or timezone.now()))

@@ -19,12 +19,14 @@ from gridgov.grids.models import Town
 
 from . import actions, catalogue_io
 from .forms import CatalogueImportForm, action_form, apply_form
-from .models import Application, Aspect, ServiceItem, TargetGroup
+from .models import Application, Aspect, ServiceItem, State, TargetGroup
 from .queues import QUEUE_STATES, provider_queue
 from .rules import CATALOGUE_EDITORS, PROVIDERS
 from .workflow import TRANSITIONS
 
 TRANSITIONS_BY_ACTION = {t.action: t for t in TRANSITIONS if not t.system}
+ACTION_LABELS = {t.action: str(t.label) for t in TRANSITIONS}
+STATE_LABELS = dict(State.choices)
 PAGE_SIZE = 30
 MAX_QUERY = 100
 
@@ -54,23 +56,43 @@ def catalogue(request):
     """The public catalogue: browse by aspect and target group, search in Chinese."""
     town = public_town(request)
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
-    items = ServiceItem.objects.active().filter(town=town).select_related(
-        "category__aspect", "department")
+    items = ServiceItem.objects.active().filter(town=town)
     aspect_id = _int(request.GET.get("aspect"))
     if aspect_id:
         items = items.filter(category__aspect_id=aspect_id)
     target = request.GET.get("for", "")
     if target in TargetGroup.values:
         items = items.filter(target_groups__contains=target)
-    if query:
-        items = items.search(query)
-    page = Paginator(items, PAGE_SIZE).get_page(_int(request.GET.get("page"), 1))
+    number = _int(request.GET.get("page"), 1, high=10_000)
+    total, rows = items.order_by("category__aspect__order", "category__order", "code").search_page(
+        query, (number - 1) * PAGE_SIZE, PAGE_SIZE, related=("category__aspect", "department"))
+    page = ResultPage(rows, number, total)
     aspects = Aspect.objects.filter(town=town).prefetch_related("categories")
     return render(request, "services/catalogue.html", {
         "town": town, "query": query, "page": page, "aspects": aspects, "aspect_id": aspect_id,
         "target": target, "targets": TargetGroup.choices, "searching": bool(query),
         "total": ServiceItem.objects.active().filter(town=town).count(),
     })
+
+
+class ResultPage(list):
+    """One page of a search: the rows, and what the template's pager asks."""
+
+    def __init__(self, rows, number: int, total: int):
+        super().__init__(rows)
+        self.number, self.total = number, total
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number * PAGE_SIZE < self.total
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def item_detail(request, pk):
@@ -119,8 +141,11 @@ def _detail_context(request, application, failed=None):
             forms.append(failed)
         else:
             forms.append(action_form(t, obj=application, user=request.user))
-    return {"application": application, "action_forms": forms,
-            "events": list(application.events.all()),
+    events = list(application.events.all())
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.state_label = STATE_LABELS.get(event.to_state, event.to_state)
+    return {"application": application, "action_forms": forms, "events": events,
             "need": getattr(application, "need", None),
             "can_reveal": may_reveal(request.user, application),
             "now": timezone.now()}

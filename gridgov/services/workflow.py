@@ -81,16 +81,19 @@ def standing(application: Application, user, role: str, t) -> Standing | None:
     if role == Role.HANDLER:
         if application.department_id and application.department_id in ids.get(
                 ScopeKind.DEPARTMENT, ()):
-            return Standing(role, ScopeKind.DEPARTMENT, application.department_id)
+            return Standing(role, ScopeKind.DEPARTMENT, application.department_id,
+                            application.department.name)
         return None
     if role == Role.OPERATOR and t.action != "apply" and application.department_id:
         return None
-    for kind, unit in ((ScopeKind.GRID, application.grid_id),
-                       (ScopeKind.COMMUNITY, application.grid.community_id
-                        if application.grid_id else None),
-                       (ScopeKind.TOWN, application.town_id)):
+    grid = application.grid if application.grid_id else None
+    for kind, unit, label in (
+            (ScopeKind.GRID, application.grid_id, lambda: grid.name),
+            (ScopeKind.COMMUNITY, grid.community_id if grid else None,
+             lambda: grid.community.name),
+            (ScopeKind.TOWN, application.town_id, lambda: application.town.name)):
         if unit is not None and unit in ids.get(kind, ()):
-            return Standing(role, kind, unit)
+            return Standing(role, kind, unit, label())
     return None
 
 
@@ -220,4 +223,5 @@ def record_event(application, *, transition, actor, standing, from_state, note, 
 
 APPLICATION_WORKFLOW = Workflow(
     name="services.application", model=Application, transitions=TRANSITIONS,
-    standing=standing, record_event=record_event, lock_related=("item", "grid"))
+    standing=standing, record_event=record_event,
+    lock_related=("item", "grid__community", "department", "town"))

@@ -261,3 +261,14 @@ def test_api_apply_act_and_structured_errors(client, world):
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
     client.force_login(world.resident)
     assert client.get("/api/services/applications", {"queue": "received"}).status_code == 403
+
+
+def test_the_provider_reveals_the_phone_audited_and_the_applicant_cannot(client, world):
+    application = world.apply()
+    url = reverse("services:reveal_contact", args=[application.pk])
+    client.force_login(world.rider)
+    assert client.post(url).status_code == 403
+    client.force_login(world.party_handler)
+    assert "13912345678" in client.post(url).content.decode()
+    entry = AuditEntry.objects.filter(action="core.pii.revealed").latest("id")
+    assert entry.object_id == str(application.pk) and entry.changes == {"field": "contact_phone"}

@@ -111,3 +111,21 @@ def test_a_visit_written_without_signal_is_sent_once_when_back_online(open_scree
     record = VisitRecord.objects.get()
     assert record.organisation == organisation and record.visited_on == timezone.localdate()
     assert record.needs.get().description == "地下车库没有信号，骑手无法接单"
+
+
+def test_the_coverage_map_and_the_visit_team_page(open_screen):
+    world = ServicesWorld.build()
+    for n, (grid, covered) in enumerate([(world.grid_a1, True), (world.grid_a1, False),
+                                         (world.grid_b1, True)]):
+        OrganisationFactory(town=world.town, grid=grid, name=f"示例组织{n}",
+                            has_party_org=covered, work_covered=covered)
+    leader = open_screen(Phone)
+    leader.log_in(world.party_affairs, then="/services/coverage/")
+    leader.page.locator("#coverage-map path.leaflet-interactive").first.wait_for()
+    assert leader.page.locator("#coverage-map path.leaflet-interactive").count() == 2
+    assert leader.page.locator("#org-rate").inner_text() == "66.7%"
+    leader.shot("coverage-map")
+    leader.go("/services/coverage/uncovered/")
+    leader.shot("coverage-uncovered")
+    leader.go("/services/visits/")
+    leader.shot("visit-team")

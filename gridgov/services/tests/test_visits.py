@@ -209,3 +209,41 @@ def test_api_visits_are_idempotent_and_follow_ups_structured(client, world, org)
     client.force_login(world.resident)
     assert client.post("/api/services/visits", json.dumps(body),
                        content_type="application/json").status_code == 403
+
+
+def test_home_page_to_dos_of_the_team_and_of_an_applicant(client, world, org):
+    visit(world, org)
+    client.force_login(world.grid_staff)
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["待跟进的走访诉求"] == 1
+    client.force_login(world.grid_staff_b)  # another community's staff: not theirs
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["待跟进的走访诉求"] == 0
+    world.apply()
+    client.force_login(world.rider)
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["我的服务申请"] == 1
+
+
+def test_planners_make_plans_and_the_team_cannot(client, world, org):
+    client.force_login(world.grid_staff)
+    assert client.get(reverse("services:plan_new")).status_code == 403
+    with pytest.raises(Refusal) as refused:
+        visits.create_plan(actor=world.grid_staff, town=world.town, title="计划",
+                           due_on=timezone.localdate())
+    assert refused.value.code == "forbidden"
+    client.force_login(world.party_affairs)
+    today = timezone.localdate()
+    response = client.post(reverse("services:plan_new"), {
+        "title": "“四百”走访", "starts_on": today.isoformat(),
+        "due_on": (today - dt.timedelta(days=1)).isoformat(), "visitors": [world.grid_staff.pk],
+        "organisations": [org.pk]})
+    assert response.status_code == 200 and "完成期限不能早于开始日期" in response.content.decode()
+    response = client.post(reverse("services:plan_new"), {
+        "title": "“四百”走访", "starts_on": today.isoformat(),
+        "due_on": (today + dt.timedelta(days=10)).isoformat(), "visitors": [world.grid_staff.pk],
+        "organisations": [org.pk]})
+    assert response.status_code == 302
+    client.force_login(world.grid_staff)
+    todos = {t.label: t.count for t in client.get("/").context["todos"]}
+    assert todos["我的走访计划"] == 1
