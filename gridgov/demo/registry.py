@@ -50,6 +50,9 @@ class Loader:
     name: str
     function: Callable[[DemoContext], None]
     after: tuple[str, ...]
+    # Runs after every loader that is not itself last: for what sums up the others' rows
+    # (the indicators over every sample case, whichever app filed it).
+    last: bool = False
 
 
 _LOADERS: dict[str, Loader] = {}
@@ -59,9 +62,9 @@ class RegistryError(Exception):
     pass
 
 
-def register(name: str, *, after: tuple[str, ...] = ()):
+def register(name: str, *, after: tuple[str, ...] = (), last: bool = False):
     def decorator(function):
-        _LOADERS[name] = Loader(name, function, tuple(after))
+        _LOADERS[name] = Loader(name, function, tuple(after), last)
         return function
 
     return decorator
@@ -83,7 +86,9 @@ def ordered(loaders: dict[str, Loader] | None = None, only=None) -> list[Loader]
         if missing:
             raise RegistryError(f"demo loader {loader.name!r} needs unknown loader(s) {missing}")
     wanted = set(loaders) if only is None else _with_dependencies(loaders, only)
-    sorter = TopologicalSorter({name: loaders[name].after for name in wanted})
+    firsts = {name for name in wanted if not loaders[name].last}
+    sorter = TopologicalSorter({
+        name: (*loaders[name].after, *(firsts if loaders[name].last else ())) for name in wanted})
     try:
         sorter.prepare()
     except CycleError as error:

@@ -6,8 +6,9 @@ from gridgov.demo.registry import register
 from gridgov.indicators import rollup
 
 
-@register("indicators", after=("cases",))
+@register("indicators", after=("cases",), last=True)
 def load_indicators(context) -> None:
-    """Rebuild the rollup from every case, as `cases_rollup --rebuild` does."""
+    """Rebuild the rollup from every case, as `cases_rollup --rebuild` does: last, after every
+    loader that files cases (a visit's follow-up among them)."""
     days = rollup.rebuild()
     context.write(f"  统计数据已生成（{days} 天）")

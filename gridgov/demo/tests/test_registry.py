@@ -27,6 +27,17 @@ def test_loaders_run_after_the_ones_they_need():
                                              "visits"]
 
 
+def test_a_last_loader_runs_after_every_other_one():
+    order = registry.ordered(as_dict(
+        registry.Loader("indicators", lambda context: None, ("cases",), last=True),
+        loader("cases", "registry"),
+        loader("registry"),
+        loader("visits"),
+    ))
+
+    assert [item.name for item in order][-1] == "indicators"
+
+
 def test_only_takes_the_named_loaders_with_their_dependencies():
     loaders = as_dict(loader("registry"), loader("people", "registry"),
                       loader("demo_accounts", "registry", "people"), loader("cases", "registry"))
