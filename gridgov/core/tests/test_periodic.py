@@ -47,7 +47,8 @@ def test_every_app_registers_its_recurring_work():
     assert {"cases.deadlines", "indicators.rollup_refresh", "core.deliver_notices"} <= names
     nightly = {task.name for task in periodic.tasks() if task.hours == periodic.NIGHT}
     assert nightly == {"core.clear_sessions", "core.clear_rate_counts", "core.analyze_db",
-                       "core.forget_old_notices", "indicators.rollup_rebuild", "cases.sweep_photos"}
+                       "core.forget_old_notices", "indicators.rollup_rebuild", "cases.sweep_photos",
+                       "core.archive_audit"}
 
 
 @pytest.mark.django_db
