@@ -30,6 +30,7 @@ def endpoints(world) -> list[tuple[str, str, tuple[str, ...]]]:
         ("operator", "/cases/workbench/", ("queue", "after", "sort", "view", *case_filters)),
         ("operator", "/cases/map/data/", ("bbox", "zoom", *case_filters)),
         ("resident", "/cases/mine/", ("after",)),
+        ("anonymous", "/cases/track/", ("code",)),
         ("operator", "/indicators/", indicator),
         ("operator", "/indicators/indicators.xlsx", indicator),
         ("operator", "/indicators/cases.csv", indicator),
