@@ -52,7 +52,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-_DEMO_SECRET = "gridgov-demo-only-not-secret"
+_DEMO_SECRET = "gridgov-demo-only-not-secret"  # nosec B105  # published on purpose: refused outside the demo
 _DEMO_PII_KEY = "gridgov-demo-pii-key-not-secret"
 SECRET_KEY = env("SECRET_KEY", "")
 # Phone and ID numbers are encrypted with this key and found by an HMAC keyed from it.
@@ -385,7 +385,7 @@ GRIDGOV_REPORT_RATE_WINDOW_SECONDS = env_int("GRIDGOV_REPORT_RATE_WINDOW_SECONDS
 # decoding time even though no report is made.
 GRIDGOV_REPORT_REFUSED_PER_ADDRESS = env_int("GRIDGOV_REPORT_REFUSED_PER_ADDRESS", 30)
 # Audit entries are kept this many days, then archived to files under GRIDGOV_AUDIT_ARCHIVE_DIR
-# and removed (core.audit_retention). GB/T 22239-2019 asks for six months at least: fewer than 183
+# and removed (core.audit_retention). The Cybersecurity Law (网络安全法 第二十一条) asks for six months at least: fewer than 183
 # days is refused here, and the database's trigger refuses removing younger entries anyway.
 GRIDGOV_AUDIT_KEEP_DAYS = env_int("GRIDGOV_AUDIT_KEEP_DAYS", 365)
 if GRIDGOV_AUDIT_KEEP_DAYS < 183:

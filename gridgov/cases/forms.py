@@ -28,7 +28,7 @@ class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         chosen = str(value) if value not in (None, "") else ""
         options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-            (str(key), mark_safe(" selected") if str(key) == chosen else "", label)
+            (str(key), mark_safe(" selected") if str(key) == chosen else "", label)  # nosec B308  # a constant attribute
             for key, label in self.choices
         ))
         return format_html("<select name=\"{}\"{}>{}</select>", name,

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  # pg_dump and pg_restore, with fixed argument lists
 from pathlib import Path
 
 from django.conf import settings
@@ -109,7 +109,7 @@ def _counts_and_last(cursor, vendor: str) -> tuple[dict[str, int], dict | None]:
     counts = {}
     for table in _tables(cursor, vendor):
         # Table names come from the database's own catalogue, quoted.
-        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # nosec B608: catalogue names
+        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # nosec B608  # table names from the catalogue, quoted
         counts[table] = cursor.fetchone()[0]
     cursor.execute("SELECT id, at, action, object_type, object_id, changes FROM core_auditentry "
                    "ORDER BY id DESC LIMIT 1")
@@ -178,7 +178,7 @@ def backup(directory: Path) -> dict:
         files[SQLITE_FILE] = _sha256(directory / SQLITE_FILE)
     else:
         config = database.config
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner",  # nosec B603: fixed argv
+        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner",  # nosec B603  # no shell
                         "--file", str(directory / PG_FILE), config["NAME"]],
                        env=_pg_env(config), check=True, capture_output=True)
         restored = _scratch_counts(directory / PG_FILE, config)
@@ -225,7 +225,7 @@ def _pg_restore(dump: Path, config: dict, *, clean: bool) -> None:
     command = [_tool("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", config["NAME"]]
     if clean:
         command[1:1] = ["--clean", "--if-exists"]
-    subprocess.run([*command, str(dump)], env=_pg_env(config), check=True,  # nosec B603
+    subprocess.run([*command, str(dump)], env=_pg_env(config), check=True,  # nosec B603  # no shell
                    capture_output=True)
 
 

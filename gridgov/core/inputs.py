@@ -6,6 +6,7 @@ their limits cannot drift from the rule.
 """
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -13,6 +14,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.errors import Refusal
+
+# Control characters but tab, line feed and carriage return (which a description may hold).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 class InputError(Refusal):
     """A value an input refuses; the engine turns it into a WorkflowError."""
@@ -86,6 +91,9 @@ class Input:
             return [] if self.kind in ("refs", "files") else ("" if self.kind == "text" else None)
         if self.kind == "text":
             value = str(value)
+            if CONTROL.search(value):  # a NUL or other control character is never stored
+                self._refuse("control_characters", _("%(label)s含有不允许的控制字符") % {
+                    "label": self.label})
             if (self.min and len(value) < self.min) or (self.max and len(value) > self.max):
                 self._refuse("too_short" if self.min and len(value) < self.min else "too_long",
                              self.invalid or self._bounds_message())

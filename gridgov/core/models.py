@@ -119,6 +119,12 @@ class PeriodicTask(models.Model):
         return self.name
 
 
+class NoticeQuerySet(ScopedQuerySet):
+    # A town's administrators read the notices about their town's objects; notices of no town
+    # only the installation's superusers (as the audit log).
+    scope_rules = {ScopeKind.TOWN: lambda ids: models.Q(town_id__in=ids)}
+
+
 class Notice(models.Model):
     """One message to one recipient on one channel (gridgov.core.notify): written in the same
     transaction as the event that causes it, delivered by the tick, retried with backoff.
@@ -141,6 +147,10 @@ class Notice(models.Model):
     next_attempt_at = models.DateTimeField(_("下次发送"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     last_error = models.CharField(_("错误"), max_length=500, blank=True)
+    # The town of the object it is about (audit.town_of), a plain id as in the audit log.
+    town_id = models.PositiveBigIntegerField(_("镇/街道编号"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("通知")

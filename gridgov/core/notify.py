@@ -104,9 +104,12 @@ def notify(*, kind: str, body: str, user_ids=(), addresses=(), subject: str = ""
     """Write one notice per recipient (user ids, or addresses of people without an account) and
     channel, in the caller's transaction; `about` is the object it concerns."""
     now = timezone.now()
+    from gridgov.core.audit import town_of
+
     target = {}
     if about is not None:
-        target = {"object_type": about._meta.label_lower, "object_id": str(about.pk)}
+        target = {"object_type": about._meta.label_lower, "object_id": str(about.pk),
+                  "town_id": town_of(about)}
     recipients = [{"user_id": pk} for pk in user_ids] + [{"address": a} for a in addresses]
     return Notice.objects.bulk_create([
         Notice(channel=channel, kind=kind, subject=subject, body=body, created_at=now,

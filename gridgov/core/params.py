@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BeforeValidator
 
 from gridgov.core.errors import Refusal
+from gridgov.core.inputs import CONTROL  # the one definition of a character never accepted
 
 CODE = "invalid_parameter"
 # Row ids are positive and fit a signed 64-bit column (SQLite's INTEGER, PostgreSQL's bigint).
@@ -39,7 +40,6 @@ MAX_TEXT = 200
 MAX_PAGE = 10_000
 # UTC offsets that exist (−12:00 … +14:00); "-14:00" is allowed since ISO 8601 allows it.
 MAX_OFFSET = dt.timedelta(hours=14)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DIGITS = re.compile(r"^[0-9]{1,19}$")
 ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 ISO_MOMENT = re.compile(

@@ -103,7 +103,7 @@ def count(checks: Iterable[tuple[Rate, str]]) -> None:
         window_key, n, connection.ops.adapt_datetimefield_value(ends[window_key]))]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_column}, hits, expires_at) "
+            f"INSERT INTO {table} ({key_column}, hits, expires_at) "  # nosec B608  # table and column names are the model's
             f"VALUES {', '.join(['(%s, %s, %s)'] * len(hits))} "
             f"ON CONFLICT ({key_column}) DO UPDATE SET hits = {table}.hits + excluded.hits",
             params,
@@ -123,7 +123,7 @@ def tally(key: str, *, seconds: int, cap: int) -> int:
     end = moment(now + dt.timedelta(seconds=seconds))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_column}, hits, expires_at) VALUES (%s, 1, %s) "
+            f"INSERT INTO {table} ({key_column}, hits, expires_at) VALUES (%s, 1, %s) "  # nosec B608  # table and column names are the model's
             f"ON CONFLICT ({key_column}) DO UPDATE SET "
             f"hits = CASE WHEN {table}.expires_at <= %s THEN 1 ELSE {table}.hits + 1 END, "
             f"expires_at = CASE WHEN {table}.expires_at <= %s OR {table}.hits < %s "

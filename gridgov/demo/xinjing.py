@@ -192,7 +192,7 @@ def staff_phone(grid_number: int, slot: int) -> str:
     return f"1380010{grid_number:02d}{slot:02d}"
 
 
-DEMO_PASSWORD = "xinjing-demo-2025"
+DEMO_PASSWORD = "xinjing-demo-2025"  # nosec B105  # the demo accounts' published password
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def replace_month(month: dt.date, tables=TABLES) -> None:
             counts = ", ".join(quote(name) for name in names)
             sums = ", ".join(f"SUM({quote(name)})" for name in names)
             cursor.execute(
-                f"INSERT INTO {quote(table.monthly._meta.db_table)} ({quote('month')}, {keys}, "
+                f"INSERT INTO {quote(table.monthly._meta.db_table)} ({quote('month')}, {keys}, "  # nosec B608  # names from the models' meta, quoted
                 f"{counts}) SELECT %s, {keys}, {sums} FROM {quote(table.daily._meta.db_table)} "
                 f"WHERE {quote('day')} >= %s AND {quote('day')} <= %s GROUP BY {keys}",
                 [first, first, last],
@@ -356,7 +356,7 @@ def _copy_marks() -> None:
     columns = ", ".join(quote(name) for name in TIMESTAMPS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(mark)} ({quote('case_id')}, {columns}) "
+            f"INSERT INTO {quote(mark)} ({quote('case_id')}, {columns}) "  # nosec B608  # names from the models' meta, quoted
             f"SELECT {quote('id')}, {columns} FROM {quote(case)}"
         )
 

@@ -30,6 +30,7 @@ def endpoints(world) -> list[tuple[str, str, tuple[str, ...]]]:
         ("operator", "/cases/workbench/", ("queue", "after", "sort", "view", *case_filters)),
         ("operator", "/cases/map/data/", ("bbox", "zoom", *case_filters)),
         ("resident", "/cases/mine/", ("after",)),
+        ("anonymous", "/cases/track/", ("code",)),
         ("operator", "/indicators/", indicator),
         ("operator", "/indicators/indicators.xlsx", indicator),
         ("operator", "/indicators/cases.csv", indicator),
@@ -117,3 +118,14 @@ def test_arbitrary_text_in_any_parameter_never_gives_a_5xx(probe, data):
     chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
     params = {name: data.draw(st.one_of(st.sampled_from(NASTY), TEXT)) for name in chosen}
     ask(who, url, params)
+
+
+@pytest.mark.parametrize("field", ["description", "address", "reporter_name"])
+def test_a_nul_in_posted_text_is_refused_and_nothing_stored(world, field):
+    from gridgov.cases.models import Case
+    from gridgov.core.errors import Refusal
+
+    with pytest.raises(Refusal) as refused:
+        world.report(**{field: "示例：路口有人占道\x00摆摊"})
+    assert refused.value.field == field and "控制字符" in refused.value.message
+    assert not Case.objects.exists()

@@ -2,8 +2,8 @@
 
 Migration 0002 refused every DELETE on the audit log. From here a DELETE is allowed for exactly
 the rows the nightly archiving removes (core.audit_retention.archive_old): an entry older than
-MIN_KEEP_DAYS (183, six months: GB/T 22239-2019 8.1.4.3 asks that audit records be kept at least
-six months; the floor is written into the trigger, whatever the settings say) whose id an
+MIN_KEEP_DAYS (183, six months: the Cybersecurity Law, 网络安全法 第二十一条, asks that network logs be
+kept at least six months; the floor is written into the trigger, whatever the settings say) whose id an
 AuditArchive row covers, i.e. whose hash-chained copy was written to a file and recorded first.
 Any other DELETE is refused as before. The archive table itself is append-only.
 
@@ -13,12 +13,12 @@ from django.db import migrations, models
 
 from gridgov.core.migrations._vendor_sql import run_for_vendor
 
-MIN_KEEP_DAYS = 183
+MIN_KEEP_DAYS = 183  # written into the SQL below as 183
 
 SQLITE = [
     "DROP TRIGGER IF EXISTS core_auditentry_no_delete",
-    f"""CREATE TRIGGER core_auditentry_no_delete BEFORE DELETE ON core_auditentry
-       WHEN NOT (OLD.at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-{MIN_KEEP_DAYS} days')
+    """CREATE TRIGGER core_auditentry_no_delete BEFORE DELETE ON core_auditentry
+       WHEN NOT (OLD.at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-183 days')
                  AND EXISTS (SELECT 1 FROM core_auditarchive AS archive
                              WHERE OLD.id BETWEEN archive.first_id AND archive.last_id))
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
@@ -35,9 +35,9 @@ SQLITE_REVERSE = [
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
 ]
 POSTGRES = [
-    f"""CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
        BEGIN
-         IF TG_OP = 'DELETE' AND OLD.at < now() - interval '{MIN_KEEP_DAYS} days'
+         IF TG_OP = 'DELETE' AND OLD.at < now() - interval '183 days'
             AND EXISTS (SELECT 1 FROM core_auditarchive AS archive
                         WHERE OLD.id BETWEEN archive.first_id AND archive.last_id) THEN
            RETURN OLD;

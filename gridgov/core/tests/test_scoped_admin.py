@@ -9,6 +9,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
@@ -217,3 +218,41 @@ def test_a_town_admin_edits_what_is_shared_where_the_town_is_the_only_one(client
 
 def test_only_a_superuser_adds_a_town(client, town_admin):
     assert client.get(reverse("admin:grids_town_add")).status_code == 403
+
+
+def test_the_outbox_lists_only_the_notices_of_the_administrators_town(client, town_admin, mine,
+                                                                      theirs):
+    from gridgov.core import notify
+    from gridgov.core.models import Notice
+
+    notify.notify(kind="cases.dispatched", body="本镇通知", user_ids=[mine.operator.pk],
+                  about=mine.case)
+    notify.notify(kind="cases.dispatched", body="外镇通知", user_ids=[theirs.operator.pk],
+                  about=theirs.case)
+    notify.notify(kind="accounts.code", body="无镇通知", addresses=["13912345678"])
+    ours, other, nowhere = (Notice.objects.get(body=text) for text in ("本镇通知", "外镇通知", "无镇通知"))
+    assert (ours.town_id, other.town_id, nowhere.town_id) == (mine.town.pk, theirs.town.pk, None)
+
+    page = client.get(list_url(Notice)).content.decode()
+    assert change_url(ours) in page
+    assert change_url(other) not in page and change_url(nowhere) not in page
+    assert client.get(change_url(other)).status_code == 404
+
+
+def test_periodic_tasks_are_read_by_every_admin_and_rescheduled_by_an_installation_wide_one(
+        client, town_admin, mine, theirs):
+    from gridgov.core.models import PeriodicTask
+
+    task = PeriodicTask.objects.create(name="core.analyze_db", started_at=timezone.now())
+    action = {"action": "run_at_next_tick", "_selected_action": [task.pk]}
+    assert client.get(list_url(PeriodicTask)).status_code == 200
+    assert client.get(change_url(task)).status_code == 200
+    client.post(list_url(PeriodicTask), action)
+    task.refresh_from_db()
+    assert task.started_at is not None  # a town's admin, with another town beside: refused
+
+    client.force_login(administrator(mine.town, theirs.town, role=Role.DISTRICT_ADMIN))
+    assert client.post(list_url(PeriodicTask), action).status_code == 302
+    task.refresh_from_db()
+    assert task.started_at is None
+    assert AuditEntry.objects.filter(action="core.periodictask.rescheduled").count() == 1
