@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.database import open_database  # noqa: E402
+
 VAR = ROOT / "var" / "bench"
 DOCS = ROOT / "docs" / "benchmarks.md"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "gridgov_bench_basemap"
 BOX = (121.33, 31.18, 121.42, 31.24)
 ROADS, BUILDINGS, ADDRESS_ROADS, NUMBERS = 25_000, 25_000, 1_000, 200
 ZOOMS = (12, 14, 16, 18)
@@ -48,24 +48,7 @@ GOALS = {"map_p95_ms": 300, "search_p95_ms": 50, "max_features": 2000}
 
 
 def configure(db: str) -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        path = VAR / "basemap.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_NAME}")
-        url = f"{PG_SERVER}/{PG_NAME}"
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "gridgov.settings", "DATABASE_URL": url,
-                       "ALLOWED_HOSTS": "testserver"})
-    import django
-
-    django.setup()
+    open_database(db, "basemap")
 
 
 def road_names(rng, count: int) -> list[str]:

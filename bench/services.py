@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.database import open_database  # noqa: E402
+
 VAR = ROOT / "var" / "bench"
 DOCS = ROOT / "docs" / "benchmarks.md"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "gridgov_services"
 ITEMS = ORGANISATIONS = 50_000
 GRIDS = 40
 QUERIES = ["外卖", "骑手", "充电", "驿站 休息", "党建指导", "骑手 充电", "政策申报辅导", "火箭"]
@@ -50,26 +50,7 @@ WORDS = ["外卖", "骑手", "快递", "网约车", "充电", "换电", "驿站"
 
 
 def configure(db: str, reuse: bool) -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        path = VAR / "services.sqlite3"
-        if not reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        if not reuse:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-                admin.execute(f"CREATE DATABASE {PG_NAME}")
-        url = f"{PG_SERVER}/{PG_NAME}"
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "gridgov.settings", "DATABASE_URL": url,
-                       "ALLOWED_HOSTS": "testserver"})
-    import django
-
-    django.setup()
+    open_database(db, "services", keep=reuse)
 
 
 def square(n: int) -> dict:

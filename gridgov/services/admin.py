@@ -4,7 +4,7 @@ through the workflow, visits are written by the team."""
 
 from django.contrib import admin
 
-from gridgov.core.admin import ScopedAdmin, ScopedInline
+from gridgov.core.admin import ReadOnlyAdmin, ScopedAdmin, ScopedInline
 
 from .models import (
     Application,
@@ -59,17 +59,6 @@ class ApplicationEventInline(ReadOnlyInline):
     model = ApplicationEvent
     fields = ("at", "action", "from_state", "to_state", "actor_label", "actor_unit", "note")
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(ScopedAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)
