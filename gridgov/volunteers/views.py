@@ -372,9 +372,8 @@ def ledger_page(request):
     year = _int(request, "year", low=2000, high=2100)
     if request.GET.get("year") is None:
         year = timezone.localdate().year
-    page = _int(request, "page", high=ledger.MAX_PAGE) or 1
-    rows, count = ledger.ranking(towns, year=year, page=page)
-    pages = max(1, -(-count // ledger.PAGE_SIZE))
+    rows, count, offset, following = ledger.ranking(
+        towns, year=year, after=ledger.parse_cursor(request.GET.get("after")))
     names = dict(Organisation.objects.filter(pk__in={r[4] for r in rows}).values_list("pk", "name"))
     return render(request, "volunteers/ledger.html", {
         "year": year, "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
@@ -382,7 +381,7 @@ def ledger_page(request):
                   "services": r[3], "star": ledger.star_for(r[2]) if year is None else None,
                   "organisation": names.get(r[4], "")}
                  for r in rows],
-        "offset": (page - 1) * ledger.PAGE_SIZE, "page": page, "pages": pages, "count": count,
+        "offset": offset, "following": following, "count": count,
         "by_project": ledger.unit_totals(towns, by="project", year=year),
         "by_grid": ledger.unit_totals(towns, by="grid", year=year)[:30],
         "by_organisation": ledger.unit_totals(towns, by="organisation", year=year)[:30],
