@@ -231,12 +231,15 @@ def _lock_activity(activity_id) -> Activity:
 def sign_up(activity, *, actor) -> Signup:
     """The actor's approved volunteer record takes a place, or a place on the waiting list, or is
     refused (full, started, skills missing, signed up already)."""
+    # Found before the lock, by the user's index (ordered by the key: the model's default order
+    # would make the planner sort the town's volunteers), so that the lock is held briefly.
+    volunteer = Volunteer.objects.of(actor).filter(town_id=activity.town_id).exclude(
+        state__in=[VolunteerState.REJECTED, VolunteerState.WITHDRAWN]).order_by("pk").first()
+    if volunteer is None:
+        raise Refusal("not_volunteer", _("请先申请加入志愿服务联盟"))
     with transaction.atomic():
         locked = _lock_activity(activity.pk)
-        volunteer = Volunteer.objects.of(actor).filter(town_id=locked.town_id).exclude(
-            state__in=[VolunteerState.REJECTED, VolunteerState.WITHDRAWN]).first()
-        if volunteer is None:
-            raise Refusal("not_volunteer", _("请先申请加入志愿服务联盟"))
+        volunteer.state = Volunteer.objects.values_list("state", flat=True).get(pk=volunteer.pk)
         if volunteer.state != VolunteerState.APPROVED:
             raise Refusal("not_approved", _("您的志愿者申请尚未通过审核"))
         if locked.state != ActivityState.OPEN:

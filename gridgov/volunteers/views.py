@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -194,7 +195,8 @@ def signup_act(request, pk, action):
         raise Http404
     form = action_form(t, request.POST)
     back = request.POST.get("next") or reverse("volunteers:activity", args=[signup.activity_id])
-    if not back.startswith("/") or back.startswith("//"):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
         back = reverse("volunteers:me")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

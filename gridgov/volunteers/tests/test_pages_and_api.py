@@ -210,3 +210,13 @@ def test_the_ledger_pages_by_keyset_without_gaps_or_repeats(client, world, monke
     page = client.get(reverse("volunteers:ledger"), {"year": "all", "after": f"60.{seen[1][1]}.2"})
     assert [r["pk"] for r in page.context["rows"]] == [seen[2][1], seen[3][1]]
     assert page.context["offset"] == 2
+
+
+def test_a_move_never_redirects_off_the_platform(client, world):
+    activity = world.activity()
+    signup = world.signed_up(activity)
+    client.force_login(signup.volunteer.user)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post(reverse("volunteers:signup_act", args=[signup.pk, "cancel"]),
+                               {"next": target})
+        assert response["Location"] == reverse("volunteers:me"), target
