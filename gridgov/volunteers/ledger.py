@@ -160,12 +160,18 @@ def parse_cursor(text: str | None):
     return tuple(int(p) for p in parts)
 
 
+def _before(columns: str, after) -> dict:
+    """The rows after a cursor in the order most hours first (ties: highest id first): one row
+    comparison, which both databases answer by a backward range scan of the ranking index."""
+    return {"where": [f"({columns}) < (%s, %s)"], "params": [after[0], after[1]]}
+
+
 def ranking(town_ids, *, year: int | None, after=None):
     """One page of a town's volunteers by hours, for a year (YearHours) or all time
     (Volunteer.total_minutes), after the cursor `after` = (minutes, volunteer id, rank) of the
     last row shown: keyset pages, each an index range scan of PAGE_SIZE rows however deep.
-    Returns ([(volunteer id, name, minutes, services, organisation id)], row count, the next
-    page's cursor or None)."""
+    Returns ([(volunteer id, name, minutes, services, organisation id)], row count, the rank
+    before the page, the next page's cursor or None)."""
     from gridgov.volunteers.models import Volunteer, YearHours
 
     rank = 0
@@ -173,20 +179,22 @@ def ranking(town_ids, *, year: int | None, after=None):
         rows = Volunteer.objects.filter(town_id__in=town_ids, total_minutes__gt=0)
         count = rows.count()
         if after:
-            minutes, pk, rank = after
-            rows = rows.filter(Q(total_minutes__lt=minutes) | Q(total_minutes=minutes, pk__gt=pk))
+            rank = after[2]
+            rows = rows.extra(**_before('"volunteers_volunteer"."total_minutes", '
+                                        '"volunteers_volunteer"."id"', after))
         page = [(v.pk, v.name, v.total_minutes, v.total_services, v.organisation_id)
-                for v in rows.order_by("-total_minutes", "id").only(
+                for v in rows.order_by("-total_minutes", "-id").only(
                     "id", "name", "total_minutes", "total_services", "organisation_id")[:PAGE_SIZE]]
     else:
         rows = YearHours.objects.filter(town_id__in=town_ids, year=year)
         count = rows.count()
         if after:
-            minutes, pk, rank = after
-            rows = rows.filter(Q(minutes__lt=minutes) | Q(minutes=minutes, volunteer_id__gt=pk))
+            rank = after[2]
+            rows = rows.extra(**_before('"volunteers_yearhours"."minutes", '
+                                        '"volunteers_yearhours"."volunteer_id"', after))
         page = [(y.volunteer_id, y.volunteer.name, y.minutes, y.services,
                  y.volunteer.organisation_id)
-                for y in rows.order_by("-minutes", "volunteer_id").select_related("volunteer").only(
+                for y in rows.order_by("-minutes", "-volunteer_id").select_related("volunteer").only(
                     "volunteer_id", "minutes", "services", "volunteer__name",
                     "volunteer__organisation_id")[:PAGE_SIZE]]
     following = None
