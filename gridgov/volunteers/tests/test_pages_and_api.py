@@ -221,3 +221,16 @@ def test_a_move_never_redirects_off_the_platform(client, world):
         response = client.post(reverse("volunteers:signup_act", args=[signup.pk, "cancel"]),
                                {"next": target})
         assert response["Location"] == reverse("volunteers:me"), target
+
+
+def test_the_openapi_description_covers_the_alliance_with_the_declared_inputs(client):
+    schema = client.get("/api/openapi.json").json()
+    paths = {path for path in schema["paths"] if path.startswith("/api/volunteers/")}
+    assert {"/api/volunteers/activities", "/api/volunteers/volunteers", "/api/volunteers/attendance",
+            "/api/volunteers/signups/{signup_id}/actions/{action}", "/api/volunteers/hours",
+            "/api/volunteers/activities/{activity_id}/cancel"} <= paths
+    components = schema["components"]["schemas"]
+    assert components["SignupActionIn"]["properties"]["minutes"]["maximum"] == 24 * 60
+    assert components["ActivityIn"]["properties"]["capacity"]["maximum"] == 500
+    assert {"name", "phone", "id_number", "birth_date", "guardian_name", "guardian_phone"} <= set(
+        components["ApplyIn"]["properties"])
