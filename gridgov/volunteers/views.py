@@ -23,7 +23,6 @@ from gridgov.volunteers.forms import ActivityForm, ApplicationForm, action_form
 from gridgov.volunteers.models import (
     ALLIANCE_ROLES,
     Activity,
-    ActivityState,
     Organisation,
     Organiser,
     Project,
