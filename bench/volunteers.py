@@ -12,7 +12,8 @@ Measurements:
   connection, through `actions.sign_up` (the activity's row lock and conditional claim); checked:
   exactly 500 confirmed, 300 waiting, 200 refused as full;
 - the hours ledger page, `GET /volunteers/hours/` through Django's test client as the alliance's
-  office (routing, template, masking included): this year's ranking (page 1 and page 1,000) and
+  office (routing, template, masking included): this year's ranking (page 1, and page 1,000
+  reached by its keyset cursor) and
   the all-time ranking with star levels; ceiling: the page's ranking query and count run raw
   (the same rows, no ORM, template or masking), and for comparison the same ranking computed
   from the 2,000,000 attendances (what the page would cost without the rollups).
@@ -47,13 +48,16 @@ POPULAR_CAPACITY, POPULAR_WAITLIST, CONTENDERS = 500, 300, 1_000
 GOAL_MS = 300
 
 
-def configure(db: str) -> None:
+def configure(db: str, reuse: bool = False) -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
         path = VAR / "volunteers.sqlite3"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not reuse:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
+    elif reuse:
+        url = f"{PG_SERVER}/{PG_NAME}"
     else:
         import psycopg
 
@@ -72,6 +76,30 @@ def square(west, south, size=0.005):
     return {"type": "Polygon", "coordinates": [[[west, south], [west + size, south],
                                                 [west + size, south + size],
                                                 [west, south + size], [west, south]]]}
+
+
+def reused() -> dict | None:
+    """The data set of an earlier run (--reuse), without the previous run's sign-up test."""
+    from gridgov.accounts.models import User
+    from gridgov.grids.models import Grid, Town
+    from gridgov.volunteers.models import Activity, Organisation, Project, Volunteer
+
+    town = Town.objects.filter(code="009").first()
+    if town is None:
+        return None
+    # The audit log keeps its actors: the previous run's people stay, its activity goes.
+    Activity.objects.filter(title="热门义诊").delete()
+    from django.db import connection
+
+    # The load's timings are those of the run that wrote the data.
+    earlier = VAR / f"volunteers-{'sqlite' if connection.vendor == 'sqlite' else 'postgres'}.json"
+    timings = {key: value for key, value in (json.loads(earlier.read_text()) if earlier.exists()
+                                             else {}).items()
+               if key in ("volunteers_s", "attendances_s", "rebuild_s", "analyze_s")}
+    return {"town": town, "orgs": list(Organisation.objects.order_by("pk")),
+            "projects": list(Project.objects.order_by("pk")),
+            "grids": list(Grid.objects.order_by("number")),
+            "volunteers_s": 0, "attendances_s": 0, "rebuild_s": 0, "analyze_s": 0, **timings}
 
 
 def load(rng) -> dict:
@@ -160,6 +188,11 @@ def load(rng) -> dict:
     timings["rebuild_s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     call_command("analyze_db", verbosity=0)
+    if connection.vendor == "postgresql":
+        # What autovacuum does after a bulk load: the visibility map lets counts read the index.
+        with connection.cursor() as cursor:
+            for table in ("volunteers_yearhours", "volunteers_volunteer", "volunteers_signup"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
     timings["analyze_s"] = round(time.perf_counter() - started, 1)
     return {"town": town, "orgs": orgs, "projects": projects, "grids": grids, **timings}
 
@@ -186,10 +219,12 @@ def signup_throughput(data, threads: int) -> dict:
     from gridgov.volunteers.models import Activity, Signup, Volunteer
 
     town, orgs, projects, grids = data["town"], data["orgs"], data["projects"], data["grids"]
-    users = User.objects.bulk_create([
-        User(phone=f"1370{n:07d}", phone_index=pii.blind_index(f"1370{n:07d}"),
-             name=f"报名者{n}", password="!") for n in range(CONTENDERS)])
+    if not User.objects.filter(name__startswith="报名者").exists():
+        User.objects.bulk_create([
+            User(phone=f"1370{n:07d}", phone_index=pii.blind_index(f"1370{n:07d}"),
+                 name=f"报名者{n}", password="!") for n in range(CONTENDERS)])
     users = list(User.objects.filter(name__startswith="报名者").order_by("pk"))
+    Volunteer.objects.filter(user__in=users).delete()
     Volunteer.objects.bulk_create([
         Volunteer(town=town, user=u, name=u.name, phone=pii.encrypt(f"1370{n:07d}"),
                   phone_index=pii.blind_index(f"1370{n:07d}"), birth_date=dt.date(1990, 1, 1),
@@ -205,6 +240,8 @@ def signup_throughput(data, threads: int) -> dict:
     lock = threading.Lock()
     barrier = threading.Barrier(threads)
 
+    errors = []
+
     def work(share):
         mine = {"confirmed": 0, "waiting": 0, "full": 0, "other": 0}
         barrier.wait()
@@ -214,6 +251,10 @@ def signup_throughput(data, threads: int) -> dict:
                 mine[signup.state] += 1
             except Refusal as refusal:
                 mine["full" if refusal.code == "full" else "other"] += 1
+            except Exception as error:  # counted, and the first few shown
+                mine["other"] += 1
+                if len(errors) < 3:
+                    errors.append(repr(error))
         connection.close()
         with lock:
             for key, value in mine.items():
@@ -234,23 +275,42 @@ def signup_throughput(data, threads: int) -> dict:
                and outcomes["full"] == CONTENDERS - POPULAR_CAPACITY - POPULAR_WAITLIST
                and outcomes["other"] == 0)
     return {"threads": threads, "attempts": CONTENDERS, "seconds": round(elapsed, 2),
-            "per_second": round(CONTENDERS / elapsed, 1), **outcomes, "no_overbooking": correct}
+            "per_second": round(CONTENDERS / elapsed, 1), **outcomes, "no_overbooking": correct,
+            "errors": errors}
 
 
-def ranking_sql(town_id: int, year: int | None, offset: int):
-    """The page's ranking query and count, raw."""
+def ranking_sql(town_id: int, year: int | None, after):
+    """The page's ranking query (keyset, after the cursor) and count, raw."""
     if year is None:
+        keyset, params = "", [town_id]
+        if after:
+            keyset, params = " AND (total_minutes, id) < (%s, %s)", [town_id, after[0], after[1]]
         return ("SELECT id, name, total_minutes, total_services FROM volunteers_volunteer "
-                "WHERE town_id = %s AND total_minutes > 0 ORDER BY town_id, total_minutes DESC, id "
-                f"LIMIT 50 OFFSET {offset}", [town_id],
+                f"WHERE town_id = %s AND total_minutes > 0{keyset} "
+                "ORDER BY total_minutes DESC, id DESC LIMIT 50", params,
                 "SELECT COUNT(*) FROM volunteers_volunteer WHERE town_id = %s AND total_minutes > 0",
                 [town_id])
+    keyset, params = "", [town_id, year]
+    if after:
+        keyset = " AND (y.minutes, y.volunteer_id) < (%s, %s)"
+        params = [town_id, year, after[0], after[1]]
     return ("SELECT y.volunteer_id, v.name, y.minutes, y.services FROM volunteers_yearhours y "
             "JOIN volunteers_volunteer v ON v.id = y.volunteer_id WHERE y.town_id = %s AND "
-            f"y.year = %s ORDER BY y.town_id, y.minutes DESC, y.volunteer_id LIMIT 50 OFFSET {offset}",
-            [town_id, year],
+            f"y.year = %s{keyset} ORDER BY y.minutes DESC, y.volunteer_id DESC LIMIT 50", params,
             "SELECT COUNT(*) FROM volunteers_yearhours WHERE town_id = %s AND year = %s",
             [town_id, year])
+
+
+def cursor_at(town_id: int, year: int, rank: int) -> tuple:
+    """The cursor of the row at `rank` (what following "next" 999 times leads to)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT minutes, volunteer_id FROM volunteers_yearhours WHERE town_id = %s "
+                       "AND year = %s ORDER BY minutes DESC, volunteer_id DESC LIMIT 1 OFFSET %s",
+                       [town_id, year, rank - 1])
+        minutes, volunteer = cursor.fetchone()
+    return minutes, volunteer, rank
 
 
 def timed(fn, n):
@@ -264,19 +324,20 @@ def timed(fn, n):
                                                                int(len(times) * 0.95))]}
 
 
-def measure(client, town_id: int, year: int, n: int) -> dict:
+def measure(client, town_id: int, year: int, n: int, deep) -> dict:
     from django.db import connection
 
     results = {}
-    cases = {"year_page_1": ({"year": year}, year, 0),
-             "year_page_1000": ({"year": year, "page": 1000}, year, 49_950),
-             "all_time_page_1": ({"year": "all"}, None, 0)}
-    for key, (query, y, offset) in cases.items():
+    cases = {"year_page_1": ({"year": year}, year, None),
+             "year_page_1000": ({"year": year, "after": ".".join(map(str, deep))}, year, deep),
+             "all_time_page_1": ({"year": "all"}, None, None)}
+    for key, (query, y, after) in cases.items():
         def page():
             response = client.get("/volunteers/hours/", query)
             assert response.status_code == 200, response.status_code
+            assert response.content.count(b"/volunteers/certificate/") == 50
 
-        sql, params, count_sql, count_params = ranking_sql(town_id, y, offset)
+        sql, params, count_sql, count_params = ranking_sql(town_id, y, after)
 
         def raw():
             with connection.cursor() as cursor:
@@ -322,16 +383,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the previous run's data set")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="fraction of the data set (a quick check of the script)")
     args = parser.parse_args()
     global VOLUNTEERS, ACTIVITIES
     VOLUNTEERS, ACTIVITIES = int(VOLUNTEERS * args.scale), int(ACTIVITIES * args.scale)
     load_before = round(os.getloadavg()[0], 2)
-    configure(args.db)
+    configure(args.db, args.reuse)
     rng = random.Random(2026)
     started = time.perf_counter()
-    data = load(rng)
+    data = (reused() if args.reuse else None) or load(rng)
     load_s = round(time.perf_counter() - started, 1)
 
     from django.test import Client
@@ -342,13 +404,18 @@ def main() -> None:
     from gridgov.volunteers.models import Signup
 
     throughput = signup_throughput(data, args.threads)
-    office = create_user(actor=None, phone="13800000006", name="何志明", password=None)
+    print(json.dumps(throughput, ensure_ascii=False), flush=True)
+    from gridgov.accounts.models import User
+
+    office = User.objects.by_phone("13800000006").first() or create_user(
+        actor=None, phone="13800000006", name="何志明", password=None)
     assign_role(office, Role.PARTY_AFFAIRS, "town", data["town"].pk, actor=None)
     client = Client()
     client.force_login(office)
     year = timezone.localdate().year
-    measure(client, data["town"].pk, year, 3)  # warm up
-    runs = [measure(client, data["town"].pk, year, args.requests) for _ in range(args.runs)]
+    deep = cursor_at(data["town"].pk, year, 999 * 50)
+    measure(client, data["town"].pk, year, 3, deep)  # warm up
+    runs = [measure(client, data["town"].pk, year, args.requests, deep) for _ in range(args.runs)]
     from bench.grid_lookup import machine
 
     results = combine(runs)
@@ -420,10 +487,18 @@ organisation and grid) through Django's test client; ceiling: the page's ranking
 count run raw. Goal: ledger page ≤ {GOAL_MS} ms.
 
 Design: the page never reads the attendances. Each check-out and correction adds its minutes in
-its own transaction to `YearHours` (volunteer × year, index town, year, minutes desc),
+its own transaction to `YearHours` (volunteer × year, index town, year, minutes, volunteer),
 `UnitMonthHours` (month × project × grid × organisation) and `Volunteer.total_minutes` (index
-town, total_minutes desc, for the all-time ranking and star levels), so a ranking page is an
-index range scan of 50 rows plus a count of one year's rows.
+town, total_minutes, id, for the all-time ranking and star levels), so a ranking page is a
+backward index range scan of 50 rows plus a count of one year's rows. Pages follow a keyset
+cursor (minutes, volunteer, rank of the last row shown) compared as one row value, `(minutes,
+volunteer_id) < (…, …)`, which both databases turn into an index range. With OFFSET, page
+1,000 of this year's ranking took a median of 250 ms and a p95 of 394 ms on SQLite (a scan of
+50,000 index entries); with the cursor written as `minutes < m OR (minutes = m AND id > v)`
+PostgreSQL still filtered the index (ceiling 144 ms); as a row comparison page 1,000 costs what
+page 1 costs. On PostgreSQL, before the first vacuum after a bulk load, the count of a year's
+100,000 rows was a parallel sequential scan of 60-70 ms, most of the ceiling; once vacuumed (as
+autovacuum does, and the benchmark after its load) the count reads the index alone.
 
 {tables.get('### SQLite', '').rstrip()}
 

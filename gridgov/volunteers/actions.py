@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core import audit, notify, pii
 from gridgov.core.errors import Refusal
 from gridgov.core.inputs import Input, InputError
 from gridgov.volunteers import tokens
 from gridgov.volunteers.models import (
-    ALLIANCE_ROLES,
     Activity,
     ActivityState,
     Organiser,
@@ -29,7 +29,6 @@ from gridgov.volunteers.models import (
     Volunteer,
     VolunteerState,
     alliance_towns,
-    managed_condition,
 )
 from gridgov.volunteers.workflow import SIGNUP_WORKFLOW, VOLUNTEER_WORKFLOW
 
@@ -44,22 +43,23 @@ audit.register("volunteers.certificate.issued", "出具志愿服务时长证明"
 
 # ----- what a sign-up asks for, declared once (page form and API schema) -----------------------
 
-NAME = Input("name", "text", _("姓名"), required=True, min=2, max=30)
-PHONE = Input("phone", "text", _("手机号"), required=True, max=20)
-ID_NUMBER = Input("id_number", "text", _("身份证号"), max=18,
-                  help=_("选填；填写后按身份证号确定出生日期"))
-BIRTH_DATE = Input("birth_date", "text", _("出生日期"), max=10, help=_("如 2010-05-01；未填身份证号时必填"))
-GUARDIAN_NAME = Input("guardian_name", "text", _("监护人姓名"), max=30,
-                      help=_("未满18周岁须填写"))
-GUARDIAN_PHONE = Input("guardian_phone", "text", _("监护人手机号"), max=20)
+NAME = Input("name", "text", gettext_lazy("姓名"), required=True, min=2, max=30)
+PHONE = Input("phone", "text", gettext_lazy("手机号"), required=True, max=20)
+ID_NUMBER = Input("id_number", "text", gettext_lazy("身份证号"), max=18,
+                  help=gettext_lazy("选填；填写后按身份证号确定出生日期"))
+BIRTH_DATE = Input("birth_date", "text", gettext_lazy("出生日期"), max=10,
+                   help=gettext_lazy("如 2010-05-01；未填身份证号时必填"))
+GUARDIAN_NAME = Input("guardian_name", "text", gettext_lazy("监护人姓名"), max=30,
+                      help=gettext_lazy("未满18周岁须填写"))
+GUARDIAN_PHONE = Input("guardian_phone", "text", gettext_lazy("监护人手机号"), max=20)
 APPLICATION_INPUTS = (NAME, PHONE, ID_NUMBER, BIRTH_DATE, GUARDIAN_NAME, GUARDIAN_PHONE)
 
-TITLE = Input("title", "text", _("活动名称"), required=True, min=2, max=80)
-DESCRIPTION = Input("description", "text", _("活动内容"), max=2000)
-PLACE = Input("place_name", "text", _("地点"), required=True, min=2, max=100)
-CAPACITY = Input("capacity", "int", _("招募人数"), required=True, min=1, max=500)
-WAITLIST = Input("waitlist_limit", "int", _("候补人数上限"), min=0, max=500, default=10)
-CANCEL_HOURS = Input("cancel_hours", "int", _("开始前多少小时停止取消"), min=0, max=168, default=24)
+TITLE = Input("title", "text", gettext_lazy("活动名称"), required=True, min=2, max=80)
+DESCRIPTION = Input("description", "text", gettext_lazy("活动内容"), max=2000)
+PLACE = Input("place_name", "text", gettext_lazy("地点"), required=True, min=2, max=100)
+CAPACITY = Input("capacity", "int", gettext_lazy("招募人数"), required=True, min=1, max=500)
+WAITLIST = Input("waitlist_limit", "int", gettext_lazy("候补人数上限"), min=0, max=500, default=10)
+CANCEL_HOURS = Input("cancel_hours", "int", gettext_lazy("开始前多少小时停止取消"), min=0, max=168, default=24)
 ACTIVITY_INPUTS = (TITLE, DESCRIPTION, PLACE, CAPACITY, WAITLIST, CANCEL_HOURS)
 
 
@@ -199,7 +199,7 @@ def create_activity(*, actor, organisation, project, grid, starts_at, ends_at, s
 
 def cancel_activity(activity, *, actor, reason: str) -> Activity:
     """Called off: every sign-up cancelled, each volunteer told."""
-    reason = _clean((Input("reason", "text", _("理由"), required=True, min=2, max=200),),
+    reason = _clean((Input("reason", "text", gettext_lazy("理由"), required=True, min=2, max=200),),
                     {"reason": reason})["reason"]
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -231,12 +231,15 @@ def _lock_activity(activity_id) -> Activity:
 def sign_up(activity, *, actor) -> Signup:
     """The actor's approved volunteer record takes a place, or a place on the waiting list, or is
     refused (full, started, skills missing, signed up already)."""
+    # Found before the lock, by the user's index (ordered by the key: the model's default order
+    # would make the planner sort the town's volunteers), so that the lock is held briefly.
+    volunteer = Volunteer.objects.of(actor).filter(town_id=activity.town_id).exclude(
+        state__in=[VolunteerState.REJECTED, VolunteerState.WITHDRAWN]).order_by("pk").first()
+    if volunteer is None:
+        raise Refusal("not_volunteer", _("请先申请加入志愿服务联盟"))
     with transaction.atomic():
         locked = _lock_activity(activity.pk)
-        volunteer = Volunteer.objects.of(actor).filter(town_id=locked.town_id).exclude(
-            state__in=[VolunteerState.REJECTED, VolunteerState.WITHDRAWN]).first()
-        if volunteer is None:
-            raise Refusal("not_volunteer", _("请先申请加入志愿服务联盟"))
+        volunteer.state = Volunteer.objects.values_list("state", flat=True).get(pk=volunteer.pk)
         if volunteer.state != VolunteerState.APPROVED:
             raise Refusal("not_approved", _("您的志愿者申请尚未通过审核"))
         if locked.state != ActivityState.OPEN:
@@ -321,5 +324,3 @@ def add_organiser(*, actor, organisation, user) -> Organiser:
                          town=organisation.town_id)
     return organiser
 
-
-__all__ = ["ALLIANCE_ROLES", "managed_condition"]

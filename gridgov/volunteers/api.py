@@ -200,7 +200,7 @@ class UnitRow(Schema):
 
 class LedgerOut(Schema):
     year: int | None
-    page: int
+    next: str | None = Field(description="下一页的 after 参数；最后一页为空")
     count: int
     volunteers: list[LedgerRow]
     by_project: list[UnitRow]
@@ -413,12 +413,16 @@ def qr_token(request, activity_id: int, kind: str = Query("in", pattern="^(in|ou
 
 @router.get("/hours", response=LedgerOut, summary="服务时长台账（联盟办公室；按年度或累计）")
 def hours_ledger(request, year: int | None = Query(None, ge=2000, le=2100),
-                 page: int = Query(1, ge=1, le=ledger.MAX_PAGE)):
+                 after: str = Query("", max_length=40,
+                                    description="上一页返回的 next（分钟.志愿者编号.名次）")):
     require_role(request.user, ALLIANCE_ROLES, "只有联盟办公室可以查看服务时长台账")
     towns = sorted(alliance_towns(request.user)) if not request.user.is_superuser else list(
         Activity._meta.get_field("town").related_model.objects.values_list("pk", flat=True))
-    rows, count = ledger.ranking(towns, year=year, page=page)
-    return {"year": year, "page": page, "count": count,
+    cursor = ledger.parse_cursor(after)
+    if after and cursor is None:
+        raise Refusal("invalid_cursor", "分页参数不正确", "after")
+    rows, count, _offset, following = ledger.ranking(towns, year=year, after=cursor)
+    return {"year": year, "next": following, "count": count,
             "volunteers": [{"volunteer_id": r[0], "name": pii.mask_name(r[1]), "minutes": r[2],
                             "services": r[3]} for r in rows],
             "by_project": ledger.unit_totals(towns, by="project", year=year),

@@ -150,32 +150,57 @@ def volunteer_totals(volunteer) -> dict:
 # ----- the ledger page's reads (rollups only, by their indexes) ---------------------------------
 
 PAGE_SIZE = 50
-MAX_PAGE = 2000
 
 
-def ranking(town_ids, *, year: int | None, page: int = 1):
+def parse_cursor(text: str | None):
+    """A ranking cursor "minutes.volunteer_id.rank" (the last row shown), or None; junk is None."""
+    parts = (text or "").split(".")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 10 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def _before(columns: str, after) -> dict:
+    """The rows after a cursor in the order most hours first (ties: highest id first): one row
+    comparison, which both databases answer by a backward range scan of the ranking index."""
+    return {"where": [f"({columns}) < (%s, %s)"], "params": [after[0], after[1]]}
+
+
+def ranking(town_ids, *, year: int | None, after=None):
     """One page of a town's volunteers by hours, for a year (YearHours) or all time
-    (Volunteer.total_minutes): [(volunteer id, name, minutes, services)], and the row count."""
+    (Volunteer.total_minutes), after the cursor `after` = (minutes, volunteer id, rank) of the
+    last row shown: keyset pages, each an index range scan of PAGE_SIZE rows however deep.
+    Returns ([(volunteer id, name, minutes, services, organisation id)], row count, the rank
+    before the page, the next page's cursor or None)."""
     from gridgov.volunteers.models import Volunteer, YearHours
 
-    start = (page - 1) * PAGE_SIZE
+    rank = 0
     if year is None:
-        rows = (Volunteer.objects.filter(town_id__in=town_ids, total_minutes__gt=0)
-                .order_by("town", "-total_minutes", "id"))
+        rows = Volunteer.objects.filter(town_id__in=town_ids, total_minutes__gt=0)
         count = rows.count()
-        page_rows = [(v.pk, v.name, v.total_minutes, v.total_services, v.organisation_id)
-                     for v in rows.only("id", "name", "total_minutes", "total_services",
-                                        "organisation_id")[start:start + PAGE_SIZE]]
+        if after:
+            rank = after[2]
+            rows = rows.extra(**_before('"volunteers_volunteer"."total_minutes", '
+                                        '"volunteers_volunteer"."id"', after))
+        page = [(v.pk, v.name, v.total_minutes, v.total_services, v.organisation_id)
+                for v in rows.order_by("-total_minutes", "-id").only(
+                    "id", "name", "total_minutes", "total_services", "organisation_id")[:PAGE_SIZE]]
     else:
-        rows = YearHours.objects.filter(town_id__in=town_ids, year=year).order_by(
-            "town", "-minutes", "volunteer")
+        rows = YearHours.objects.filter(town_id__in=town_ids, year=year)
         count = rows.count()
-        page_rows = [(y.volunteer_id, y.volunteer.name, y.minutes, y.services,
-                      y.volunteer.organisation_id)
-                     for y in rows.select_related("volunteer").only(
-                         "volunteer_id", "minutes", "services", "volunteer__name",
-                         "volunteer__organisation_id")[start:start + PAGE_SIZE]]
-    return page_rows, count
+        if after:
+            rank = after[2]
+            rows = rows.extra(**_before('"volunteers_yearhours"."minutes", '
+                                        '"volunteers_yearhours"."volunteer_id"', after))
+        page = [(y.volunteer_id, y.volunteer.name, y.minutes, y.services,
+                 y.volunteer.organisation_id)
+                for y in rows.order_by("-minutes", "-volunteer_id").select_related("volunteer").only(
+                    "volunteer_id", "minutes", "services", "volunteer__name",
+                    "volunteer__organisation_id")[:PAGE_SIZE]]
+    following = None
+    if len(page) == PAGE_SIZE and rank + PAGE_SIZE < count:
+        following = f"{page[-1][2]}.{page[-1][0]}.{rank + PAGE_SIZE}"
+    return page, count, rank, following
 
 
 UNIT_FIELDS = {"project": "project__name", "grid": "grid__name",

@@ -289,9 +289,9 @@ class Volunteer(models.Model):
                 condition=~Q(state__in=["rejected", "withdrawn"])),
         ]
         indexes = [
-            # The all-time ranking of the ledger page: a town's volunteers by cumulative hours.
-            models.Index(F("town"), F("total_minutes").desc(), F("id"),
-                         name="volunteer_town_hours"),
+            # The all-time ranking of the ledger page: a town's volunteers by cumulative hours,
+            # read backwards (most hours first) from a keyset cursor (total_minutes, id).
+            models.Index(fields=["town", "total_minutes", "id"], name="volunteer_town_hours"),
             models.Index(fields=["town", "state"], name="volunteer_town_state"),
         ]
 
@@ -533,7 +533,8 @@ class YearHours(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["volunteer", "year"],
                                                name="volunteers_one_year_row")]
-        indexes = [models.Index(F("town"), F("year"), F("minutes").desc(), F("volunteer"),
+        # The ledger page's ranking of a year, read backwards from a cursor (minutes, volunteer).
+        indexes = [models.Index(fields=["town", "year", "minutes", "volunteer"],
                                 name="yearhours_ranking")]
 
 

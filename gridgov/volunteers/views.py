@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,6 @@ from gridgov.volunteers.forms import ActivityForm, ApplicationForm, action_form
 from gridgov.volunteers.models import (
     ALLIANCE_ROLES,
     Activity,
-    ActivityState,
     Organisation,
     Organiser,
     Project,
@@ -194,7 +194,8 @@ def signup_act(request, pk, action):
         raise Http404
     form = action_form(t, request.POST)
     back = request.POST.get("next") or reverse("volunteers:activity", args=[signup.activity_id])
-    if not back.startswith("/") or back.startswith("//"):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
         back = reverse("volunteers:me")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -259,10 +260,12 @@ def manage(request):
 
 @require_POST
 def volunteer_act(request, pk, action):
-    refused = _manager_required(request)
+    """A move on a volunteer record: an organiser's decision, or the volunteer's own (withdraw)."""
+    own = Volunteer.objects.of(request.user).filter(pk=pk).first()
+    refused = None if own else _manager_required(request)
     if refused:
         return refused
-    volunteer = get_object_or_404(managed_volunteers(request.user), pk=pk)
+    volunteer = own or get_object_or_404(managed_volunteers(request.user), pk=pk)
     t = next((t for t in VOLUNTEER_WORKFLOW.transitions if t.action == action), None)
     if t is None:
         raise Http404
@@ -276,7 +279,7 @@ def volunteer_act(request, pk, action):
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("已%(label)s：%(name)s") % {"label": t.label, "name": volunteer})
-    return redirect("volunteers:manage")
+    return redirect("volunteers:me" if own else "volunteers:manage")
 
 
 def activity_new(request):
@@ -372,9 +375,8 @@ def ledger_page(request):
     year = _int(request, "year", low=2000, high=2100)
     if request.GET.get("year") is None:
         year = timezone.localdate().year
-    page = _int(request, "page", high=ledger.MAX_PAGE) or 1
-    rows, count = ledger.ranking(towns, year=year, page=page)
-    pages = max(1, -(-count // ledger.PAGE_SIZE))
+    rows, count, offset, following = ledger.ranking(
+        towns, year=year, after=ledger.parse_cursor(request.GET.get("after")))
     names = dict(Organisation.objects.filter(pk__in={r[4] for r in rows}).values_list("pk", "name"))
     return render(request, "volunteers/ledger.html", {
         "year": year, "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
@@ -382,7 +384,7 @@ def ledger_page(request):
                   "services": r[3], "star": ledger.star_for(r[2]) if year is None else None,
                   "organisation": names.get(r[4], "")}
                  for r in rows],
-        "offset": (page - 1) * ledger.PAGE_SIZE, "page": page, "pages": pages, "count": count,
+        "offset": offset, "following": following, "count": count,
         "by_project": ledger.unit_totals(towns, by="project", year=year),
         "by_grid": ledger.unit_totals(towns, by="grid", year=year)[:30],
         "by_organisation": ledger.unit_totals(towns, by="organisation", year=year)[:30],
@@ -415,20 +417,24 @@ def export_hours(request):
                                "activity__organisation").order_by("activity__starts_at", "id"))
     if month:
         signups = signups.filter(activity__starts_at__month=month)
-    audit.record("volunteers.hours.exported", actor=request.user, town=towns[0] if towns else None,
-                 changes={"year": year, "month": month, "full": full, "rows": signups.count()})
+    audit.record("volunteers.hours.exported", actor=request.user,
+                 town=towns[0] if towns else None, changes={"year": year, "month": month, "full": full, "rows": signups.count()})
+
+    def moment(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     def rows():
         for n, s in enumerate(signups.iterator(chunk_size=1000), start=1):
-            v = s.volunteer
-            id_number = v.id_number if full else (pii.mask_id_number(v.id_number) if v.id_number else "")
-            yield (n, v.name if full else pii.mask_name(v.name), "居民身份证" if v.id_number else "",
-                   id_number, v.phone if full else pii.mask_phone(v.phone), s.activity.title,
-                   timezone.localtime(s.activity.starts_at).date().isoformat(),
-                   timezone.localtime(s.checked_in_at).strftime("%Y-%m-%d %H:%M") if s.checked_in_at else "",
-                   timezone.localtime(s.checked_out_at).strftime("%Y-%m-%d %H:%M") if s.checked_out_at else "",
-                   round(s.minutes / 60, 2), s.activity.place_name, s.activity.project.name,
-                   s.activity.organisation.name)
+            v, a = s.volunteer, s.activity
+            if full:
+                name, id_number, phone = v.name, v.id_number, v.phone
+            else:
+                name, phone = pii.mask_name(v.name), pii.mask_phone(v.phone)
+                id_number = pii.mask_id_number(v.id_number) if v.id_number else ""
+            yield (n, name, "居民身份证" if v.id_number else "", id_number, phone, a.title,
+                   timezone.localtime(a.starts_at).date().isoformat(), moment(s.checked_in_at),
+                   moment(s.checked_out_at), round(s.minutes / 60, 2), a.place_name,
+                   a.project.name, a.organisation.name)
 
     sheet = tabular.Sheet(title="志愿服务时长", header=CITY_HEADER, rows=rows())
     name = f"volunteer-hours-{year}{f'-{month:02d}' if month else ''}"

@@ -20,7 +20,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.errors import Refusal
 from gridgov.core.inputs import Input
 from gridgov.core.workflow import NEW, EventLog, Guard, Relation, Standing, Workflow, transition
 from gridgov.volunteers import ledger, tokens

@@ -83,3 +83,30 @@ def test_sign_up_join_check_in_and_out_then_see_the_hours(open_screen, live_site
         assert "签退成功" in page.content()
         assert page.locator("#my-hours").inner_text() == "1.0"
         me.shot("volunteers-hours-on-own-page")
+
+
+def test_the_calendar_map_and_the_offices_charts_draw_offline(open_screen, live_site):
+    world = World.build()
+    past = world.activity(title="社区书屋亲子共读")
+    signup = world.signed_up(past)
+    with time_machine.travel(past.starts_at, tick=False):
+        actions.act(signup, "mark_present", actor=world.organiser)
+    with time_machine.travel(past.starts_at + dt.timedelta(minutes=90), tick=False):
+        actions.act(signup, "mark_left", actor=world.organiser)
+    world.activity(title="文明交通引导")
+    visitor = open_screen(Phone, device=PHONE)
+    outside = []
+    visitor.page.on("request", lambda request: None if request.url.startswith(live_site.url)
+                    else outside.append(request.url))
+    visitor.go("/volunteers/")
+    visitor.page.locator("#activity-map .leaflet-marker-icon").first.wait_for()
+    assert "文明交通引导" in visitor.page.content()
+    visitor.shot("volunteers-calendar-and-map")
+    office = open_screen(Phone, device=PHONE)
+    office.log_in(world.office, "/volunteers/hours/")
+    office.shot("volunteers-ledger")
+    office.go(f"/volunteers/stats/?year={past.starts_at.year}")
+    office.page.locator("#chart-projects .main-svg").first.wait_for()
+    office.page.locator("#chart-months .main-svg").first.wait_for()
+    office.shot("volunteers-statistics")
+    assert outside == []

@@ -79,9 +79,11 @@ def test_the_api_journey_with_structured_errors(client, world):
 
 def test_bad_query_parameters_and_junk_are_refused_never_a_500(client, world):
     client.force_login(world.office)
-    assert client.get("/api/volunteers/hours", {"page": "0"}).status_code == 422
+    assert client.get("/api/volunteers/hours", {"after": "9" * 50}).status_code == 422
+    response = client.get("/api/volunteers/hours", {"after": "1.2"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "after"
     assert client.get("/api/volunteers/activities", {"limit": "9999"}).status_code == 422
-    assert client.get(reverse("volunteers:ledger"), {"page": "x" * 50, "year": "abc"}
+    assert client.get(reverse("volunteers:ledger"), {"after": "x" * 50, "year": "abc"}
                       ).status_code == 200
     assert client.get(reverse("volunteers:calendar"), {"grid": "-1"}).status_code == 200
     response = client.post("/api/volunteers/attendance", {"token": "junk"},
@@ -186,3 +188,49 @@ def test_public_pages_and_statistics_render(client, world):
     html = stats.content.decode()
     assert "/static/plotly/plotly.min.js" in html and 'id="volunteer-stats"' in html
     assert stats.context["by_project"][0]["minutes"] == 40
+
+
+def test_the_ledger_pages_by_keyset_without_gaps_or_repeats(client, world, monkeypatch):
+    monkeypatch.setattr(ledger, "PAGE_SIZE", 2)
+    volunteers = [world.volunteer() for _ in range(5)]
+    activity = world.activity(capacity=10)
+    for minutes, volunteer in zip((30, 60, 60, 90, 10), volunteers):
+        attended(world, activity, minutes, volunteer)
+    client.force_login(world.office)
+    seen, after = [], ""
+    for _ in range(5):
+        body = client.get("/api/volunteers/hours", {"year": activity.starts_at.year,
+                                                     "after": after}).json()
+        seen += [(row["minutes"], row["volunteer_id"]) for row in body["volunteers"]]
+        after = body["next"]
+        if not after:
+            break
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
+    assert body["count"] == 5
+    page = client.get(reverse("volunteers:ledger"),
+                      {"year": "all", "after": f"{seen[1][0]}.{seen[1][1]}.2"})
+    assert [r["pk"] for r in page.context["rows"]] == [seen[2][1], seen[3][1]]
+    assert page.context["offset"] == 2
+
+
+def test_a_move_never_redirects_off_the_platform(client, world):
+    activity = world.activity()
+    signup = world.signed_up(activity)
+    client.force_login(signup.volunteer.user)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post(reverse("volunteers:signup_act", args=[signup.pk, "cancel"]),
+                               {"next": target})
+        assert response["Location"] == reverse("volunteers:me"), target
+
+
+def test_the_openapi_description_covers_the_alliance_with_the_declared_inputs(client):
+    schema = client.get("/api/openapi.json").json()
+    paths = {path for path in schema["paths"] if path.startswith("/api/volunteers/")}
+    assert {"/api/volunteers/activities", "/api/volunteers/volunteers", "/api/volunteers/attendance",
+            "/api/volunteers/signups/{signup_id}/actions/{action}", "/api/volunteers/hours",
+            "/api/volunteers/activities/{activity_id}/cancel"} <= paths
+    components = schema["components"]["schemas"]
+    assert components["SignupActionIn"]["properties"]["minutes"]["maximum"] == 24 * 60
+    assert components["ActivityIn"]["properties"]["capacity"]["maximum"] == 500
+    assert {"name", "phone", "id_number", "birth_date", "guardian_name", "guardian_phone"} <= set(
+        components["ApplyIn"]["properties"])

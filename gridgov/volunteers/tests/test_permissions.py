@@ -150,3 +150,18 @@ def test_an_organiser_sees_a_full_phone_number_only_of_their_volunteers_and_it_i
     entry = AuditEntry.objects.get(action="core.pii.revealed")
     assert (entry.actor_id, entry.object_id, entry.changes) == (
         world.organiser.pk, str(volunteer.pk), {"field": "phone"})
+
+
+def test_a_volunteer_withdraws_from_their_own_page_but_decides_nothing_else(client, world):
+    mine, other = world.volunteer(), world.volunteer(state=VolunteerState.APPLIED)
+    client.force_login(mine.user)
+    assert client.post(reverse("volunteers:volunteer_act", args=[other.pk, "approve"])
+                       ).status_code == 403
+    assert client.post(reverse("volunteers:volunteer_act", args=[mine.pk, "approve"])
+                       ).status_code == 302
+    mine.refresh_from_db()
+    assert mine.state == VolunteerState.APPROVED
+    assert "data-action=\"withdraw\"" in client.get(reverse("volunteers:me")).content.decode()
+    client.post(reverse("volunteers:volunteer_act", args=[mine.pk, "withdraw"]))
+    mine.refresh_from_db()
+    assert mine.state == VolunteerState.WITHDRAWN
