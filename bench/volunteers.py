@@ -39,37 +39,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.database import open_database  # noqa: E402
+
 VAR = ROOT / "var" / "bench"
 DOCS = ROOT / "docs" / "benchmarks.md"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "gridgov_volunteers"
 VOLUNTEERS, ACTIVITIES, PER_ACTIVITY = 100_000, 100_000, 20
 POPULAR_CAPACITY, POPULAR_WAITLIST, CONTENDERS = 500, 300, 1_000
 GOAL_MS = 300
 
 
 def configure(db: str, reuse: bool = False) -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        path = VAR / "volunteers.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            if not reuse:
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    elif reuse:
-        url = f"{PG_SERVER}/{PG_NAME}"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_NAME}")
-        url = f"{PG_SERVER}/{PG_NAME}"
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "gridgov.settings", "DATABASE_URL": url,
-                       "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING"})
-    import django
-
-    django.setup()
+    open_database(db, "volunteers", LOG_LEVEL="WARNING")
 
 
 def square(west, south, size=0.005):

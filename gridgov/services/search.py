@@ -27,7 +27,7 @@ def contains(column: str, term: str) -> Q:
     if function is None:
         return Q(**{f"{column}__contains": term})
     table = "services_serviceitem"
-    return Q(RawSQL(f'{function}("{table}"."{column}", %s) > 0', [term],
+    return Q(RawSQL(f'{function}("{table}"."{column}", %s) > 0', [term],  # nosec B611  # column and function are this module's own; the term is a parameter
                     output_field=BooleanField()))
 
 

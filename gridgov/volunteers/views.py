@@ -444,7 +444,7 @@ def export_hours(request):
 
 
 def stats(request):
-    """Volunteers, hours and activities by project and grid, with charts (plotly, as the
+    """Volunteers, hours and activities by project and grid, with charts (ECharts, as the
     indicators dashboard)."""
     refused = _manager_required(request)
     if refused:

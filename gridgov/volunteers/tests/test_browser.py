@@ -106,7 +106,7 @@ def test_the_calendar_map_and_the_offices_charts_draw_offline(open_screen, live_
     office.log_in(world.office, "/volunteers/hours/")
     office.shot("volunteers-ledger")
     office.go(f"/volunteers/stats/?year={past.starts_at.year}")
-    office.page.locator("#chart-projects .main-svg").first.wait_for()
-    office.page.locator("#chart-months .main-svg").first.wait_for()
+    office.page.locator("#chart-projects canvas").first.wait_for()
+    office.page.locator("#chart-months canvas").first.wait_for()
     office.shot("volunteers-statistics")
     assert outside == []

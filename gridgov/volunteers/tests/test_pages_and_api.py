@@ -186,7 +186,7 @@ def test_public_pages_and_statistics_render(client, world):
     client.force_login(world.office)
     stats = client.get(reverse("volunteers:stats"), {"year": activity.starts_at.year})
     html = stats.content.decode()
-    assert "/static/plotly/plotly.min.js" in html and 'id="volunteer-stats"' in html
+    assert "/static/echarts/echarts.common.min.js" in html and 'id="volunteer-stats"' in html
     assert stats.context["by_project"][0]["minutes"] == 40
 
 
