@@ -124,9 +124,9 @@ def timed(work, repeats: int) -> list[float]:
 def raw_search(town_id: int, query: str):
     """The same indexed search by hand, as one statement: the FTS tables (SQLite: trigrams for
     terms of three characters or more, pairs for two-character words, one MATCH each) or the GIN
-    indexes (PostgreSQL: LIKE on the trigram index, @> on the pair index) choose the rows, the
-    substring test on the lower-cased text decides; the count as a window and the first page
-    (names holding the terms first, then by code)."""
+    indexes (PostgreSQL: LIKE on the trigram index for three characters or more, @> on the pair
+    index for every word) choose the rows, the substring test on the lower-cased text decides;
+    the count as a window and the first page (names holding the terms first, then by code)."""
     from django.db import connection
 
     words = [w.lower() for w in query.split()]
@@ -142,10 +142,10 @@ def raw_search(town_id: int, query: str):
                 params.append(" ".join(f'"{w}"' for w in answered))
     else:
         position = "strpos"
-        for w in longer:
+        for w in longer:  # the queries' words are letters only, so their pairs cover them
             where.append("search_text LIKE %s")
             params.append(f"%{w}%")
-        for w in two:
+        for w in longer + two:
             where.append("gridgov_pairs(search_text, '') @> gridgov_pairs(%s, '')")
             params.append(w)
     where += [f"{position}(search_text, %s) > 0"] * len(words)

@@ -7,7 +7,8 @@ search must find any run of characters inside the text: the one lower-cased colu
 triggers (SQLite) or by the database itself (PostgreSQL's indexes on the column):
 - a term of three characters or more by its trigrams: SQLite an FTS5 table with the trigram
   tokenizer (case-sensitive, the column and the terms being lower-cased already, so a match is
-  exactly a substring); PostgreSQL a pg_trgm GIN index answering LIKE;
+  exactly a substring); PostgreSQL a pg_trgm GIN index answering LIKE, offered beside the pair
+  index (whose statistics the planner can use; see _postgres_index);
 - a term of two letters or digits (外卖) by the character pairs of the text: SQLite a contentless
   FTS5 table of the pairs; PostgreSQL a GIN index on gridgov_pairs(search_text, '');
 - any other term (one character, or two with punctuation) by a substring test on the rows the
@@ -30,6 +31,7 @@ from gridgov.core.textsearch import (
     fts_phrase,
     is_pair,
     like_pattern,
+    pairs,
     restore_triggers,
     terms,
 )
@@ -143,12 +145,17 @@ def _sqlite_index(words: list[str]) -> Q:
 
 
 def _postgres_index(word: str) -> Q:
+    found = Q()
     if len(word) >= TRIGRAM:
         # LIKE (exact, the column being lower-cased) is answered by the gin_trgm_ops index.
-        return Q(condition(f"{COLUMN} LIKE %s", [like_pattern(word)]))
-    if is_pair(word):
-        return Q(condition(f"gridgov_pairs({COLUMN}, '') @> gridgov_pairs(%s, '')", [word]))
-    return Q()
+        found &= Q(condition(f"{COLUMN} LIKE %s", [like_pattern(word)]))
+    if is_pair(word) or (len(word) >= TRIGRAM and pairs(word)):
+        # A longer word asks the pair index too: PostgreSQL estimates how many rows hold a set of
+        # pairs from the index's statistics, while it guesses at a LIKE pattern's and, guessing
+        # few, reads a common word (党建指导: 2,000 of 50,000) by a scan of every row (40 ms
+        # against 9). Given both, it reads the cheaper index and filters by the other.
+        found &= Q(condition(f"gridgov_pairs({COLUMN}, '') @> gridgov_pairs(%s, '')", [word]))
+    return found
 
 
 def matching(items, text: str):
