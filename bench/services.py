@@ -296,6 +296,7 @@ on SQLite and 84.3 ms on PostgreSQL. What moved the numbers before that (SQLite)
 rows of every match and a second scan for the count made the first version 188 ms median (2.1×
 the raw query); ranking the page's ids on two narrow columns with the count as a window over the
 same pass, then reading 20 rows, brought it to the raw query's cost.
+
 Same machine and load (load average 2 to 3), the scan the search made before, as raw SQL, beside
 the indexed raw query, 8 queries × 30 (median / p95): SQLite 27.7 / 65.3 ms scanned, 4.7 / 20.9
 indexed; PostgreSQL 17.6 / 23.0 scanned, 6.8 / 30.4 indexed. On PostgreSQL a word found in a
