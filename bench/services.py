@@ -9,9 +9,10 @@ gridgov_services on 127.0.0.1:5432 (dropped and made again).
 
 Measurements, each beside the same work in raw SQL in the same run:
 - search: ServiceItem.objects.active().filter(town=…).search_page(q, 0, 20), the count and the
-  first page of 20 (what the catalogue page and /api/services/items read), for two-character words, longer
-  words, two terms and a word that matches nothing; raw: the same indexed search (FTS MATCH or
-  GIN conditions, then the substring tests) as one statement written by hand. Goal: p95 ≤ 50 ms and ≤ 2 × the raw query.
+  first page of 20 (what the catalogue page and /api/services/items read), for two-character
+  words, longer words, two terms and a word that matches nothing; raw: the same indexed search
+  (FTS MATCH or GIN conditions, then the substring tests) as one statement written by hand.
+  Goal: p95 ≤ 50 ms and ≤ 2 × the raw query.
 - coverage: coverage.coverage_by(register, "grid") + coverage_total() for a town-wide
   party-affairs reader (through visible_to); raw: the same GROUP BY by hand. Goal ≤ 500 ms.
 Median over --runs runs of each figure's p95. Results: var/bench/services-<db>.json and the
