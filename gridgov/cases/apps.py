@@ -17,7 +17,7 @@ class CasesConfig(AppConfig):
         from gridgov.core.workflow import event_recorded
 
         connection_created.connect(search.register_sqlite_functions,
-                                   dispatch_uid="cases.search.register_sqlite_functions")
+                                   dispatch_uid="core.textsearch.register_sqlite_functions")
         post_migrate.connect(search.restore_sqlite_triggers, sender=self,
                              dispatch_uid="cases.search.restore_sqlite_triggers")
         # Notices about a move are written in its transaction; the tick delivers them.

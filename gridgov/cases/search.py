@@ -25,58 +25,28 @@ itself, from the indexes' statistics.
 Terms separated by spaces must all match. A term that is a case number also finds that case.
 """
 
-import re
-from dataclasses import dataclass
-
 from django.db import connection, connections
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 
-TRIGRAM = 3
-PAIR = 2
+# The table-independent parts live in gridgov.core.textsearch; their names stay importable here
+# (cases' migrations 0002 and 0011 and the workbench read them from this module).
+from gridgov.core.textsearch import (  # noqa: F401
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    PAIR,
+    TRIGRAM,
+    TextIndex,
+    is_indexed,
+    pairs,
+    register_sqlite_functions,
+    restore_triggers,
+    terms,
+)
+from gridgov.core.textsearch import condition as _condition
+from gridgov.core.textsearch import is_pair as _is_pair
+from gridgov.core.textsearch import like_pattern as _like_pattern
+
 RARE_MATCHES = 2000
-MAX_TERMS = 5
-MAX_QUERY_LENGTH = 100
-
-@dataclass(frozen=True)
-class TextIndex:
-    """One index over the cases' text, on either database: SQLite's FTS5 table (created with
-    sqlite_create), the triggers that keep it in step with cases_case and the statements that
-    re-read every case into it; PostgreSQL's setup and teardown statements. Its migration runs
-    install() and uninstall()."""
-
-    sqlite_table: str
-    sqlite_create: str
-    sqlite_triggers: dict[str, str]
-    sqlite_rebuild: tuple[str, ...]
-    postgres_setup: tuple[str, ...]
-    postgres_teardown: tuple[str, ...]
-
-    def create_triggers(self, execute, names) -> None:
-        for name in names:
-            execute(f"CREATE TRIGGER IF NOT EXISTS {name} {self.sqlite_triggers[name]}")
-
-    def install(self, apps, schema_editor) -> None:
-        """Create the index and fill it with the cases already there."""
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            for sql in self.postgres_setup:
-                schema_editor.execute(sql)
-        elif vendor == "sqlite":
-            schema_editor.execute(self.sqlite_create)
-            self.create_triggers(schema_editor.execute, self.sqlite_triggers)
-            for sql in self.sqlite_rebuild:
-                schema_editor.execute(sql)
-
-    def uninstall(self, apps, schema_editor) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            for sql in self.postgres_teardown:
-                schema_editor.execute(sql)
-        elif vendor == "sqlite":
-            for name in self.sqlite_triggers:
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            schema_editor.execute(f"DROP TABLE IF EXISTS {self.sqlite_table}")
 
 
 # Trigrams (migration 0002_search). SQLite: external content, so the text is stored once.
@@ -114,25 +84,6 @@ TRIGRAMS = TextIndex(
         "DROP INDEX IF EXISTS cases_case_address_trgm",
     ),
 )
-
-_RUNS = re.compile(r"[^\W_]+")
-
-
-def pairs(*texts: str) -> str:
-    """The distinct character pairs of the texts' runs of letters and digits, lower-cased and
-    space-separated: 井盖破损，急 -> "井盖 盖破 破损"."""
-    found = set()
-    for text in texts:
-        for run in _RUNS.findall((text or "").lower()):
-            found.update(run[i:i + PAIR] for i in range(len(run) - 1))
-    return " ".join(sorted(found))
-
-
-def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """connection_created: the function the pair index's triggers call."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("gridgov_pairs", 2, pairs, deterministic=True)
-
 
 # Character pairs (migration 0011_pair_search). SQLite: contentless, the pairs as words.
 # PostgreSQL: the same cut as pairs(), runs between spaces and punctuation (ASCII and full-width).
@@ -184,50 +135,9 @@ INDEXES = (TRIGRAMS, PAIRS)
 
 
 def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
-    """After every migrate (post_migrate): SQLite cannot alter most columns in place, so Django
-    rebuilds cases_case under a new name when a later migration changes it, and the triggers
-    of the old table go with it. Put them back and re-read the text they missed."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "OR (type = 'trigger' AND tbl_name = 'cases_case')"
-        )
-        present = {name for (name,) in cursor.fetchall()}
-        for index in INDEXES:
-            if index.sqlite_table not in present:  # migrated back before the index's migration
-                continue
-            missing = [name for name in index.sqlite_triggers if name not in present]
-            if missing:
-                index.create_triggers(cursor.execute, missing)
-                for sql in index.sqlite_rebuild:
-                    cursor.execute(sql)
-
-
-def terms(text: str) -> list[str]:
-    """The words of a query, at most a few, each at most a sentence long."""
-    return (text or "")[:MAX_QUERY_LENGTH].split()[:MAX_TERMS]
-
-
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _condition(sql: str, params) -> RawSQL:
-    return RawSQL(sql, params, output_field=BooleanField())  # nosec B611  # the SQL is this module's own; values are parameters
-
-
-def _is_pair(term: str) -> bool:
-    return len(term) == PAIR and pairs(term) == term.lower()
-
-
-def is_indexed(term: str) -> bool:
-    """Whether an index answers the term (three characters or more, or a pair of letters or
-    digits); any other is compared case by case."""
-    return len(term) >= TRIGRAM or _is_pair(term)
+    """After every migrate (post_migrate): put back the triggers a rebuild of cases_case dropped
+    (gridgov.core.textsearch.restore_triggers)."""
+    restore_triggers(connections[using], "cases_case", INDEXES)
 
 
 def _rare_term_ids(term: str, vendor: str) -> list[int] | None:

@@ -1,0 +1,139 @@
+"""Indexes for searching Chinese text, where words are not separated by spaces: the parts that do
+not depend on the table searched (gridgov/cases/search.py and gridgov/services/search.py use them).
+
+Any run of three or more characters is found through a trigram index (SQLite: an FTS5 table with
+the trigram tokenizer; PostgreSQL: a pg_trgm GIN index answering LIKE). A trigram cannot answer a
+term of two characters, and most Chinese words have two (井盖, 外卖, 充电): a second index holds the
+character pairs of the text, cut at spaces and punctuation (SQLite: a contentless FTS5 table of the
+pairs as words, fed by triggers through the function gridgov_pairs() that every connection
+registers; PostgreSQL: a GIN index on the SQL function gridgov_pairs(), installed by cases'
+migration 0011). A one-character term has no index; its caller compares it row by row, bounded by
+its other filters.
+
+A TextIndex is one such index on either database; an app's migration runs its install() and
+uninstall(), and a post_migrate receiver calls restore_triggers() for the app's table.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+TRIGRAM = 3
+PAIR = 2
+MAX_TERMS = 5
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """One index over a table's text, on either database: SQLite's FTS5 table (created with
+    sqlite_create), the triggers that keep it in step with the table and the statements that
+    re-read every row into it; PostgreSQL's setup and teardown statements. Its migration runs
+    install() and uninstall()."""
+
+    sqlite_table: str
+    sqlite_create: str
+    sqlite_triggers: dict[str, str]
+    sqlite_rebuild: tuple[str, ...]
+    postgres_setup: tuple[str, ...]
+    postgres_teardown: tuple[str, ...]
+
+    def create_triggers(self, execute, names) -> None:
+        for name in names:
+            execute(f"CREATE TRIGGER IF NOT EXISTS {name} {self.sqlite_triggers[name]}")
+
+    def install(self, apps, schema_editor) -> None:
+        """Create the index and fill it with the rows already there."""
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            for sql in self.postgres_setup:
+                schema_editor.execute(sql)
+        elif vendor == "sqlite":
+            schema_editor.execute(self.sqlite_create)
+            self.create_triggers(schema_editor.execute, self.sqlite_triggers)
+            for sql in self.sqlite_rebuild:
+                schema_editor.execute(sql)
+
+    def uninstall(self, apps, schema_editor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            for sql in self.postgres_teardown:
+                schema_editor.execute(sql)
+        elif vendor == "sqlite":
+            for name in self.sqlite_triggers:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            schema_editor.execute(f"DROP TABLE IF EXISTS {self.sqlite_table}")
+
+
+def restore_triggers(connection, table: str, indexes) -> None:
+    """After a migrate, on SQLite: Django rebuilds a table under a new name when a migration alters
+    most of its columns, and the triggers of the old table go with it. Put back the triggers of
+    `indexes` on `table` and re-read the text they missed."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "OR (type = 'trigger' AND tbl_name = %s)", [table]
+        )
+        present = {name for (name,) in cursor.fetchall()}
+        for index in indexes:
+            if index.sqlite_table not in present:  # migrated back before the index's migration
+                continue
+            missing = [name for name in index.sqlite_triggers if name not in present]
+            if missing:
+                index.create_triggers(cursor.execute, missing)
+                for sql in index.sqlite_rebuild:
+                    cursor.execute(sql)
+
+
+_RUNS = re.compile(r"[^\W_]+")
+
+
+def pairs(*texts: str) -> str:
+    """The distinct character pairs of the texts' runs of letters and digits, lower-cased and
+    space-separated: 井盖破损，急 -> "井盖 盖破 破损"."""
+    found = set()
+    for text in texts:
+        for run in _RUNS.findall((text or "").lower()):
+            found.update(run[i:i + PAIR] for i in range(len(run) - 1))
+    return " ".join(sorted(found))
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """connection_created: the function the pair indexes' triggers call."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("gridgov_pairs", 2, pairs, deterministic=True)
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query, at most a few, each at most a sentence long."""
+    return (text or "")[:MAX_QUERY_LENGTH].split()[:MAX_TERMS]
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern finding `term` anywhere, with LIKE's own characters escaped by \\."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fts_phrase(term: str) -> str:
+    """`term` as one FTS5 phrase (a quoted string, its quotes doubled)."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def condition(sql: str, params) -> RawSQL:
+    return RawSQL(sql, params, output_field=BooleanField())  # nosec B611  # the SQL is the caller's own; values are parameters
+
+
+def is_pair(term: str) -> bool:
+    """Whether the pair index answers the term: two letters or digits."""
+    return len(term) == PAIR and pairs(term) == term.lower()
+
+
+def is_indexed(term: str) -> bool:
+    """Whether an index answers the term (three characters or more, or a pair of letters or
+    digits); any other is compared row by row."""
+    return len(term) >= TRIGRAM or is_pair(term)
