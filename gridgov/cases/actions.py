@@ -9,7 +9,7 @@ transaction starts, so that a slow disk never holds the database's write lock; w
 transaction is refused, the files just written are deleted again.
 """
 
-from django.db import connection, transaction
+from django.db import connection
 
 from gridgov.core.photos import clean_photos, delete_photos, store_photos
 from gridgov.core.workflow import WorkflowError
@@ -86,19 +86,21 @@ def report_case(*, actor, category, description: str, longitude, latitude, addre
         # commits and make every report wait for the one before: there it is taken first, in a
         # transaction of its own (next_number_apart).
         number = None if connection.vendor == "sqlite" else next_number_apart(moment)
-        with transaction.atomic():
-            case, _event = CASE_WORKFLOW.create(
-                "report", actor=actor, category=category, description=description,
-                longitude=longitude, latitude=latitude, address=address, source=source,
-                urgency=urgency, reporter_name=reporter_name, reporter_phone=reporter_phone,
-                is_anonymous=is_anonymous, photos=before_names, town=town,
-                origin_type=origin_type, origin_id=origin_id, is_sample=is_sample,
-                number=number)
+
+        def then(case):
             if on_saved is not None:
                 on_saved(case)
             if self_handled:
-                case, _event = CASE_WORKFLOW.apply(case, "self_handle", actor=actor,
-                                                   after_photos=after_names)
+                CASE_WORKFLOW.apply(case, "self_handle", actor=actor, after_photos=after_names)
+
+        # The engine checks the inputs and places the point before its transaction opens.
+        case, _event = CASE_WORKFLOW.create(
+            "report", actor=actor, category=category, description=description,
+            longitude=longitude, latitude=latitude, address=address, source=source,
+            urgency=urgency, reporter_name=reporter_name, reporter_phone=reporter_phone,
+            is_anonymous=is_anonymous, photos=before_names, town=town,
+            origin_type=origin_type, origin_id=origin_id, is_sample=is_sample,
+            number=number, then=then)
     except BaseException:
         delete_photos(CasePhoto.image.field, stored)
         raise

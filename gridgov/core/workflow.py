@@ -291,9 +291,11 @@ class Workflow:
         return self._finish(obj, t, actor=actor, standing=standing, from_state=from_state,
                             values=values, extra=extra)
 
-    def create(self, action: str, *, actor, note: str = "", **data):
+    def create(self, action: str, *, actor, note: str = "", then=None, **data):
         """Create an object through a transition from NEW: the effect fills a fresh instance;
-        returns (the saved object, the event)."""
+        returns (the saved object, the event). `then(obj)`, the caller's own further writes
+        (a count that must stand or fall with the object, a second move), runs inside the
+        creation's transaction, so that the caller needs no transaction around this one."""
         t = next((t for t in self._candidates(NEW, action)), None)
         if t is None:
             raise WorkflowError("unknown_action", f"未知的操作：{action}", "action")
@@ -309,6 +311,8 @@ class Workflow:
         with transaction.atomic():
             event = self._run(obj, t, actor=actor, standing=standing, from_state=NEW, note=note,
                               data=data, values=values)
+            if then is not None:
+                then(obj)
         return obj, event
 
     def apply(self, obj, action: str, *, actor, note: str = "", **data):
