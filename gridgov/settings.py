@@ -147,6 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a second writer wait instead of failing with "database is locked". Connections are kept
     # (CONN_MAX_AGE, as on PostgreSQL): opening one and running these pragmas costs more than a
     # resident's whole report.
+    # Django's SQLite backend with the writers queued rather than polling for the lock
+    # (gridgov/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "gridgov.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

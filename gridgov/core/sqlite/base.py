@@ -1,0 +1,92 @@
+"""SQLite with its writers queued: the database engine of the SQLite installations.
+
+SQLite lets one writer in at a time. A transaction that finds the write lock taken waits in
+SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries: under a burst
+of concurrent reports the lock is free again within a millisecond while every waiter sleeps
+on, and the database stands idle (docs/benchmarks.md, "Intake"). Here each write transaction
+(every transaction begins IMMEDIATE: settings.py) first takes its place in a queue shared by
+the threads of a process (a lock) and by the processes of the installation (an advisory lock on
+a file beside the database, `<database>.writers`), so that the next writer starts as soon as
+the last one commits. A writer that cannot have its turn within the database's timeout fails
+as SQLite would ("database is locked"). Writes outside a transaction still meet SQLite's own
+busy handler.
+"""
+
+import fcntl
+import threading
+import time
+
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base
+
+# A waiting process looks again this often: a turn is passed on within this delay.
+RETRY_SECONDS = 0.0005
+
+_queues: dict[str, tuple[threading.Lock, object]] = {}
+_queues_guard = threading.Lock()
+
+
+def _queue(database: str):
+    with _queues_guard:
+        if database not in _queues:
+            # Kept open for the life of the process: the advisory lock lives on this handle.
+            handle = open(f"{database}.writers", "a+b")  # noqa: SIM115
+            _queues[database] = (threading.Lock(), handle)
+        return _queues[database]
+
+
+def _take_file_lock(handle, deadline: float) -> bool:
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(RETRY_SECONDS)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _turn = None  # (thread lock, file handle) while this connection's transaction runs
+
+    def _start_transaction_under_autocommit(self):
+        if self._turn is None and not self.is_in_memory_db():
+            thread_lock, handle = _queue(str(self.settings_dict["NAME"]))
+            timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
+            deadline = time.monotonic() + timeout
+            if not thread_lock.acquire(timeout=timeout):
+                raise OperationalError("database is locked")
+            if not _take_file_lock(handle, deadline):
+                thread_lock.release()
+                raise OperationalError("database is locked")
+            self._turn = (thread_lock, handle)
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._end_turn()
+            raise
+
+    def _end_turn(self):
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            thread_lock, handle = turn
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            thread_lock.release()
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._end_turn()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._end_turn()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._end_turn()
