@@ -775,8 +775,11 @@ class _search_index_paused:
                     for name in index.sqlite_triggers:
                         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 else:
+                    # The indexes only: the SQL function they are built on serves other
+                    # tables' indexes too (the service catalogue's).
                     for sql in index.postgres_teardown:
-                        cursor.execute(sql)
+                        if sql.startswith("DROP INDEX"):
+                            cursor.execute(sql)
         return self
 
     def __exit__(self, *exc):
