@@ -237,7 +237,8 @@ class Case(Deadline):
             models.Index(fields=["grid", "state", "reported_at"]),
             models.Index(fields=["community", "state", "reported_at"]),
             # A case has a department from its dispatch on: a new report writes no entry here,
-            # nor in any other index below whose column it leaves empty (each partial on it).
+            # nor in the partial indexes below on columns it leaves empty. (Not the deadline's:
+            # SQLite's planner then reads the supervision queues from the town's whole list.)
             models.Index(fields=["department", "state", "reported_at"], name="case_department_queue",
                          condition=Q(department__isnull=False)),
             # The overdue queue: deadlines of a town's cases not closed (a few per cent of a
@@ -249,10 +250,8 @@ class Case(Deadline):
                          name="case_unclosed_due",
                          condition=Q(closed_at__isnull=True, due_at__isnull=False)),
             # The deadline sweep: open cases by due time.
-            models.Index(fields=["state", "due_at"], name="case_state_due",
-                         condition=Q(due_at__isnull=False)),
-            models.Index(fields=["state", "warn_at"], name="case_state_warn",
-                         condition=Q(warn_at__isnull=False)),
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["state", "warn_at"]),
             # The deadline sweep asks for open cases whose deadline (warning) passed and that were not yet
             # escalated (warned): these partial indexes hold only those, however many cases
             # were escalated before.
@@ -263,8 +262,7 @@ class Case(Deadline):
             # Indicators by period.
             models.Index(fields=["town", "registered_at"], name="case_town_registered",
                          condition=Q(registered_at__isnull=False)),
-            models.Index(fields=["town", "due_at"], name="case_town_due",
-                         condition=Q(due_at__isnull=False)),
+            models.Index(fields=["town", "due_at"]),
             models.Index(fields=["category", "registered_at"], name="case_category_registered",
                          condition=Q(registered_at__isnull=False)),
             # Duplicates on intake: same category, recent.
@@ -273,6 +271,9 @@ class Case(Deadline):
             # cases changed since the last refresh; Open311 lists and exports by report time.
             models.Index(fields=["town", "closed_at"], name="case_town_closed",
                          condition=Q(closed_at__isnull=False)),
+            # The queue of ratings to review (a few cases of a town's many).
+            models.Index(fields=["town"], name="case_needs_review",
+                         condition=Q(needs_review=True)),
             # Signed-in reporters' own lists; the duplicates merged into a case.
             models.Index(fields=["reporter"], name="case_reporter",
                          condition=Q(reporter__isnull=False)),

@@ -1,8 +1,10 @@
 """Fewer index entries written per report (docs/benchmarks.md, "Intake").
 
-A new report has no department, deadline, warning time, registration or closing time, and most
-have no signed-in reporter and are merged into nothing: the indexes on those columns become
-partial (column not empty), so a report writes none of their entries. A query comparing the
+A new report has no department, registration or closing time, and most have no signed-in
+reporter and are merged into nothing: the indexes on those columns become partial (column not
+empty), so a report writes none of their entries. (The deadline's indexes stay whole: with them
+partial, SQLite's planner read the supervision queues' counts from the town's whole list.) The
+ratings to review get a small partial index of their own. A query comparing the
 column with a value implies "not empty", so SQLite and PostgreSQL still use them. The events'
 single index on the case is covered by (case, at). The foreign keys' own indexes are dropped by
 name, not by AlterField, which on SQLite would copy the whole cases table.
@@ -28,19 +30,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RemoveIndex(
             model_name='case',
-            name='cases_case_state_61f58a_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_state_00caf0_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='case',
             name='cases_case_town_id_b11d9b_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_town_id_166055_idx',
         ),
         migrations.RemoveIndex(
             model_name='case',
@@ -90,19 +80,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['state', 'due_at'], name='case_state_due'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('warn_at__isnull', False)), fields=['state', 'warn_at'], name='case_state_warn'),
+            index=models.Index(condition=models.Q(('needs_review', True)), fields=['town'], name='case_needs_review'),
         ),
         migrations.AddIndex(
             model_name='case',
             index=models.Index(condition=models.Q(('registered_at__isnull', False)), fields=['town', 'registered_at'], name='case_town_registered'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['town', 'due_at'], name='case_town_due'),
         ),
         migrations.AddIndex(
             model_name='case',
