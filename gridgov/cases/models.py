@@ -249,6 +249,12 @@ class Case(Deadline):
             models.Index(fields=["town", "due_at", "state", "clock_paused_at", "reported_at"],
                          name="case_unclosed_due",
                          condition=Q(closed_at__isnull=True, due_at__isnull=False)),
+            # The supervision queue (past the warning time, overdue ones included) and its
+            # count, read like the overdue queue: from the warning times of unclosed cases.
+            models.Index(fields=["town", "warn_at", "state", "clock_paused_at", "due_at",
+                                 "reported_at"],
+                         name="case_unclosed_warn",
+                         condition=Q(closed_at__isnull=True, warn_at__isnull=False)),
             # The deadline sweep: open cases by due time.
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "warn_at"]),

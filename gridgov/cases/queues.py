@@ -57,7 +57,7 @@ def _warned_or_overdue(now) -> Q:
 
 def _extension_waiting(now) -> Q:
     return Q(pk__in=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
-             .values("case_id"))
+             .order_by().values("case_id"))
 
 
 # Each queue is for the roles that act on what it holds (an administrator, who takes no step
