@@ -75,7 +75,7 @@ class PhotosField(forms.FileField):
 
 def phone_or_blank(value: str) -> str:
     value = pii.normalize_phone(value)
-    if value and not (pii.is_valid_mobile(value) or pii.LANDLINE_RE.match(value)):
+    if value and not pii.is_valid_contact_phone(value):
         raise forms.ValidationError(_("请输入11位手机号码或带区号的固定电话"), code="invalid_phone")
     return value
 

@@ -328,8 +328,7 @@ def _place_report(case, *, actor, longitude, latitude, source, reporter_name, re
     if is_anonymous:
         reporter_name = reporter_phone = ""
     reporter_phone = pii.normalize_phone(reporter_phone)
-    if reporter_phone and not (pii.is_valid_mobile(reporter_phone)
-                               or pii.LANDLINE_RE.match(reporter_phone)):
+    if reporter_phone and not pii.is_valid_contact_phone(reporter_phone):
         raise WorkflowError("bad_phone", "请填写正确的手机号或固定电话", "reporter_phone")
     case.reporter_name, case.reporter_phone = reporter_name, reporter_phone
     case.town_id, case.community_id, case.grid_id = lookup.place(longitude, latitude, town=town)

@@ -141,6 +141,11 @@ def is_valid_mobile(value: str) -> bool:
     return bool(PHONE_RE.match(normalize_phone(value)))
 
 
+def is_valid_contact_phone(value: str) -> bool:
+    """A number a person can be called back on: a mobile or a landline with its area code."""
+    return is_valid_mobile(value) or bool(LANDLINE_RE.match(normalize_phone(value)))
+
+
 def is_valid_id_number(value: str) -> bool:
     """GB 11643 resident ID: 17 digits and an ISO 7064 MOD 11-2 check character."""
     value = normalize_id_number(value)

@@ -132,7 +132,7 @@ def _apply(application: Application, *, actor, note, item, applicant_kind, organ
         raise WorkflowError("bad_credit_code", "统一社会信用代码不正确（应为18位，校验位需相符）",
                             "credit_code")
     phone = pii.normalize_phone(contact_phone)
-    if not (pii.is_valid_mobile(phone) or pii.LANDLINE_RE.match(phone)):
+    if not pii.is_valid_contact_phone(phone):
         raise WorkflowError("bad_phone", "请填写正确的手机号或固定电话", "contact_phone")
     if organisation is None and code:
         organisation = Organisation.objects.filter(town_id=item.town_id,
