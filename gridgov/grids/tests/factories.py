@@ -89,8 +89,10 @@ class GridFactory(factory.django.DjangoModelFactory):
     town = factory.LazyAttribute(lambda o: o.community.town)
     number = factory.Sequence(lambda n: n + 1)
     name = factory.LazyAttribute(lambda o: f"第{o.number}网格")
-    unit_code = factory.LazyAttribute(
-        lambda o: f"{o.town.district_code}{o.town.code}{o.community.code}{o.number % 1000:03d}"
+    # The last three digits from a sequence of their own, not the grid's number: a test's grids
+    # with numbers given (1, 2 …) never meet a later one numbered 1001 in the same community.
+    unit_code = factory.LazyAttributeSequence(
+        lambda o, n: f"{o.town.district_code}{o.town.code}{o.community.code}{n % 1000:03d}"
     )
     boundary = factory.Sequence(tile)
 
