@@ -13,8 +13,9 @@ turned back (no location, a wrong phone number) does not use up that allowance.
 Refused submissions are counted apart, per address (count_refused(), through guarded() around
 the report form's view and in the API): GRIDGOV_REPORT_REFUSED_PER_ADDRESS of them in a window
 leave room for a resident's corrections, and past it every submission from the address is
-refused before anything in it is read (its photos are never decoded), since a stream of bad
-uploads costs the server as much decoding as good ones. The price: requests racing from one
+refused before its form is checked (its photos are never decoded), since a stream of bad
+uploads costs the server as much decoding as good ones. That check reads every count the
+submission may need at once (the address's, the phone number's as posted): one read a report. The price: requests racing from one
 address can go a few past the limits (see gridgov.core.ratelimit).
 """
 
@@ -53,8 +54,10 @@ def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
 def refusal(request, reporter_phone: str) -> Refusal | None:
     """Why this report must wait (a 429 with Retry-After, on the phone field when the phone
     number is used up), or None. reporter_phone is the number the report keeps ("" for an
-    anonymous report)."""
-    exceeded = ratelimit.exceeded(_checks(request, reporter_phone) + _refused_checks(request))
+    anonymous report). Decided on the counts before_reading() read, when they hold this
+    report's keys; read otherwise."""
+    checks = _checks(request, reporter_phone) + _refused_checks(request)
+    exceeded = ratelimit.exceeded(checks, getattr(request, "_report_counts", None))
     if exceeded is None:
         return None
     minutes = math.ceil(exceeded.retry_after / 60)
@@ -74,8 +77,13 @@ def count_report(request, reporter_phone: str) -> None:
 
 def before_reading(request) -> None:
     """Refuse (429) a submission from an address whose refused submissions are used up, before
-    its form or photos are read."""
-    found = refusal(request, "") if ratelimit.exceeded(_refused_checks(request)) else None
+    its form or photos are read. The one read of the counts serves refusal() too: it takes the
+    phone number as posted (refusal() reads again if the report keeps another, or none)."""
+    posted_phone = request.POST.get("reporter_phone", "")
+    request._report_counts = ratelimit.read(_checks(request, posted_phone)
+                                            + _refused_checks(request))
+    found = refusal(request, "") if ratelimit.exceeded(
+        _refused_checks(request), request._report_counts) else None
     if found is not None:
         raise found
 

@@ -187,6 +187,20 @@ def test_only_accepted_reports_count(client, world, clock, settings):
     assert report_on_api(client, world, 40).status_code == 429
 
 
+@pytest.mark.parametrize("report", [report_on_form, report_on_api])
+def test_a_report_reads_the_counts_once_and_counts_itself_once(client, world, clock, report):
+    """Its limits are decided on one read (the address's and the phone number's counts with the
+    refused submissions'), made before the form is checked; its count is one upsert."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = report(client, world, 1)
+    assert response.status_code in (201, 302)
+    touching = [q["sql"].split()[0] for q in queries if "core_ratecount" in q["sql"]]
+    assert touching == ["SELECT", "INSERT"]
+
+
 def test_a_limit_of_0_is_no_limit(client, world, clock, settings):
     settings.GRIDGOV_REPORT_RATE_PER_ADDRESS = 0
     settings.GRIDGOV_REPORT_RATE_PER_PHONE = 0

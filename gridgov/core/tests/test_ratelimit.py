@@ -44,6 +44,24 @@ def test_keys_and_purposes_are_counted_apart(clock):
     assert refused.key == "10.0.0.1"
 
 
+def test_counts_read_once_decide_without_reading_again_until_the_window_turns(
+        clock, django_assert_num_queries):
+    address, phone = (HOURLY_3, "10.0.0.1"), (Rate("test-phone", 1, 3600), "phone-index")
+    ratelimit.count([address, phone])
+    counts = ratelimit.read([address, phone])
+
+    with django_assert_num_queries(0):
+        assert ratelimit.exceeded([address], counts) is None
+        assert ratelimit.exceeded([address, phone], counts).key == "phone-index"
+    with django_assert_num_queries(1):  # a key that was not read
+        assert ratelimit.exceeded([(HOURLY_3, "10.0.0.2")], counts) is None
+
+    ratelimit.count([address] * 2)
+    clock.shift(40 * 60)  # 13:00: what was read belongs to the last window
+    with django_assert_num_queries(1):
+        assert ratelimit.exceeded([address, phone], counts) is None
+
+
 def test_a_limit_of_0_and_an_unknown_key_count_nothing_and_refuse_nothing(clock):
     off = Rate("test", 0, 3600)
     ratelimit.count([(off, "10.0.0.1"), (HOURLY_3, "")] * 5)
