@@ -58,6 +58,14 @@ def _fresh_grid_lookup():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_snapshots():
+    # Reference tables kept in the process (the catalogue); a rolled-back test must not leave its rows.
+    from gridgov.core import snapshots
+
+    snapshots.clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     # The town's own calendar days are cached in the process; a rolled-back test must not leave its days.
     from gridgov.core import workdays

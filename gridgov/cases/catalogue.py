@@ -11,10 +11,15 @@ from pathlib import Path
 from django.db import transaction
 
 from gridgov.core import audit
+from gridgov.core.snapshots import Snapshot
 
 from .models import Category
 
 audit.register("cases.catalogue.loaded", "载入事部件分类目录")
+
+# The categories a report may name, kept in each process (a report checks its category without
+# a query; a change reaches every process within the snapshot's seconds).
+ACTIVE = Snapshot(Category, lambda: Category.objects.filter(is_active=True))
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 FIELDS = ("major_name", "name", "plain_name", "keywords", "department_kind", "time_limit_class",
@@ -44,6 +49,7 @@ def load(*, reset: bool = False, actor=None, path: Path = DATA_FILE) -> dict[str
             restored.append(category)
     Category.objects.bulk_create(created)
     Category.objects.bulk_update(restored, FIELDS)
+    transaction.on_commit(ACTIVE.clear)  # bulk writes send no signal
     if created or restored:
         audit.record("cases.catalogue.loaded", actor=actor,
                      changes={"created": len(created), "restored": len(restored)})

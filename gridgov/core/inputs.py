@@ -42,6 +42,9 @@ class Input:
     # actor; `lookup` is the column a value names a row by ("pk", or e.g. "number").
     queryset: Callable | None = field(default=None, compare=False)
     lookup: str = "pk"
+    # Or, for rows that do not depend on the object or the actor (a catalogue), a snapshot of
+    # them kept in the process (gridgov.core.snapshots): checked without a query.
+    snapshot: object = field(default=None, compare=False)
     invalid: str = ""  # the message for a value outside the choices or bounds
     code: str = ""  # the refusal's code for such a value (e.g. "bad_category")
     default: object = None  # what an optional input left empty means
@@ -115,12 +118,24 @@ class Input:
                 wanted = list(dict.fromkeys(_key(v, self.lookup) for v in values))
             except (TypeError, ValueError):
                 self._refuse("invalid_choice")
-            rows = self.queryset(obj, actor).filter(**{f"{self.lookup}__in": wanted})
-            found = {_key(row, self.lookup): row for row in rows}
+            found = self._rows_named(wanted, obj, actor)
             if any(key not in found for key in wanted) or (self.kind == "ref" and len(wanted) > 1):
                 self._refuse("invalid_choice")
             value = found[wanted[0]] if self.kind == "ref" else [found[key] for key in wanted]
         return value
+
+    def _rows_named(self, keys: list, obj, actor) -> dict:
+        if self.snapshot is not None and self.lookup == "pk":
+            rows = (self.snapshot.get(key) for key in keys)
+            return {row.pk: row for row in rows if row is not None}
+        rows = self.choosable(obj, actor).filter(**{f"{self.lookup}__in": keys})
+        return {_key(row, self.lookup): row for row in rows}
+
+    def choosable(self, obj=None, actor=None):
+        """The rows a "ref"/"refs" input offers, as a query."""
+        if self.queryset is None:
+            return self.snapshot.queryset()
+        return self.queryset(obj, actor)
 
     # ----- derived forms and schemas -----------------------------------------------------
 
@@ -156,7 +171,7 @@ class Input:
             messages["invalid_choice"] = self.invalid or _("请选择有效的%(label)s") % {
                 "label": self.label}
             cls = OfferedRow if self.kind == "ref" else OfferedRows
-            options.setdefault("queryset", self.queryset(obj, actor))
+            options.setdefault("queryset", self.choosable(obj, actor))
             return cls(**options)
         return (self.form_class or forms.FileField)(**options)
 

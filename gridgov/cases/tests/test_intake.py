@@ -93,6 +93,19 @@ def test_an_inactive_category_cannot_be_chosen(world):
     assert refused.value.code == "bad_category"
 
 
+def test_a_report_names_its_category_from_the_catalogue_kept_in_the_process(world):
+    """The active categories are read once per process (gridgov.core.snapshots), not per report;
+    the report's case still holds the category as it is in the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world.report()
+    with CaptureQueriesContext(connection) as queries:
+        case = world.report()
+    assert not [q for q in queries if 'FROM "cases_category"' in q["sql"]]
+    assert case.category == world.category and case.urgency == world.category.urgency
+
+
 def test_a_point_outside_every_grid_is_accepted_when_the_town_is_given(world):
     case = world.report(actor=world.operator, source=Source.HOTLINE, longitude=100.0,
                         latitude=20.0, town=world.town)
@@ -147,7 +160,7 @@ def test_a_number_taken_apart_commits_without_waiting_and_leaves_the_session_as_
     from django.db import connection, transaction
 
     from gridgov.cases.models import CaseNumberSequence
-    from gridgov.cases.workflow import next_number_apart
+    from gridgov.cases.workflow import _take_number, next_number_apart
 
     def synchronous_commit():
         with connection.cursor() as cursor:
@@ -162,6 +175,11 @@ def test_a_number_taken_apart_commits_without_waiting_and_leaves_the_session_as_
             assert synchronous_commit() == "on"
     assert int(second[-6:]) == int(first[-6:]) + 1
     if connection.vendor == "postgresql":
+        assert synchronous_commit() == "on"
+        # The one statement turns the waiting off for its own transaction, and for no other.
+        with transaction.atomic():
+            _take_number(timezone.now(), without_waiting=True)
+            assert synchronous_commit() == "off"
         assert synchronous_commit() == "on"
 
 
