@@ -11,6 +11,7 @@ import re
 import uuid
 from contextlib import contextmanager
 
+from gridgov.core import rows
 from gridgov.core.models import AuditEntry
 
 _request = contextvars.ContextVar("gridgov_request", default=(None, None))
@@ -101,7 +102,7 @@ def record(action: str, *, actor, target=None, changes: dict | None = None,
         raise TypeError("audit changes must be a dict")
     request_id, ip = _request.get()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor_obj,
         actor_label=str(actor_obj) if actor_obj else "",
         action=action,
@@ -113,3 +114,5 @@ def record(action: str, *, actor, target=None, changes: dict | None = None,
         ip=ip,
         town_id=town if town is not None else town_of(target),
     )
+    rows.insert(entry)  # one per step: the statement built once (gridgov.core.rows)
+    return entry

@@ -25,7 +25,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core import audit
+from gridgov.core import audit, rows
 from gridgov.core.errors import Refusal
 from gridgov.core.inputs import Input, InputError
 
@@ -118,6 +118,14 @@ class EventLog(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+    @classmethod
+    def write(cls, **columns) -> "EventLog":
+        """A new row of the log: every step writes one, through gridgov.core.rows (the
+        statement built once per model)."""
+        event = cls(**columns)
+        rows.insert(event)
+        return event
 
     @staticmethod
     def fields_for(*, transition, actor, label: str, standing, from_state, to_state, note, data,
@@ -261,7 +269,10 @@ class Workflow:
     def _finish(self, obj, t: Transition, *, actor, standing, from_state, values, extra):
         if t.target is not None:
             setattr(obj, self.state_field, t.target)
-        obj.save()
+        if from_state == NEW:
+            rows.insert(obj)
+        else:
+            obj.save()
         event = self.record_event(obj, transition=t, actor=actor, standing=standing,
                                   from_state=from_state, note=values.get("note", ""),
                                   data=extra or {}, inputs=values)

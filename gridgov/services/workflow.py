@@ -214,7 +214,7 @@ def record_event(application, *, transition, actor, standing, from_state, note, 
     label = str(actor) if getattr(actor, "is_authenticated", False) else ""
     if transition.relations and standing is not None and standing.role == "applicant":
         label = pii.mask_name(getattr(actor, "name", "") or "") or "申请人"
-    return ApplicationEvent.objects.create(
+    return ApplicationEvent.write(
         application=application,
         **ApplicationEvent.fields_for(transition=transition, actor=actor, label=label,
                                       standing=standing, from_state=from_state,

@@ -150,7 +150,7 @@ VOLUNTEER_TRANSITIONS = (
 
 
 def record_volunteer_event(obj, *, transition, actor, standing, from_state, note, data, inputs):
-    return VolunteerEvent.objects.create(
+    return VolunteerEvent.write(
         volunteer=obj, **EventLog.fields_for(transition=transition, actor=actor, label=_label(actor),
                                              standing=standing, from_state=from_state,
                                              to_state=obj.state, note=note, data=data))
@@ -301,7 +301,7 @@ SIGNUP_TRANSITIONS = (
 
 def record_signup_event(obj, *, transition, actor, standing, from_state, note, data, inputs):
     data = {k: v for k, v in data.items() if k != "token"}
-    return SignupEvent.objects.create(
+    return SignupEvent.write(
         signup=obj, **EventLog.fields_for(transition=transition, actor=actor, label=_label(actor),
                                           standing=standing, from_state=from_state,
                                           to_state=obj.state, note=note, data=data))

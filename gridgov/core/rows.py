@@ -1,0 +1,70 @@
+"""New rows written as Model.save() writes them, with the statement built once per model.
+
+Every workflow step writes its event and its audit entry, and a creation its object too: for
+a resident's report that is three INSERTs, and Django builds each statement anew from the
+model's fields on every save (a case has forty columns), which cost more than the database's
+own work (docs/benchmarks.md, "Intake"). insert() asks each field for its value exactly as
+save() does (pre_save, then get_db_prep_save: defaults, auto_now_add, encryption, JSON), but
+keeps the INSERT statement and its column list per model and database, built from the model's
+own fields on first use. It sends pre_save and post_save when anyone listens, and sets the
+primary key and the instance's state as save() does. Anything it does not cover — a model
+with a save() of its own or with parents (multi-table inheritance), a value that is a query
+expression — goes through save() itself.
+"""
+
+from django.db import connections, models, router
+from django.db.models.signals import post_save, pre_save
+
+_plans: dict[tuple[type, str], tuple[str, list, list]] = {}
+
+
+def insert(obj, *, using: str | None = None) -> None:
+    """Insert `obj`, a new instance (its primary key unset), as obj.save() would."""
+    model = type(obj)
+    using = using or router.db_for_write(model, instance=obj)
+    meta = model._meta
+    if meta.parents or not obj._state.adding or obj.pk is not None or (
+            model.save is not models.Model.save):  # a save() of its own decides
+
+        obj.save(using=using)
+        return
+    connection = connections[using]
+    sql, fields, returning = _plan(model, connection)
+    obj._prepare_related_fields_for_save(operation_name="save")
+    if pre_save.has_listeners(model):
+        pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):  # an expression: save() knows how
+            obj.save(using=using)
+            return
+        values.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    for field, value in zip(returning, row, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = using
+    if post_save.has_listeners(model):
+        post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False,
+                       using=using)
+
+
+def _plan(model, connection) -> tuple[str, list, list]:
+    key = (model, connection.alias)
+    plan = _plans.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields
+                  if f is not meta.auto_field and not getattr(f, "generated", False)]
+        returning = list(meta.db_returning_fields)
+        quote = connection.ops.quote_name
+        sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608  # names from the model, values as parameters
+               f"VALUES ({', '.join(['%s'] * len(fields))}) "
+               f"RETURNING {', '.join(quote(f.column) for f in returning)}")
+        plan = _plans[key] = (sql, fields, returning)
+    return plan
