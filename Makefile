@@ -48,9 +48,10 @@ demo: install
 	$(GRIDGOV) load_demo
 	$(MAKE) --no-print-directory serve
 
+# Workers, threads and the rest: gridgov/gunicorn.py (the same for the benchmarks and production).
 serve:
-	$(BIN)/gunicorn gridgov.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--worker-class gthread --access-logfile - --timeout 60
+	$(BIN)/gunicorn -c python:gridgov.gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile -
 
 # Debian's Chromium drives the browser test; installed here when missing (needs root and apt).
 browser:

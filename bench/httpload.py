@@ -1,7 +1,7 @@
 """A real server for the benchmark, and concurrent clients for it — on 127.0.0.1 only.
 
-Server: gunicorn as `make serve` runs it (one worker process per core, 4 threads each, gthread),
-with the benchmark's settings (bench/server_settings.py: the product plus one ceiling URL),
+Server: gunicorn as `make serve` runs it (gridgov/gunicorn.py: one worker process per core,
+one thread each on SQLite, four on PostgreSQL), with the benchmark's settings (bench/server_settings.py: the product plus one ceiling URL),
 bound to a free port of 127.0.0.1, its log in a file; stopped (TERM, then KILL) when the block
 ends, whatever happens inside it.
 
@@ -34,9 +34,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, root: Path, env: dict, log_path: Path, workers: int, threads: int = 4):
+    def __init__(self, root: Path, env: dict, log_path: Path, workers: int):
         self.root, self.env, self.log_path = root, env, log_path
-        self.workers, self.threads = workers, threads
+        self.workers = workers
         self.port = free_port()
         self.process = None
 
@@ -44,9 +44,8 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w", encoding="utf-8")
         command = [
-            str(self.root / ".venv" / "bin" / "gunicorn"), "gridgov.wsgi",
+            str(self.root / ".venv" / "bin" / "gunicorn"), "-c", "python:gridgov.gunicorn",
             "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
-            "--threads", str(self.threads), "--worker-class", "gthread", "--timeout", "60",
             "--chdir", str(self.root),
         ]
         self.process = subprocess.Popen(command, cwd=self.root, env=self.env, stdout=self.log,

@@ -71,21 +71,20 @@ class Stopwatch:
 
 def instrument(watch: Stopwatch) -> None:
     from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models import Model
 
     from gridgov.cases import actions, forms, notifications, report_limits, workflow
-    from gridgov.core import audit
+    from gridgov.core import audit, rows
     from gridgov.core import workflow as engine
     from gridgov.grids import lookup
 
     watch.wrap(forms.ReportForm, "full_clean", "form checks (incl. the category's choices)")
-    watch.wrap(report_limits, "refusal", "report limits: read the counts")
+    watch.wrap(report_limits, "before_reading", "report limits: read the counts")
     watch.wrap(report_limits, "count_report", "report limits: count this report")
     watch.wrap(actions, "report_case", "report_case (all below)")
-    watch.wrap(engine.Workflow, "_cleaned", "workflow: check the inputs (category row)")
+    watch.wrap(engine.Workflow, "_cleaned", "workflow: check the inputs (category kept in the process)")
     watch.wrap(lookup, "place", "grid lookup")
     watch.wrap(workflow, "next_number", "case number (upsert)")
-    watch.wrap(Model, "save_base", "rows written: case, event, audit entry")
+    watch.wrap(rows, "insert", "rows written: case, event, audit entry")
     watch.wrap(workflow.CASE_WORKFLOW, "record_event", "event row")
     watch.wrap(audit, "record", "audit entry")
     watch.wrap(notifications, "on_event_recorded", "notices (outbox)")
