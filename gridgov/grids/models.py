@@ -168,9 +168,9 @@ class GridQuerySet(ScopedQuerySet):
         text = text.strip()
         condition = Q(name__icontains=text)
         number = text.removeprefix("第").removesuffix("网格")
-        if number.isdigit() and len(number) <= 5:
+        if number.isdecimal() and len(number) <= 5:  # what int() reads: not "²"
             condition |= Q(number=int(number))
-        elif number.isdigit():
+        elif number.isdecimal():
             condition |= Q(unit_code__startswith=number)
         return self.filter(condition)
 

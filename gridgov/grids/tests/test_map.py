@@ -129,6 +129,18 @@ def test_search_finds_grids_and_places_in_scope_with_where_to_pan(client, town, 
     assert [g["number"] for g in data["grids"]] == [3]
 
 
+@pytest.mark.parametrize("typed", ["²", "第³网格", "½"])
+def test_a_digit_that_is_no_number_finds_nothing_and_breaks_nothing(client, town, users, typed):
+    # str.isdigit() holds for "²", which int() refuses (the map's search answered 500).
+    response, data = get_json(client, users.admin, "grids:map_search", q=typed)
+    assert response.status_code == 200 and data["grids"] == []
+
+
+def test_a_number_in_full_width_digits_finds_its_grid(client, town, users):
+    _, data = get_json(client, users.admin, "grids:map_search", q="第３网格")
+    assert [g["number"] for g in data["grids"]] == [3]
+
+
 def test_map_data_takes_the_same_queries_for_many_grids(client, town, users,
                                                          django_assert_max_num_queries):
     from django.db import connection
