@@ -13,7 +13,7 @@ an upload that waits past GRIDGOV_PHOTO_DECODE_WAIT is answered 429.
 Data: the demo (`load_demo` with 20 cases) in var/bench/uploads.sqlite3, made afresh each run.
 Result: var/bench/uploads.json and the "Uploads" section of docs/benchmarks.md.
 
-Usage: .venv/bin/python bench/uploads.py [--uploads 8] [--photos 9] [--threads 4]
+Usage: .venv/bin/python bench/uploads.py [--uploads 8] [--photos 9]
 """
 
 import argparse
@@ -144,13 +144,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uploads", type=int, default=8)
     parser.add_argument("--photos", type=int, default=9)
-    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     env = configure()
     code = prepare()
     import bench.httpload
     from bench.cases import machine
     from bench.httpload import Server, post_all
+    from gridgov import gunicorn as serving  # the server's threads, as make serve runs it
 
     # Nine photos of 40 megapixels each take a while to decode behind the others: the uploads'
     # clients wait for their answer (a 201, or a 429 for an upload that waited its turn too long).
@@ -161,8 +161,7 @@ def main() -> None:
     track = f"/cases/track/{code}/"
     workers = int(os.cpu_count() or 2)
     load_before = os.getloadavg()[0]
-    with Server(ROOT, env, VAR / "uploads-server.log", workers=workers,
-                threads=args.threads) as server:
+    with Server(ROOT, env, VAR / "uploads-server.log", workers=workers) as server:
         done = threading.Event()
         done.set()
         read_until(server.port, track, done, 2, minimum=50)  # warm-up
@@ -188,7 +187,7 @@ def main() -> None:
         statuses[str(item.status)] = statuses.get(str(item.status), 0) + 1
     report = {
         "machine": machine(), "load_before": round(load_before, 2),
-        "workers": workers, "threads": args.threads,
+        "workers": workers, "threads": serving.threads,
         "uploads": args.uploads, "photos_each": args.photos, "photo_bytes": len(png),
         "upload_statuses": statuses, "upload_seconds": round(wall, 1),
         "baseline_p95_ms": round(p95(baseline) * 1000, 1),

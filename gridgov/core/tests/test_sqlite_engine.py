@@ -2,7 +2,6 @@
 (gridgov/gunicorn.py)."""
 
 import importlib
-import sys
 
 import pytest
 from django.db import connection, transaction
@@ -30,19 +29,13 @@ def test_the_log_is_checkpointed_after_the_writers_turn_has_passed_on(monkeypatc
     assert len(checkpoints) == 2 and checkpoints == [None, None]  # every 2nd commit, turn ended
 
 
-@pytest.mark.parametrize("database, interval", [
-    ("", 0.0005), ("sqlite:///var/x.sqlite3", 0.0005), ("postgres://db/gridgov", None),
+@pytest.mark.parametrize("database, threads", [
+    ("", 1), ("sqlite:///var/x.sqlite3", 1), ("postgres://db/gridgov", 4),
 ])
-def test_workers_on_sqlite_switch_threads_every_half_millisecond(monkeypatch, database, interval):
+def test_workers_on_sqlite_run_one_thread_each(monkeypatch, database, threads):
     monkeypatch.setenv("DATABASE_URL", database)
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    before = sys.getswitchinterval()
     import gridgov.gunicorn as config
 
     config = importlib.reload(config)
-    try:
-        assert (config.workers, config.threads, config.worker_class) == (3, 4, "gthread")
-        config.post_worker_init(worker=None)
-        assert sys.getswitchinterval() == pytest.approx(interval or before)
-    finally:
-        sys.setswitchinterval(before)
+    assert (config.workers, config.threads, config.worker_class) == (3, threads, "gthread")
