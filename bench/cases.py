@@ -327,7 +327,7 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
     ceiling = statistics.median(rates["ceiling"])
     result = {
         "requests_per_run": per_run, "runs": runs, "concurrency": concurrency,
-        "server": f"gunicorn gthread, {workers} workers × 4 threads",
+        "server": f"gunicorn -c python:gridgov.gunicorn, {workers} workers",
         "ceiling_per_s": round(ceiling),
         "ceiling_latency_p95_ms": ms(p95(latencies["ceiling"])),
         "database_is_locked": log.count("database is locked"),
@@ -903,7 +903,8 @@ a full event history for a share of them. Rows go in by executemany/COPY; the se
 and the indicators rollup are rebuilt by the product's own functions afterwards.
 Each page is measured through Django's test client against the real view (median and p95
 of the requests), its ceiling is its main query run raw; intake goes over HTTP to gunicorn
-on 127.0.0.1 (as `make serve`: one worker per core, 4 threads) from 16 concurrent
+on 127.0.0.1 (as `make serve`, `gridgov/gunicorn.py`: one worker per core, one thread each
+on SQLite, four on PostgreSQL) from 16 concurrent
 clients, each from an address of its own (127.0.1.N), with the report limits raised out of
 reach but still checked and counted; its ceiling is a bare view storing one row on the same server.
 A run rewrites only its own column (data set and database) of the tables below, and keeps the

@@ -7,9 +7,10 @@ others. On SQLite each worker runs one. SQLite lets one writer in at a time, and
 Python's interpreter lock up at every statement: with sibling threads busy on other requests it
 waited for the lock back (up to 5 ms each time) while every other writer of the installation
 waited for it. Measured on intake (docs/benchmarks.md, "Intake"): one thread per worker takes
-25–40 % more reports per second than four, and the tracking page stayed as fast while eight
-large uploads were decoded ("Uploads"); a worker busy with an upload's photos serves nothing
-else meanwhile, so production puts a web server that buffers uploads in front (README).
+25–40 % more reports per second than four. The price: a worker decoding an upload's photos
+serves nothing else meanwhile (each photo's turn is bounded, GRIDGOV_PHOTO_DECODE_WAIT); the
+tracking page kept its goal while eight large uploads were decoded ("Uploads"). An
+installation that expects many large uploads at once runs on PostgreSQL.
 """
 
 import os
