@@ -15,8 +15,9 @@ the report form's view and in the API): GRIDGOV_REPORT_REFUSED_PER_ADDRESS of th
 leave room for a resident's corrections, and past it every submission from the address is
 refused before its form is checked (its photos are never decoded), since a stream of bad
 uploads costs the server as much decoding as good ones. That check reads every count the
-submission may need at once (the address's, the phone number's as posted): one read a report. The price: requests racing from one
-address can go a few past the limits (see gridgov.core.ratelimit).
+submission may need at once (the address's, the phone number's as posted): one read a report.
+The price: requests racing from one address can go a few past the limits (see
+gridgov.core.ratelimit).
 """
 
 import math
@@ -77,8 +78,8 @@ def count_report(request, reporter_phone: str) -> None:
 
 def before_reading(request) -> None:
     """Refuse (429) a submission from an address whose refused submissions are used up, before
-    its form or photos are read. The one read of the counts serves refusal() too: it takes the
-    phone number as posted (refusal() reads again if the report keeps another, or none)."""
+    its form is checked or its photos decoded. The one read of the counts serves refusal() too:
+    it takes the phone number as posted (refusal() reads again if the report keeps another)."""
     posted_phone = request.POST.get("reporter_phone", "")
     request._report_counts = ratelimit.read(_checks(request, posted_phone)
                                             + _refused_checks(request))

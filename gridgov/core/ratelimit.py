@@ -4,9 +4,10 @@ report limits (gridgov.cases.report_limits), the log-in codes' caps and, through
 log-in throttle (gridgov.accounts.throttle).
 
 Checking reads the counts of every key at once (one query; or read() once and decide several
-times on what it read); counting adds one to each in one upsert, atomic on both databases. A count through Django's cache took a read, a write and an
-expiry update per key, each its own write transaction with the database cache: on SQLite that
-halved the reports a server takes per second (docs/benchmarks.md). A check followed by a count
+times on what it read); counting adds one to each in one upsert, atomic on both databases. A
+count through Django's cache took a read, a write and an expiry update per key, each its own
+write transaction with the database cache: on SQLite that halved the reports a server takes
+per second (docs/benchmarks.md). A check followed by a count
 is still not atomic: requests racing from one client can go a few past a limit, enough for what
 these limits are for: stopping a flood, not metering an exact quota. Windows that have ended
 are deleted nightly (the tick's task core.clear_rate_counts).
