@@ -23,28 +23,23 @@ def insert(obj, *, using: str | None = None) -> None:
     model = type(obj)
     using = using or router.db_for_write(model, instance=obj)
     meta = model._meta
-    if meta.parents or not obj._state.adding or obj.pk is not None or (
-            model.save is not models.Model.save):  # a save() of its own decides
-
-        obj.save(using=using)
-        return
     connection = connections[using]
     sql, fields, returning = _plan(model, connection)
+    if (meta.parents or not obj._state.adding or obj.pk is not None
+            or model.save is not models.Model.save  # a save() of its own decides
+            or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)):
+        obj.save(using=using)
+        return
     obj._prepare_related_fields_for_save(operation_name="save")
     if pre_save.has_listeners(model):
         pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
-    values = []
-    for field in fields:
-        value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):  # an expression: save() knows how
-            obj.save(using=using)
-            return
-        values.append(field.get_db_prep_save(value, connection))
+    values = [field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+              for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
-    for field, value in zip(returning, row, strict=True):
-        for converter in field.get_db_converters(connection):
+    for (field, converters), value in zip(returning, row, strict=True):
+        for converter in converters:
             value = converter(value, field, connection)
         setattr(obj, field.attname, value)
     obj._state.adding = False
@@ -61,10 +56,13 @@ def _plan(model, connection) -> tuple[str, list, list]:
         meta = model._meta
         fields = [f for f in meta.local_concrete_fields
                   if f is not meta.auto_field and not getattr(f, "generated", False)]
-        returning = list(meta.db_returning_fields)
+        # Each returned column read back as the compiler reads it (the backend's converters,
+        # then the field's).
+        returning = [(f, connection.ops.get_db_converters(f.get_col(meta.db_table))
+                      + f.get_db_converters(connection)) for f in meta.db_returning_fields]
         quote = connection.ops.quote_name
         sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608  # names from the model, values as parameters
                f"VALUES ({', '.join(['%s'] * len(fields))}) "
-               f"RETURNING {', '.join(quote(f.column) for f in returning)}")
+               f"RETURNING {', '.join(quote(f.column) for f, _converters in returning)}")
         plan = _plans[key] = (sql, fields, returning)
     return plan
