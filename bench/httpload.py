@@ -1,9 +1,10 @@
 """A real server for the benchmark, and concurrent clients for it — on 127.0.0.1 only.
 
 Server: gunicorn as `make serve` runs it (gridgov/gunicorn.py: one worker process per core,
-one thread each on SQLite, four on PostgreSQL), with the benchmark's settings (bench/server_settings.py: the product plus one ceiling URL),
-bound to a free port of 127.0.0.1, its log in a file; stopped (TERM, then KILL) when the block
-ends, whatever happens inside it.
+one thread each on SQLite, four on PostgreSQL), with the benchmark's settings
+(bench/server_settings.py: the product plus one ceiling URL), bound to a free port of
+127.0.0.1, its log in a file; stopped (TERM, then KILL) when the block ends, whatever happens
+inside it.
 
 Clients: N threads, each with its own keep-alive connection from an address of its own
 (127.0.1.1, 127.0.1.2, ...: residents do not share one address, and the per-address report count

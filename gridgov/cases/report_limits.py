@@ -80,11 +80,10 @@ def before_reading(request) -> None:
     """Refuse (429) a submission from an address whose refused submissions are used up, before
     its form is checked or its photos decoded. The one read of the counts serves refusal() too:
     it takes the phone number as posted (refusal() reads again if the report keeps another)."""
+    refused = _refused_checks(request)
     posted_phone = request.POST.get("reporter_phone", "")
-    request._report_counts = ratelimit.read(_checks(request, posted_phone)
-                                            + _refused_checks(request))
-    found = refusal(request, "") if ratelimit.exceeded(
-        _refused_checks(request), request._report_counts) else None
+    request._report_counts = ratelimit.read(_checks(request, posted_phone) + refused)
+    found = refusal(request, "") if ratelimit.exceeded(refused, request._report_counts) else None
     if found is not None:
         raise found
 

@@ -311,11 +311,11 @@ def _take_number(moment, *, without_waiting: bool) -> str:
     # Without waiting: the statement is its own transaction (autocommit), and set_config(…,
     # true) turns synchronous_commit off for that transaction alone — one round trip, where
     # BEGIN, SET LOCAL, the upsert and COMMIT took four.
-    source = ("(SELECT set_config('synchronous_commit', 'off', true)) AS quick"
-              if without_waiting else "")
+    quick = (" FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick"
+             if without_waiting else "")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, last) SELECT %s, 1 {'FROM ' + source if source else ''} "  # nosec B608  # the table name is the model's; the day a parameter
+            f"INSERT INTO {table} (day, last) SELECT %s, 1{quick} "  # nosec B608  # the table name is the model's; the day a parameter
             f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [connection.ops.adapt_datefield_value(day)],
         )
