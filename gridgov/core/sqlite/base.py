@@ -24,11 +24,15 @@ from django.db.backends.sqlite3 import base
 RETRY_SECONDS = 0.0005
 
 # SQLite copies its write-ahead log into the database file (a checkpoint, with a sync of the
-# file) inside the commit that fills the log past 1,000 pages: that writer still holds its turn,
+# file) inside the commit that fills the log past its limit: that writer still holds its turn,
 # and every other writer waits for the copy. Every CHECKPOINT_EVERY commits of a process, a
 # checkpoint is run after the turn has passed on (PASSIVE: it waits for no one and lets writers
-# in meanwhile), so that the log rarely reaches the automatic one (a report writes ~45 pages).
-CHECKPOINT_EVERY = 8
+# in meanwhile). A checkpoint copies each page once however often it was written since the
+# last: the pages a report writes are mostly the same few index leaves, so checkpointing every
+# 64 reports instead of every 8 copies a third as much per report (docs/benchmarks.md,
+# "Intake"). The automatic checkpoint (settings.py, wal_autocheckpoint: 10,000 pages, 40 MB)
+# is only the backstop for writers that never reach a count of 64.
+CHECKPOINT_EVERY = 64
 _commits = itertools.count(1)
 
 _queues: dict[str, tuple[threading.Lock, object]] = {}
