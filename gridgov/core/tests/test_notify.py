@@ -60,6 +60,25 @@ def test_a_notice_per_recipient_and_channel_with_the_address_encrypted(settings)
 
 
 @pytest.mark.django_db
+def test_a_single_notice_is_stored_as_several_are(settings):
+    town = TownFactory()
+    [alone] = write(about=town)
+    settings.GRIDGOV_NOTICE_CHANNELS = ["sms", "log"]
+    together = write(about=town)
+    assert alone.pk is not None and all(n.pk for n in together)
+    columns = [f.attname for f in Notice._meta.concrete_fields
+               if f.attname not in ("id", "channel", "address", "created_at", "next_attempt_at")]
+    stored = {n.pk: n for n in Notice.objects.all()}
+    assert Notice.objects.get(pk=alone.pk).address == "13912345678"
+    for other in together:
+        assert ([getattr(stored[alone.pk], c) for c in columns]
+                == [getattr(stored[other.pk], c) for c in columns])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT address FROM core_notice WHERE id = %s", [alone.pk])
+        assert "13912345678" not in cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
 def test_a_rolled_back_transaction_leaves_no_notice():
     with pytest.raises(RuntimeError), transaction.atomic():
         write()
