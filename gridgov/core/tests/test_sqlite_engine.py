@@ -1,4 +1,4 @@
-"""The SQLite engine's writers (gridgov/core/sqlite) and the server's settings for them
+"""The SQLite engine's writers (gridgov/core/sqlite) and the server's settings
 (gridgov/gunicorn.py)."""
 
 import importlib
@@ -51,3 +51,17 @@ def test_workers_on_sqlite_run_one_thread_each(monkeypatch, database, threads):
 
     config = importlib.reload(config)
     assert (config.workers, config.threads, config.worker_class) == (3, threads, "gthread")
+
+
+def test_a_worker_keeps_what_it_loaded_out_of_the_collectors_full_passes():
+    import gc
+
+    import gridgov.gunicorn as config
+
+    loaded = len(gc.get_objects())
+    try:
+        config.post_worker_init(worker=None)
+        assert gc.get_freeze_count() >= loaded * 0.9
+        assert len(gc.get_objects()) < loaded * 0.1
+    finally:
+        gc.unfreeze()
