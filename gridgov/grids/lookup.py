@@ -19,6 +19,7 @@ notice within settings.GRID_LOOKUP_RECHECK_SECONDS through a cheap aggregate (co
 `updated_at` of the grids), and rebuild.
 """
 
+import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -117,13 +118,11 @@ class GridIndex:
         count = len(coords)
         if count == 0 or len(self) == 0:
             return [OUTSIDE_RESULT] * count
+        if count == 1:
+            return [self._locate_point(*coords[0], town_id=town_id, grid_ids=grid_ids)]
         point_idx, tree_idx = self._candidates(coords)
         if town_id is not None or grid_ids is not None:
-            allowed = np.ones(len(tree_idx), dtype=bool)
-            if town_id is not None:
-                allowed &= self.town_ids[tree_idx] == town_id
-            if grid_ids is not None:
-                allowed &= np.isin(self.grid_ids[tree_idx], np.fromiter(grid_ids, dtype=np.int64))
+            allowed = self._allowed(tree_idx, town_id, grid_ids)
             point_idx, tree_idx = point_idx[allowed], tree_idx[allowed]
         inside = shapely.intersects_xy(self.polygons[tree_idx], coords[point_idx, 0],
                                        coords[point_idx, 1])
@@ -137,6 +136,31 @@ class GridIndex:
         if (hits > 1).any():
             self._fill_borders(results, point_idx[~single], tree_idx[~single])
         return results
+
+    def _locate_point(self, lon: float, lat: float, *, town_id: int | None,
+                      grid_ids: Iterable[int] | None) -> LookupResult:
+        """One point (a report, a visit): one query of the tree with the point itself, where a
+        batch's cells and array steps would cost ten times as much."""
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            return OUTSIDE_RESULT
+        tree_idx = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
+        if town_id is not None or grid_ids is not None:
+            tree_idx = tree_idx[self._allowed(tree_idx, town_id, grid_ids)]
+        if len(tree_idx) == 1:
+            return self._answers[tree_idx[0]]
+        if len(tree_idx) == 0:
+            return OUTSIDE_RESULT
+        return LookupResult(None, tuple(sorted(self.grid_ids[tree_idx].tolist())), BORDER)
+
+    def _allowed(self, tree_idx: np.ndarray, town_id: int | None,
+                 grid_ids: Iterable[int] | None) -> np.ndarray:
+        """Which of these polygons the caller's restriction keeps (a town's, listed grids)."""
+        allowed = np.ones(len(tree_idx), dtype=bool)
+        if town_id is not None:
+            allowed &= self.town_ids[tree_idx] == town_id
+        if grid_ids is not None:
+            allowed &= np.isin(self.grid_ids[tree_idx], np.fromiter(grid_ids, dtype=np.int64))
+        return allowed
 
     def _candidates(self, coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(point, polygon) index pairs where the polygon's bounding box holds the point.

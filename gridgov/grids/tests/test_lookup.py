@@ -64,7 +64,8 @@ def test_the_batch_answers_like_one_point_at_a_time(index):
     assert {r.status for r in batch} == {"inside", "border", "outside"}
 
 
-def test_the_batch_agrees_with_brute_force_on_irregular_grids():
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["batch", "single points"])
+def test_lookups_agree_with_brute_force_on_irregular_grids(one_at_a_time):
     import numpy as np
 
     rng = np.random.default_rng(11)
@@ -72,16 +73,23 @@ def test_the_batch_agrees_with_brute_force_on_irregular_grids():
     cells = shapely.get_parts(shapely.voronoi_polygons(
         shapely.multipoints(rng.uniform((0, 0), (3, 2), (40, 2))), extend_to=frame))
     polygons = shapely.intersection(cells, frame)
-    index = GridIndex(range(100, 140), polygons)
+    index = GridIndex(range(100, 140), polygons, town_ids=[1, 2] * 20)
     # Random points inside and around the frame, plus every vertex (on two or three edges).
     vertices = shapely.get_coordinates(polygons)
     points = np.concatenate([rng.uniform((-0.5, -0.5), (3.5, 2.5), (3000, 2)), vertices])
-    expected = [tuple(100 + i for i in np.flatnonzero(shapely.intersects_xy(polygons, x, y)))
-                for x, y in points]
-    results = index.locate_many(points)
-    assert [r.grid_id for r in results] == [e[0] if len(e) == 1 else None for e in expected]
-    assert [r.border_grid_ids for r in results] == [e if len(e) > 1 else () for e in expected]
-    assert sum(r.status == "border" for r in results) > 50
+    for town_id, town_of in ((None, lambda i: True), (2, lambda i: i % 2 == 1)):
+        expected = [tuple(100 + i for i in np.flatnonzero(shapely.intersects_xy(polygons, x, y))
+                          if town_of(i)) for x, y in points]
+        results = ([index.locate_many([p], town_id=town_id)[0] for p in points] if one_at_a_time
+                   else index.locate_many(points, town_id=town_id))
+        assert [r.grid_id for r in results] == [e[0] if len(e) == 1 else None for e in expected]
+        assert [r.border_grid_ids for r in results] == [e if len(e) > 1 else () for e in expected]
+        assert sum(r.status == "border" for r in results) > 20
+
+
+@pytest.mark.parametrize("point", [(math.nan, 0.5), (0.5, math.inf), ("abc", None), (5, 5)])
+def test_a_single_unreadable_or_distant_point_is_outside(index, point):
+    assert index.locate_many([point]) == [lookup.OUTSIDE_RESULT]
 
 
 def test_a_town_filter_ignores_other_towns_grids(index):
@@ -93,6 +101,7 @@ def test_a_town_filter_ignores_other_towns_grids(index):
 def test_a_grid_filter_ignores_grids_not_listed(index):
     assert index.locate_many([(0.5, 0.5), (1.5, 0.5)], grid_ids=[21]) == [
         lookup.OUTSIDE_RESULT, LookupResult(21, (), "inside")]
+    assert index.locate_many([(1.0, 0.5)], grid_ids=[21]) == [LookupResult(21, (), "inside")]
 
 
 def test_an_empty_index_or_batch_answers_outside():
