@@ -63,6 +63,25 @@ def test_an_encrypted_address_and_defaults_are_written_as_save_writes_them():
     assert mine == theirs
 
 
+@time_machine.travel("2027-01-04 09:30:00 +0800", tick=False)
+def test_empty_columns_are_written_as_save_writes_them():
+    # None and "" skip the fields' preparation where Django's own field would store them as
+    # they are: the columns must still be what save() writes.
+    def empty():
+        return AuditEntry(actor=None, actor_label="", action="cases.case.reported",
+                          changes={}, request_id=None, ip=None, town_id=None)
+
+    saved, inserted = empty(), empty()
+    saved.save()
+    rows.insert(inserted)
+    assert stored(AuditEntry, inserted.pk) == stored(AuditEntry, saved.pk)
+    notices = [Notice(channel="log", kind="test", body="", user=None, sent_at=None)
+               for _ in range(2)]
+    notices[0].save()
+    rows.insert(notices[1])
+    assert stored(Notice, notices[1].pk) == stored(Notice, notices[0].pk)
+
+
 def test_listeners_of_save_hear_of_the_insert():
     heard = []
 
