@@ -254,3 +254,17 @@ def test_photos_are_scaled_down_to_a_sensible_size():
     cleaned = clean_photo(photo(size=(4000, 3000)))
     with Image.open(io.BytesIO(cleaned.read())) as image:
         assert image.size == (2560, 1920)
+
+
+def test_tracking_codes_draw_every_letter_alike_and_only_those():
+    import collections
+
+    from gridgov.cases.models import _tracking_code
+    from gridgov.core.pii import TRACKING_CODE_ALPHABET
+
+    codes = [_tracking_code() for _ in range(3200)]
+    letters = collections.Counter("".join(codes))
+    assert set(letters) == set(TRACKING_CODE_ALPHABET) and {len(c) for c in codes} == {10}
+    # 1,000 of each expected; a letter drawn twice as often as another would be far outside.
+    assert all(850 < n < 1150 for n in letters.values()), letters
+    assert len(set(codes)) == len(codes)
