@@ -59,3 +59,13 @@ def test_database_refuses_delete_of_audit_entry_even_in_raw_sql():
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_actors_entries_are_found_by_one_index_and_the_log_keeps_its_guards():
+    # Migration 0010 dropped the index of the actor alone by name, leaving the table (and the
+    # triggers that refuse UPDATE and DELETE) as it was.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "core_auditentry")
+    by_columns = [c["columns"] for c in constraints.values() if c["index"]]
+    assert ["actor_id"] not in by_columns and ["actor_id", "at"] in by_columns
+    test_database_refuses_update_of_audit_entry()
