@@ -277,6 +277,7 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
     statuses = {name: {} for name in CHANNELS}
     codes = {name: [] for name in CHANNELS}
     client_errors: list[str] = []
+    _forget_intake_cases()  # an interrupted run left its reports behind
     before = Case.objects.count()
     load = [os.getloadavg()[0]]
     with Server(ROOT, env, log_path, workers=workers) as server:
