@@ -7,8 +7,9 @@ own work (docs/benchmarks.md, "Intake"). insert() asks each field for its value 
 save() does (pre_save, then get_db_prep_save: defaults, auto_now_add, encryption, JSON), but
 keeps the INSERT statement and its column list per model and database, built from the model's
 own fields on first use, with what needs no preparing (None for a field that stores it as
-NULL, a str for Django's text fields, which store it as it is). It sends pre_save and post_save when anyone listens, and sets the
-primary key and the instance's state as save() does. Anything it does not cover — a model
+NULL, a str for Django's text fields, which store it as it is). It sends pre_save and
+post_save when anyone listens, and sets the primary key and the instance's state as save()
+does. Anything it does not cover — a model
 with a save() of its own or with parents (multi-table inheritance), a value that is a query
 expression — goes through save() itself.
 """
@@ -21,6 +22,9 @@ from django.db import connections, models, router
 from django.db.models.signals import post_save, pre_save
 
 _plans: dict[tuple[type, str], "_Plan"] = {}
+
+# Django's own text fields keep a str as it is (to_python returns it, nothing else touches it).
+PLAIN_TEXT = (models.CharField, models.TextField)
 
 
 def insert(obj, *, using: str | None = None) -> None:
@@ -86,10 +90,6 @@ def _plan(model, connection) -> _Plan:
             sql, [(f, _stores_none(f, connection), type(f) in PLAIN_TEXT) for f in fields],
             returning, read if len(fields) > 1 else lambda obj: (read(obj),))
     return plan
-
-
-# Django's own text fields keep a str as it is (to_python returns it, nothing else touches it).
-PLAIN_TEXT = (models.CharField, models.TextField)
 
 
 def _stores_none(field, connection) -> bool:

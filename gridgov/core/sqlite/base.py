@@ -29,9 +29,10 @@ RETRY_SECONDS = 0.0005
 # checkpoint is run after the turn has passed on (PASSIVE: it waits for no one and lets writers
 # in meanwhile). A checkpoint copies each page once however often it was written since the
 # last: the pages a report writes are mostly the same few index leaves, so checkpointing every
-# 64 reports instead of every 8 copies a third as much per report (docs/benchmarks.md,
-# "Intake"). The automatic checkpoint (settings.py, wal_autocheckpoint: 10,000 pages, 40 MB)
-# is only the backstop for writers that never reach a count of 64.
+# 64 reports instead of every 8 copies far less per report (+15–20 % reports a second,
+# docs/benchmarks.md, "Findings", stop 16). The automatic checkpoint (settings.py,
+# wal_autocheckpoint: 10,000 pages, 40 MB) is only the backstop for writers that never reach
+# a count of 64.
 CHECKPOINT_EVERY = 64
 _commits = itertools.count(1)
 
