@@ -9,9 +9,8 @@ keeps the INSERT statement and its column list per model and database, built fro
 own fields on first use, with what needs no preparing (None for a field that stores it as
 NULL, a str for Django's text fields, which store it as it is). It sends pre_save and
 post_save when anyone listens, and sets the primary key and the instance's state as save()
-does. Anything it does not cover — a model
-with a save() of its own or with parents (multi-table inheritance), a value that is a query
-expression — goes through save() itself.
+does. Anything it does not cover — a model with a save() of its own or with parents
+(multi-table inheritance), a value that is a query expression — goes through save() itself.
 """
 
 import operator

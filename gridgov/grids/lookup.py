@@ -55,6 +55,11 @@ class LookupResult:
 OUTSIDE_RESULT = LookupResult(None, (), OUTSIDE)
 
 
+def _border(grid_ids) -> LookupResult:
+    """A point on the edge of these grids: listed in ascending order, the first one assigned."""
+    return LookupResult(None, tuple(sorted(grid_ids)), BORDER)
+
+
 def _coordinates(points) -> np.ndarray:
     """(n, 2) float array of longitude, latitude; anything unreadable becomes NaN (outside)."""
     try:
@@ -150,7 +155,7 @@ class GridIndex:
             return self._answers[tree_idx[0]]
         if len(tree_idx) == 0:
             return OUTSIDE_RESULT
-        return LookupResult(None, tuple(sorted(self.grid_ids[tree_idx].tolist())), BORDER)
+        return _border(self.grid_ids[tree_idx].tolist())
 
     def _allowed(self, tree_idx: np.ndarray, town_id: int | None,
                  grid_ids: Iterable[int] | None) -> np.ndarray:
@@ -207,7 +212,7 @@ class GridIndex:
         start = 0
         for end in range(1, len(point_idx) + 1):
             if end == len(point_idx) or point_idx[end] != point_idx[start]:
-                results[point_idx[start]] = LookupResult(None, tuple(grid_ids[start:end]), BORDER)
+                results[point_idx[start]] = _border(grid_ids[start:end])
                 start = end
 
 
