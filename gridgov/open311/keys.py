@@ -3,6 +3,7 @@ of 256 bits needs no salt), looked up by that hash."""
 
 import hashlib
 import secrets
+import string
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,12 @@ audit.register("cases.open_api_key.issued", "发放 Open311 接口密钥")
 audit.register("cases.open_api_key.changed", "修改 Open311 接口密钥")
 
 
+# Letters and digits only: a key or its prefix starting with "-" would be read as an option by
+# `open311_key revoke`, and a double click selects the whole key. 43 characters carry 256 bits.
+KEY_ALPHABET = string.ascii_letters + string.digits
+KEY_LENGTH = 43
+
+
 def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -21,7 +28,7 @@ def digest(raw: str) -> str:
 def issue_key(key: Open311Key, *, actor) -> str:
     """Save a new key row (town and name set by the caller) with a fresh secret; returns the
     secret, which is never shown again."""
-    raw = secrets.token_urlsafe(32)
+    raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
     key.prefix, key.key_hash = raw[:8], digest(raw)
     with transaction.atomic():
         key.save()

@@ -67,6 +67,16 @@ def test_revoke_stops_the_key_at_the_endpoint_and_is_audited(client, world):
     assert AuditEntry.objects.filter(action="cases.open_api_key.changed").count() == 1
 
 
+def test_keys_are_letters_and_digits_so_a_prefix_is_never_read_as_an_option(world):
+    # A prefix such as "-Xy3…" made `revoke <prefix>` fail with "arguments are required".
+    raws = [keys.issue_key(Open311Key(town=world.town, name=f"示例平台{n}"), actor=None)
+            for n in range(40)]
+    assert all(len(raw) == 43 and raw.isascii() and raw.isalnum() for raw in raws)
+    assert len(set(raws)) == len(raws)
+    key = Open311Key.objects.get(prefix=raws[0][:8])
+    assert "已停用" in run("revoke", key.prefix)
+
+
 def test_refusals_are_clear(world):
     with pytest.raises(CommandError, match="没有找到镇/街道"):
         run("issue", "不存在镇", "示例平台")
