@@ -39,6 +39,16 @@ def _refused_checks(request) -> list[tuple[ratelimit.Rate, str]]:
 
 
 def _checks(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
+    """The counts a report from this request and phone number is held to, worked out once per
+    request and number: the read before the form, the decision and the count after the report
+    each ask, and each would normalise the number and compute its blind index (an HMAC)."""
+    known = request.__dict__.setdefault("_report_checks", {})
+    if reporter_phone not in known:
+        known[reporter_phone] = _checks_of(request, reporter_phone)
+    return known[reporter_phone]
+
+
+def _checks_of(request, reporter_phone: str) -> list[tuple[ratelimit.Rate, str]]:
     if roles_of(request.user):
         return []
     window = settings.GRIDGOV_REPORT_RATE_WINDOW_SECONDS

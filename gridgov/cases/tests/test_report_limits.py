@@ -201,6 +201,19 @@ def test_a_report_reads_the_counts_once_and_counts_itself_once(client, world, cl
     assert touching == ["SELECT", "INSERT"]
 
 
+@pytest.mark.parametrize("report", [report_on_form, report_on_api])
+def test_a_report_works_out_its_phone_numbers_key_once(client, world, clock, report, monkeypatch):
+    """The read before the form, the decision and the count ask for the same keys: the phone
+    number's blind index (an HMAC) is computed once, not once for each."""
+    from gridgov.core import pii
+
+    keyed = []
+    blind_index = pii.blind_index
+    monkeypatch.setattr(pii, "blind_index", lambda value: keyed.append(value) or blind_index(value))
+    assert report(client, world, 1).status_code in (201, 302)
+    assert keyed.count("13900000001") == 1
+
+
 def test_a_limit_of_0_is_no_limit(client, world, clock, settings):
     settings.GRIDGOV_REPORT_RATE_PER_ADDRESS = 0
     settings.GRIDGOV_REPORT_RATE_PER_PHONE = 0
