@@ -117,8 +117,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.phone = pii.normalize_phone(self.phone)
-        self.phone_index = pii.blind_index(self.phone)
-        self.id_number_index = pii.blind_index(pii.normalize_id_number(self.id_number))
+        pii.index_person(self)
         super().save(*args, **kwargs)
 
     @property

@@ -90,6 +90,13 @@ def blind_index(value: str) -> str:
     return _blind_index_under(_keys(settings.PII_KEY)[0], value)
 
 
+def index_person(person) -> None:
+    """Fill in a person's blind indexes (phone_index, id_number_index) from the phone and ID
+    numbers kept encrypted, normalised as they are looked up: a resident, a volunteer."""
+    person.phone_index = blind_index(normalize_phone(person.phone))
+    person.id_number_index = blind_index(normalize_id_number(person.id_number))
+
+
 def blind_indexes_under_every_key(value: str) -> set[str]:
     """The blind index the value had under each configured key, current or older: what a row
     saved before a rotation may still hold."""

@@ -299,8 +299,7 @@ class Volunteer(models.Model):
         return pii.mask_name(self.name)
 
     def save(self, *args, **kwargs):
-        self.phone_index = pii.blind_index(pii.normalize_phone(self.phone))
-        self.id_number_index = pii.blind_index(pii.normalize_id_number(self.id_number))
+        pii.index_person(self)
         super().save(*args, **kwargs)
 
     @property
