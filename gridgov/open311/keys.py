@@ -2,11 +2,11 @@
 of 256 bits needs no salt), looked up by that hash."""
 
 import hashlib
-import secrets
 import string
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from gridgov.core import audit
 from gridgov.open311.models import Open311Key
@@ -28,7 +28,7 @@ def digest(raw: str) -> str:
 def issue_key(key: Open311Key, *, actor) -> str:
     """Save a new key row (town and name set by the caller) with a fresh secret; returns the
     secret, which is never shown again."""
-    raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+    raw = get_random_string(KEY_LENGTH, KEY_ALPHABET)
     key.prefix, key.key_hash = raw[:8], digest(raw)
     with transaction.atomic():
         key.save()
