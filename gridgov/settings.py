@@ -148,9 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (CONN_MAX_AGE, as on PostgreSQL): opening one and running these pragmas costs more than a
     # resident's whole report.
     # Django's SQLite backend with the writers queued rather than polling for the lock
-    # (gridgov/core/sqlite/base.py). A connection's page cache is emptied whenever another
-    # connection (another worker) has written: with the file mapped (mmap_size), the pages are
-    # then read from memory the operating system already holds instead of copied in again.
+    # (gridgov/core/sqlite/base.py). The file is not mapped into memory (mmap_size stays 0):
+    # whenever another connection (another worker) has written, SQLite drops a mapped
+    # connection's whole mapping and faults every page back in, which cost a report 0.6–0.9 ms
+    # more than reading the pages it needs (docs/benchmarks.md, "Findings", stop 18).
     DATABASES["default"]["ENGINE"] = "gridgov.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -158,7 +159,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             "PRAGMA busy_timeout=30000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY; "
-            "PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=10000;"
+            "PRAGMA wal_autocheckpoint=10000;"
         ),
     }
     # Tests use a file, not memory, so that concurrent writers meet the same locking as production.

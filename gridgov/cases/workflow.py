@@ -176,12 +176,16 @@ SOURCE_ROLES = {
 }
 
 
+# Source.values builds its list (and every label) anew at each call; every report asks.
+_SOURCES = tuple(Source.values)
+
+
 def sources_for(user) -> list[str]:
     """The sources this user may file a case under, in the order of Source."""
     if getattr(user, "is_superuser", False):
-        return [s for s in Source.values if s != Source.OPEN311]
+        return [s for s in _SOURCES if s != Source.OPEN311]
     roles = roles_of(user)
-    return [s for s in Source.values if SOURCE_ROLES[s] is None or SOURCE_ROLES[s] & roles]
+    return [s for s in _SOURCES if SOURCE_ROLES[s] is None or SOURCE_ROLES[s] & roles]
 
 
 def _check_source(case: Case, actor, source: str, origin_type: str) -> None:
