@@ -20,8 +20,10 @@ import time
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
-# A waiting process looks again this often: a turn is passed on within this delay.
-RETRY_SECONDS = 0.0005
+# A waiting process looks again this often: a turn is passed on within this delay, during
+# which nobody writes. 0.1 ms rather than 0.5 ms: +3–5 % reports a second (docs/benchmarks.md,
+# "Findings", stop 18), for some fifteen wake-ups of a waiter during a report's turn.
+RETRY_SECONDS = 0.0001
 
 # SQLite copies its write-ahead log into the database file (a checkpoint, with a sync of the
 # file) inside the commit that fills the log past its limit: that writer still holds its turn,
