@@ -148,6 +148,9 @@ def write_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
         case = Case.objects.select_related("category").get(pk=event.case_id)
     if case.is_sample:
         return []  # demo data has no one to tell
+    users, phones = _recipients(event, case, groups)
+    if not (users or phones):
+        return []  # e.g. an anonymous report: its reporter follows it by the tracking code
     reply = public.public_reply(event)
     text = template.format(
         number=case.number, code=case.tracking_code, note=event.note,
@@ -155,7 +158,6 @@ def write_for(event: CaseEvent, case: Case | None = None) -> list[Notice]:
         category=case.category.name, address=case.address or "—", due=_format_time(case.due_at),
         into=event.data.get("into_number", ""),
     )
-    users, phones = _recipients(event, case, groups)
     return notify.notify(kind=f"cases.{event.action}", subject=f"网格事件{case.number}",
                          body=text, user_ids=sorted(users), addresses=sorted(phones), about=case)
 
