@@ -25,17 +25,24 @@ from django.db.backends.sqlite3 import base
 # "Findings", stop 18), for some fifteen wake-ups of a waiter during a report's turn.
 RETRY_SECONDS = 0.0001
 
-# SQLite copies its write-ahead log into the database file (a checkpoint, with a sync of the
-# file) inside the commit that fills the log past its limit: that writer still holds its turn,
-# and every other writer waits for the copy. Every CHECKPOINT_EVERY commits of a process, a
-# checkpoint is run after the turn has passed on (PASSIVE: it waits for no one and lets writers
-# in meanwhile). A checkpoint copies each page once however often it was written since the
-# last: the pages a report writes are mostly the same few index leaves, so checkpointing every
-# 64 reports instead of every 8 copies far less per report (+15–20 % reports a second,
-# docs/benchmarks.md, "Findings", stop 16). The automatic checkpoint (settings.py,
-# wal_autocheckpoint: 10,000 pages, 40 MB) is only the backstop for writers that never reach
-# a count of 64.
+# SQLite copies its write-ahead log into the database file (a checkpoint) and starts the log
+# afresh only once every frame is copied and no reader still reads from the log. A checkpoint
+# that waits for no one (PASSIVE), run after the turn has passed on, leaves behind the frames
+# the next writer adds meanwhile: in the town benchmark the log then grew each time to the
+# automatic checkpoint's 10,000 pages (41 MB), where a writer checkpointed inside its commit
+# with every other writer waiting, and each page read searched a longer log index. So every
+# CHECKPOINT_EVERY commits of a process the committing writer, still in its turn (no one
+# appends meanwhile), checkpoints in RESTART mode: everything copied, and the log starts afresh
+# (its file stayed at 21–31 MB; docs/benchmarks.md, "Findings", stop 18). It waits for readers
+# at most CHECKPOINT_WAIT_MS: a long reader (an export streaming a million rows, which holds
+# the log for minutes) never holds the writers up; the checkpoint then copies what it can, as a
+# PASSIVE one does, and a later one restarts the log. The pages a report writes are mostly the
+# same few index leaves, copied once per checkpoint however often written: every 64 reports
+# rather than every 8 copies far less per report (+15–20 % reports a second, stop 16). The
+# automatic checkpoint (settings.py, wal_autocheckpoint: 10,000 pages) stays as the backstop
+# for writers that never reach a count of 64.
 CHECKPOINT_EVERY = 64
+CHECKPOINT_WAIT_MS = 5
 _commits = itertools.count(1)
 
 _queues: dict[str, tuple[threading.Lock, object]] = {}
@@ -92,12 +99,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         try:
             result = super()._commit()
+            if next(_commits) % CHECKPOINT_EVERY == 0 and not self.is_in_memory_db():
+                self._checkpoint()
         finally:
             self._end_turn()
-        if next(_commits) % CHECKPOINT_EVERY == 0 and not self.is_in_memory_db():
-            with self.cursor() as cursor:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return result
+
+    def _checkpoint(self):
+        waits_ms = int(self.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        with self.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(RESTART)")
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={waits_ms}")
 
     def _rollback(self):
         try:

@@ -2,6 +2,8 @@
 (gridgov/gunicorn.py)."""
 
 import importlib
+import sqlite3
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -11,7 +13,7 @@ from gridgov.core.sqlite import base as engine
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_log_is_checkpointed_after_the_writers_turn_has_passed_on(monkeypatch):
+def test_the_log_is_checkpointed_and_restarted_by_the_writer_in_its_turn(monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("the queued writers and the write-ahead log are SQLite's")
     monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 2)
@@ -19,14 +21,41 @@ def test_the_log_is_checkpointed_after_the_writers_turn_has_passed_on(monkeypatc
 
     def watch(execute, sql, params, many, context):
         if "wal_checkpoint" in sql:
-            checkpoints.append(connection._turn)
+            checkpoints.append((sql, connection._turn is not None))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
         for n in range(4):
             with transaction.atomic():
                 Notice.objects.create(channel="log", kind="test", body=f"第{n}条")
-    assert len(checkpoints) == 2 and checkpoints == [None, None]  # every 2nd commit, turn ended
+    # Every 2nd commit, before the turn passes on: no one appends to the log meanwhile.
+    assert checkpoints == [("PRAGMA wal_checkpoint(RESTART)", True)] * 2
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == connection.settings_dict["OPTIONS"]["timeout"] * 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_reader_does_not_hold_the_writers_checkpoint_up(monkeypatch):
+    """An export streaming rows keeps its snapshot for seconds: the checkpoint copies what it
+    can and gives up waiting for it after CHECKPOINT_WAIT_MS, not after the 30 s a writer waits
+    for the lock."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the write-ahead log is SQLite's")
+    monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 1)
+    Notice.objects.create(channel="log", kind="test", body="读者读到的")
+    reader = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM core_notice").fetchone()  # holds its snapshot
+        started = time.monotonic()
+        with transaction.atomic():
+            Notice.objects.create(channel="log", kind="test", body="读者之后写的")
+        assert time.monotonic() - started < 3
+        assert reader.execute("SELECT count(*) FROM core_notice").fetchone() == (1,)
+    finally:
+        reader.close()
+    assert Notice.objects.count() == 2
 
 
 @pytest.mark.django_db
