@@ -6,7 +6,7 @@ import sqlite3
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from gridgov.core.models import Notice
 from gridgov.core.sqlite import base as engine
@@ -56,6 +56,27 @@ def test_a_long_reader_does_not_hold_the_writers_checkpoint_up(monkeypatch):
     finally:
         reader.close()
     assert Notice.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_checkpoint_leaves_the_committed_transaction_standing(monkeypatch, caplog):
+    if connection.vendor != "sqlite":
+        pytest.skip("the write-ahead log is SQLite's")
+    monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 1)
+
+    def refuse_checkpoints(execute, sql, params, many, context):
+        if "wal_checkpoint" in sql:
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_checkpoints):
+        with transaction.atomic():
+            Notice.objects.create(channel="log", kind="test", body="已提交")
+    assert Notice.objects.filter(body="已提交").exists()
+    assert "checkpoint failed" in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == connection.settings_dict["OPTIONS"]["timeout"] * 1000
 
 
 @pytest.mark.django_db
