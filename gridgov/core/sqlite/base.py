@@ -36,7 +36,7 @@ RETRY_SECONDS = 0.0001
 # with every other writer waiting, and each page read searched a longer log index. So every
 # CHECKPOINT_EVERY commits of a process the committing writer, still in its turn (no one
 # appends meanwhile), checkpoints in RESTART mode: everything copied, and the log starts afresh
-# (its file stayed at 21–31 MB; docs/benchmarks.md, "Findings", stop 18). It waits for readers
+# (its file stayed at 21–33 MB; docs/benchmarks.md, "Findings", stop 18). It waits for readers
 # at most CHECKPOINT_WAIT_MS: a long reader (an export streaming a million rows, which holds
 # the log for minutes) never holds the writers up; the checkpoint then copies what it can, as a
 # PASSIVE one does, and a later one restarts the log. The pages a report writes are mostly the
