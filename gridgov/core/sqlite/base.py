@@ -31,9 +31,9 @@ RETRY_SECONDS = 0.0001
 # SQLite copies its write-ahead log into the database file (a checkpoint) and starts the log
 # afresh only once every frame is copied and no reader still reads from the log. A checkpoint
 # that waits for no one (PASSIVE), run after the turn has passed on, leaves behind the frames
-# the next writer adds meanwhile: in the town benchmark the log then grew each time to the
-# automatic checkpoint's 10,000 pages (41 MB), where a writer checkpointed inside its commit
-# with every other writer waiting, and each page read searched a longer log index. So every
+# the next writer adds meanwhile: in the town benchmark the log's file then reached the
+# automatic checkpoint's 10,000 pages (41 MB), where a writer checkpoints inside its commit
+# with every other writer waiting, and each page read searches a longer log index. So every
 # CHECKPOINT_EVERY commits of a process the committing writer, still in its turn (no one
 # appends meanwhile), checkpoints in RESTART mode: everything copied, and the log starts afresh
 # (its file stayed at 21–33 MB; docs/benchmarks.md, "Findings", stop 18). It waits for readers
