@@ -130,8 +130,7 @@ def store_row_apart(other) -> None:
     from bench import server_urls
 
     with other.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {server_urls.TABLE} (description, longitude, latitude) "  # nosec B608  # the bench's own table
-                       "VALUES (%s, %s, %s)", [MARK, 121.4, 31.2])
+        server_urls.insert_row(cursor, MARK, 121.4, 31.2)
 
 
 # --- write-ahead log -------------------------------------------------------------------------

@@ -26,15 +26,21 @@ def create_table() -> None:
         )
 
 
+def insert_row(cursor, description: str, longitude: float, latitude: float) -> None:
+    """The one row the ceiling stores (bench/intake_profile.py writes it on another connection
+    too, as a second worker would)."""
+    cursor.execute(
+        f"INSERT INTO {TABLE} (description, longitude, latitude) VALUES (%s, %s, %s)",
+        [description, longitude, latitude],
+    )
+
+
 @csrf_exempt
 @require_POST
 def ceiling(request):
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} (description, longitude, latitude) VALUES (%s, %s, %s)",
-            [request.POST["description"], float(request.POST["longitude"]),
-             float(request.POST["latitude"])],
-        )
+        insert_row(cursor, request.POST["description"], float(request.POST["longitude"]),
+                   float(request.POST["latitude"]))
     return HttpResponseRedirect("/bench/ceiling/")
 
 

@@ -75,10 +75,16 @@ def _take_file_lock(handle, deadline: float) -> bool:
 class DatabaseWrapper(base.DatabaseWrapper):
     _turn = None  # (thread lock, file handle) while this connection's transaction runs
 
+    @property
+    def _timeout_seconds(self) -> float:
+        """How long a writer waits for its turn, as SQLite's own busy handler does (the
+        `timeout` option, Python's sqlite3 default of 5 s when unset)."""
+        return self.settings_dict["OPTIONS"].get("timeout", 5)
+
     def _start_transaction_under_autocommit(self):
         if self._turn is None and not self.is_in_memory_db():
             thread_lock, handle = _queue(str(self.settings_dict["NAME"]))
-            timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
+            timeout = self._timeout_seconds
             deadline = time.monotonic() + timeout
             if not thread_lock.acquire(timeout=timeout):
                 raise OperationalError("database is locked")
@@ -109,7 +115,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return result
 
     def _checkpoint(self):
-        waits_ms = int(self.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        waits_ms = int(self._timeout_seconds * 1000)
         try:
             with self.cursor() as cursor:
                 cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")

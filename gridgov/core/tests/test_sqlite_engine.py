@@ -12,6 +12,12 @@ from gridgov.core.models import Notice
 from gridgov.core.sqlite import base as engine
 
 
+def _busy_timeout_ms() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_log_is_checkpointed_and_restarted_by_the_writer_in_its_turn(monkeypatch):
     if connection.vendor != "sqlite":
@@ -30,9 +36,7 @@ def test_the_log_is_checkpointed_and_restarted_by_the_writer_in_its_turn(monkeyp
                 Notice.objects.create(channel="log", kind="test", body=f"第{n}条")
     # Every 2nd commit, before the turn passes on: no one appends to the log meanwhile.
     assert checkpoints == [("PRAGMA wal_checkpoint(RESTART)", True)] * 2
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == connection.settings_dict["OPTIONS"]["timeout"] * 1000
+    assert _busy_timeout_ms() == connection.settings_dict["OPTIONS"]["timeout"] * 1000
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,9 +78,7 @@ def test_a_failed_checkpoint_leaves_the_committed_transaction_standing(monkeypat
             Notice.objects.create(channel="log", kind="test", body="已提交")
     assert Notice.objects.filter(body="已提交").exists()
     assert "checkpoint failed" in caplog.text
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == connection.settings_dict["OPTIONS"]["timeout"] * 1000
+    assert _busy_timeout_ms() == connection.settings_dict["OPTIONS"]["timeout"] * 1000
 
 
 @pytest.mark.django_db
