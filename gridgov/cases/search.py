@@ -34,7 +34,9 @@ from gridgov.core.textsearch import (  # noqa: F401
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     PAIR,
+    PAIR_TABLE,
     TRIGRAM,
+    UNRANKED,
     TextIndex,
     is_indexed,
     pairs,
@@ -52,8 +54,9 @@ RARE_MATCHES = 2000
 # Trigrams (migration 0002_search). SQLite: external content, so the text is stored once.
 TRIGRAMS = TextIndex(
     sqlite_table="cases_case_fts",
-    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(
-        description, address, content='cases_case', content_rowid='id', tokenize='trigram')""",
+    sqlite_create=f"""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(
+        description, address, content='cases_case', content_rowid='id', tokenize='trigram',
+        {UNRANKED})""",
     sqlite_triggers={
         "cases_case_fts_insert": """AFTER INSERT ON cases_case BEGIN
             INSERT INTO cases_case_fts(rowid, description, address)
@@ -89,8 +92,8 @@ TRIGRAMS = TextIndex(
 # PostgreSQL: the same cut as pairs(), runs between spaces and punctuation (ASCII and full-width).
 PAIRS = TextIndex(
     sqlite_table="cases_case_pairs",
-    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_pairs USING fts5(
-        pairs, content='', tokenize='unicode61 remove_diacritics 0')""",
+    sqlite_create=f"""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_pairs USING fts5(
+        pairs, {PAIR_TABLE})""",
     sqlite_triggers={
         "cases_case_pairs_insert": """AFTER INSERT ON cases_case BEGIN
             INSERT INTO cases_case_pairs(rowid, pairs)

@@ -22,6 +22,13 @@ from django.db.models.expressions import RawSQL
 
 TRIGRAM = 3
 PAIR = 2
+
+# FTS5 options every index here shares. No search ranks its matches (no bm25()), so FTS5 keeps no
+# count of each row's words for ranking: its docsize table would take a page of the log per
+# row written. The pair index is asked for one pair at a time, never for a phrase, so it keeps
+# which rows hold a pair and not where in them (detail=none: a smaller index to write).
+UNRANKED = "columnsize=0"
+PAIR_TABLE = f"content='', tokenize='unicode61 remove_diacritics 0', {UNRANKED}, detail=none"
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
@@ -55,6 +62,13 @@ class TextIndex:
             self.create_triggers(schema_editor.execute, self.sqlite_triggers)
             for sql in self.sqlite_rebuild:
                 schema_editor.execute(sql)
+
+    def recreate_sqlite_table(self, apps, schema_editor) -> None:
+        """On SQLite, build the FTS5 table afresh from sqlite_create (its options are fixed when
+        it is created) and re-read every row into it; PostgreSQL's indexes are left as they are."""
+        if schema_editor.connection.vendor == "sqlite":
+            self.uninstall(apps, schema_editor)
+            self.install(apps, schema_editor)
 
     def uninstall(self, apps, schema_editor) -> None:
         vendor = schema_editor.connection.vendor

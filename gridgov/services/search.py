@@ -25,7 +25,9 @@ from django.db import connection, connections
 from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 
 from gridgov.core.textsearch import (
+    PAIR_TABLE,
     TRIGRAM,
+    UNRANKED,
     TextIndex,
     condition,
     fts_phrase,
@@ -47,9 +49,9 @@ POSITION = {"sqlite": "instr", "postgresql": "strpos"}
 # because the column and the terms are lower-cased by Python, which FTS5's folding may not match.
 TRIGRAMS = TextIndex(
     sqlite_table="services_serviceitem_fts",
-    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS services_serviceitem_fts USING fts5(
+    sqlite_create=f"""CREATE VIRTUAL TABLE IF NOT EXISTS services_serviceitem_fts USING fts5(
         search_text, content='services_serviceitem', content_rowid='id',
-        tokenize='trigram case_sensitive 1')""",
+        tokenize='trigram case_sensitive 1', {UNRANKED})""",
     sqlite_triggers={
         "services_serviceitem_fts_insert": """AFTER INSERT ON services_serviceitem BEGIN
             INSERT INTO services_serviceitem_fts(rowid, search_text)
@@ -83,8 +85,8 @@ TRIGRAMS = TextIndex(
 # name that cases' migration 0011_pair_search installs.
 PAIRS = TextIndex(
     sqlite_table="services_serviceitem_pairs",
-    sqlite_create="""CREATE VIRTUAL TABLE IF NOT EXISTS services_serviceitem_pairs USING fts5(
-        pairs, content='', tokenize='unicode61 remove_diacritics 0')""",
+    sqlite_create=f"""CREATE VIRTUAL TABLE IF NOT EXISTS services_serviceitem_pairs USING fts5(
+        pairs, {PAIR_TABLE})""",
     sqlite_triggers={
         "services_serviceitem_pairs_insert": """AFTER INSERT ON services_serviceitem BEGIN
             INSERT INTO services_serviceitem_pairs(rowid, pairs)

@@ -1,12 +1,15 @@
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gridgov.cases.models import Case
-from gridgov.cases.search import pairs, search
+from gridgov.cases.search import INDEXES, PAIRS, pairs, search
 from gridgov.cases.tests.factories import CaseFactory
 from gridgov.grids.tests.factories import GridFactory
+from gridgov.services import search as service_search
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +172,32 @@ def test_the_index_survives_later_migrations():
             names = {row[0] for row in cursor.fetchall()}
         assert {"cases_case_description_trgm", "cases_case_address_trgm",
                 "cases_case_pairs_gin"} <= names
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 tables are SQLite's")
+def test_the_search_tables_keep_only_what_searches_read(cases):
+    """No search ranks (no docsize table) and the pair table is asked single pairs only
+    (detail=none); a table made before that is rebuilt by its migration, every case re-read."""
+    def tables():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            return dict(cursor.fetchall())
+
+    indexes = (*INDEXES, *service_search.INDEXES)
+    for index in indexes:
+        assert f"{index.sqlite_table}_docsize" not in tables()
+    for index in (PAIRS, service_search.PAIRS):
+        assert "detail=none" in tables()[index.sqlite_table]
+
+    with connection.cursor() as cursor:  # the pair table as migration 0011 first made it
+        cursor.execute("DROP TABLE cases_case_pairs")
+        cursor.execute("CREATE VIRTUAL TABLE cases_case_pairs USING fts5(pairs, content='', "
+                       "tokenize='unicode61 remove_diacritics 0')")
+        assert "cases_case_pairs_docsize" in tables() and found("井盖") == set()
+        # What a migration's schema editor offers (SQLite's own refuses to open in a test's
+        # transaction).
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        PAIRS.recreate_sqlite_table(None, editor)
+        assert "detail=none" in tables()["cases_case_pairs"]
+    assert "cases_case_pairs_docsize" not in tables()
+    assert found("井盖") == {cases["manhole"].description}
