@@ -93,8 +93,11 @@ class Database:
 
 def _tables(cursor, vendor: str) -> list[str]:
     if vendor == "sqlite":
+        # A virtual table (the search indexes) keeps its rows in shadow tables, counted here
+        # themselves; a contentless one cannot even be read whole.
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                       "AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                       "AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' "
+                       "ORDER BY name")
     else:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                        "ORDER BY tablename")
