@@ -29,6 +29,7 @@ PAIR = 2
 # which rows hold a pair and not where in them (detail=none: a smaller index to write).
 UNRANKED = "columnsize=0"
 PAIR_TABLE = f"content='', tokenize='unicode61 remove_diacritics 0', {UNRANKED}, detail=none"
+
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
 
