@@ -34,16 +34,20 @@ RETRY_SECONDS = 0.0001
 # the next writer adds meanwhile: in the town benchmark the log's file then reached the
 # automatic checkpoint's 10,000 pages (41 MB), where a writer checkpoints inside its commit
 # with every other writer waiting, and each page read searches a longer log index. So every
-# CHECKPOINT_EVERY commits of a process the committing writer, still in its turn (no one
-# appends meanwhile), checkpoints in RESTART mode: everything copied, and the log starts afresh
-# (its file stayed at 21–33 MB; docs/benchmarks.md, "Findings", stop 18). It waits for readers
-# at most CHECKPOINT_WAIT_MS: a long reader (an export streaming a million rows, which holds
-# the log for minutes) never holds the writers up; the checkpoint then copies what it can, as a
-# PASSIVE one does, and a later one restarts the log. The pages a report writes are mostly the
-# same few index leaves, copied once per checkpoint however often written: every 64 reports
-# rather than every 8 copies far less per report (+15–20 % reports a second, stop 16). The
-# automatic checkpoint (settings.py, wal_autocheckpoint: 10,000 pages) stays as the backstop
-# for writers that never reach a count of 64.
+# CHECKPOINT_EVERY commits of a process the committing writer checkpoints twice: first PASSIVE,
+# after its turn has passed on, then in RESTART mode in a turn of its own (no one appends
+# meanwhile): everything copied, and the log starts afresh (its file stayed at 21–33 MB;
+# docs/benchmarks.md, "Findings", stop 18). Most of a checkpoint's time is the disk's: it
+# syncs the log, then the database, the 11 MB written since the last one (10–13 ms; 1 ms
+# without the syncs). The first pass does that while the others write; the second copies and
+# syncs only what they wrote meanwhile, and is all the other writers wait for (stop 20). The
+# second waits for readers at most CHECKPOINT_WAIT_MS: a long reader (an export streaming a
+# million rows, which holds the log for minutes) never holds the writers up; the checkpoint
+# then copies what it can, as a PASSIVE one does, and a later one restarts the log. The pages a
+# report writes are mostly the same few index leaves, copied once per checkpoint however often
+# written: every 64 reports rather than every 8 copies far less per report (+15–20 % reports a
+# second, stop 16). The automatic checkpoint (settings.py, wal_autocheckpoint: 10,000 pages)
+# stays as the backstop for writers that never reach a count of 64.
 CHECKPOINT_EVERY = 64
 CHECKPOINT_WAIT_MS = 5
 _commits = itertools.count(1)
@@ -81,17 +85,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         `timeout` option, Python's sqlite3 default of 5 s when unset)."""
         return self.settings_dict["OPTIONS"].get("timeout", 5)
 
+    def _take_turn(self) -> None:
+        thread_lock, handle = _queue(str(self.settings_dict["NAME"]))
+        timeout = self._timeout_seconds
+        deadline = time.monotonic() + timeout
+        if not thread_lock.acquire(timeout=timeout):
+            raise OperationalError("database is locked")
+        if not _take_file_lock(handle, deadline):
+            thread_lock.release()
+            raise OperationalError("database is locked")
+        self._turn = (thread_lock, handle)
+
     def _start_transaction_under_autocommit(self):
         if self._turn is None and not self.is_in_memory_db():
-            thread_lock, handle = _queue(str(self.settings_dict["NAME"]))
-            timeout = self._timeout_seconds
-            deadline = time.monotonic() + timeout
-            if not thread_lock.acquire(timeout=timeout):
-                raise OperationalError("database is locked")
-            if not _take_file_lock(handle, deadline):
-                thread_lock.release()
-                raise OperationalError("database is locked")
-            self._turn = (thread_lock, handle)
+            self._take_turn()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
@@ -108,10 +115,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         try:
             result = super()._commit()
-            if next(_commits) % CHECKPOINT_EVERY == 0 and not self.is_in_memory_db():
-                self._checkpoint()
+            due = next(_commits) % CHECKPOINT_EVERY == 0 and not self.is_in_memory_db()
         finally:
             self._end_turn()
+        if due:
+            self._checkpoint()
         return result
 
     def _checkpoint(self):
@@ -120,7 +128,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             with self.cursor() as cursor:
                 cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
                 try:
-                    cursor.execute("PRAGMA wal_checkpoint(RESTART)")
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    self._take_turn()
+                    try:
+                        cursor.execute("PRAGMA wal_checkpoint(RESTART)")
+                    finally:
+                        self._end_turn()
                 finally:
                     cursor.execute(f"PRAGMA busy_timeout={waits_ms}")
         except DatabaseError:

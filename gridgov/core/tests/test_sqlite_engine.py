@@ -19,7 +19,7 @@ def _busy_timeout_ms() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_log_is_checkpointed_and_restarted_by_the_writer_in_its_turn(monkeypatch):
+def test_the_log_is_copied_while_others_write_and_restarted_by_the_writer_in_a_turn(monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("the queued writers and the write-ahead log are SQLite's")
     monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 2)
@@ -34,8 +34,11 @@ def test_the_log_is_checkpointed_and_restarted_by_the_writer_in_its_turn(monkeyp
         for n in range(4):
             with transaction.atomic():
                 Notice.objects.create(channel="log", kind="test", body=f"第{n}条")
-    # Every 2nd commit, before the turn passes on: no one appends to the log meanwhile.
-    assert checkpoints == [("PRAGMA wal_checkpoint(RESTART)", True)] * 2
+    # Every 2nd commit: the copy and its syncs while other writers may write, then the rest
+    # copied and the log restarted in a turn, with no one appending meanwhile.
+    assert checkpoints == [("PRAGMA wal_checkpoint(PASSIVE)", False),
+                           ("PRAGMA wal_checkpoint(RESTART)", True)] * 2
+    assert connection._turn is None
     assert _busy_timeout_ms() == connection.settings_dict["OPTIONS"]["timeout"] * 1000
 
 
