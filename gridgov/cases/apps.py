@@ -25,6 +25,7 @@ class CasesConfig(AppConfig):
                                dispatch_uid="cases.notifications.on_event_recorded")
         calendar_days.keeps_deadlines(deadlines.follow_calendar)
         periodic.register("cases.deadlines", sweep.sweep_deadlines)
+        periodic.register("cases.search_index", search.catch_up)
         periodic.register("cases.sweep_photos", periodic.command("sweep_photos"),
                           every=periodic.DAILY, hours=periodic.NIGHT)
         navigation.register_todos(queues.todos)

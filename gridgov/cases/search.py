@@ -6,6 +6,11 @@ table with the trigram tokenizer (external content, kept in sync by triggers), o
 pg_trgm GIN indexes answering ILIKE. Both are created by migration 0002_search; on SQLite
 the triggers are put back after any later migration that rebuilds the table.
 
+On SQLite both indexes are filled in batches (gridgov.core.textsearch; migration 0021): a new
+case waits in each index's backlog until the periodic task `cases.search_index` (catch_up(),
+every `gridgov tick`) reads the backlog into the index, and a search compares the backlog's few
+cases itself, so a case is found as soon as it is reported.
+
 A trigram cannot answer a term of two characters, and most Chinese words have two (井盖, 垃圾,
 地震). A second index holds character pairs (bigrams) of the same text, cut at spaces and
 punctuation: on SQLite a contentless FTS5 table of the pairs as words, fed by triggers through
@@ -15,7 +20,7 @@ created by migration 0011_pair_search. A one-character term is matched with a pl
 by the caller's other filters and page size.
 
 On SQLite each FTS table is asked first how many cases the term matches (at most RARE_MATCHES + 1
-ids, a millisecond): a rare term's cases are then fetched by id, a common term is compared row by
+ids, a millisecond, its backlog's matches included): a rare term's cases are then fetched by id, a common term is compared row by
 row, which meets a page of matches within a few hundred rows of the list's own order. SQLite
 cannot tell how many rows a MATCH yields, and left to itself it either reads and sorts every
 match of a common word or walks the whole scope for a rare one (at a million cases: 0.6 s and
@@ -44,6 +49,7 @@ from gridgov.core.textsearch import (  # noqa: F401
     restore_triggers,
     terms,
 )
+from gridgov.core.textsearch import catch_up as catch_up_indexes
 from gridgov.core.textsearch import condition as _condition
 from gridgov.core.textsearch import is_pair as _is_pair
 from gridgov.core.textsearch import like_pattern as _like_pattern
@@ -51,7 +57,8 @@ from gridgov.core.textsearch import like_pattern as _like_pattern
 RARE_MATCHES = 2000
 
 
-# Trigrams (migration 0002_search). SQLite: external content, so the text is stored once.
+# Trigrams (migration 0002_search). SQLite: external content, so the text is stored once; filled
+# in batches from its backlog (migration 0021).
 TRIGRAMS = TextIndex(
     sqlite_table="cases_case_fts",
     sqlite_create=f"""CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(
@@ -59,15 +66,19 @@ TRIGRAMS = TextIndex(
         {UNRANKED})""",
     sqlite_triggers={
         "cases_case_fts_insert": """AFTER INSERT ON cases_case BEGIN
-            INSERT INTO cases_case_fts(rowid, description, address)
-            VALUES (new.id, new.description, new.address);
+            INSERT INTO cases_case_fts_backlog(id) VALUES (new.id);
         END""",
+        # A case still in the backlog is not in the index yet: nothing there to forget.
         "cases_case_fts_delete": """AFTER DELETE ON cases_case BEGIN
             INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
-            VALUES ('delete', old.id, old.description, old.address);
+            SELECT 'delete', old.id, old.description, old.address
+            WHERE NOT EXISTS (SELECT 1 FROM cases_case_fts_backlog WHERE id = old.id);
+            DELETE FROM cases_case_fts_backlog WHERE id = old.id;
         END""",
-        # Only a change of the searched text touches the index, not every state change.
-        "cases_case_fts_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
+        # Only a change of the searched text touches the index, not every state change; a case
+        # in the backlog is read with its text as it is when the backlog is caught up.
+        "cases_case_fts_update": """AFTER UPDATE OF description, address ON cases_case
+        WHEN NOT EXISTS (SELECT 1 FROM cases_case_fts_backlog WHERE id = old.id) BEGIN
             INSERT INTO cases_case_fts(cases_case_fts, rowid, description, address)
             VALUES ('delete', old.id, old.description, old.address);
             INSERT INTO cases_case_fts(rowid, description, address)
@@ -75,6 +86,12 @@ TRIGRAMS = TextIndex(
         END""",
     },
     sqlite_rebuild=("INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')",),
+    sqlite_backlog="cases_case_fts_backlog",
+    sqlite_catch_up=(
+        "INSERT INTO cases_case_fts(rowid, description, address) "
+        "SELECT id, description, address FROM cases_case "
+        "WHERE id IN (SELECT id FROM cases_case_fts_backlog)"
+    ),
     postgres_setup=(
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         "CREATE INDEX IF NOT EXISTS cases_case_description_trgm ON cases_case "
@@ -96,15 +113,18 @@ PAIRS = TextIndex(
         pairs, {PAIR_TABLE})""",
     sqlite_triggers={
         "cases_case_pairs_insert": """AFTER INSERT ON cases_case BEGIN
-            INSERT INTO cases_case_pairs(rowid, pairs)
-            VALUES (new.id, gridgov_pairs(new.description, new.address));
+            INSERT INTO cases_case_pairs_backlog(id) VALUES (new.id);
         END""",
-        # A contentless table forgets a row by being told the words it indexed.
+        # A contentless table forgets a row by being told the words it indexed; a case still in
+        # the backlog was never told.
         "cases_case_pairs_delete": """AFTER DELETE ON cases_case BEGIN
             INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
-            VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
+            SELECT 'delete', old.id, gridgov_pairs(old.description, old.address)
+            WHERE NOT EXISTS (SELECT 1 FROM cases_case_pairs_backlog WHERE id = old.id);
+            DELETE FROM cases_case_pairs_backlog WHERE id = old.id;
         END""",
-        "cases_case_pairs_update": """AFTER UPDATE OF description, address ON cases_case BEGIN
+        "cases_case_pairs_update": """AFTER UPDATE OF description, address ON cases_case
+        WHEN NOT EXISTS (SELECT 1 FROM cases_case_pairs_backlog WHERE id = old.id) BEGIN
             INSERT INTO cases_case_pairs(cases_case_pairs, rowid, pairs)
             VALUES ('delete', old.id, gridgov_pairs(old.description, old.address));
             INSERT INTO cases_case_pairs(rowid, pairs)
@@ -115,6 +135,12 @@ PAIRS = TextIndex(
         "INSERT INTO cases_case_pairs(cases_case_pairs) VALUES ('delete-all')",
         "INSERT INTO cases_case_pairs(rowid, pairs) "
         "SELECT id, gridgov_pairs(description, address) FROM cases_case",
+    ),
+    sqlite_backlog="cases_case_pairs_backlog",
+    sqlite_catch_up=(
+        "INSERT INTO cases_case_pairs(rowid, pairs) "
+        "SELECT id, gridgov_pairs(description, address) FROM cases_case "
+        "WHERE id IN (SELECT id FROM cases_case_pairs_backlog)"
     ),
     postgres_setup=(
         r"""CREATE OR REPLACE FUNCTION gridgov_pairs(description text, address text)
@@ -143,19 +169,33 @@ def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
     restore_triggers(connections[using], "cases_case", INDEXES)
 
 
+def catch_up() -> str:
+    """The periodic task `cases.search_index`: the cases reported since the last run read into
+    SQLite's search indexes in one transaction."""
+    return f"{catch_up_indexes(INDEXES)} rows indexed"
+
+
+# A term's text compared row by row, as LIKE compares it (SQLite: ASCII letters in either case).
+_LIKE = ("(\"cases_case\".\"description\" LIKE %s ESCAPE '\\' "
+         "OR \"cases_case\".\"address\" LIKE %s ESCAPE '\\')")
+
+
 def _rare_term_ids(term: str, vendor: str) -> list[int] | None:
-    """The ids of the cases whose text holds the term, from an index; None when there are more
-    than RARE_MATCHES of them or no index can answer the term."""
+    """The ids of the cases whose text holds the term, from an index and its backlog; None when
+    there are more than RARE_MATCHES of them or no index can answer the term."""
     if vendor == "sqlite" and len(term) >= TRIGRAM:
-        sql, param = ("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
-                      '"' + term.replace('"', '""') + '"')
+        index, phrase = TRIGRAMS, '"' + term.replace('"', '""') + '"'
     elif vendor == "sqlite" and _is_pair(term):
-        sql, param = ("SELECT rowid FROM cases_case_pairs WHERE cases_case_pairs MATCH %s",
-                      f'"{term.lower()}"')
+        index, phrase = PAIRS, f'"{term.lower()}"'
     else:
         return None
+    table, pattern = index.sqlite_table, _like_pattern(term)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT %s", [param, RARE_MATCHES + 1])
+        cursor.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s "  # nosec B608  # the index's own tables; values are parameters
+            f"UNION ALL SELECT id FROM cases_case "
+            f"WHERE id IN (SELECT id FROM {index.sqlite_backlog}) AND {_LIKE} LIMIT %s",
+            [phrase, pattern, pattern, RARE_MATCHES + 1])
         ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) <= RARE_MATCHES else None
 
@@ -189,11 +229,7 @@ def _term_condition(term: str, vendor: str) -> Q:
             [lowered, lowered],
         ))
     else:
-        text = Q(_condition(
-            "(\"cases_case\".\"description\" LIKE %s ESCAPE '\\' "
-            "OR \"cases_case\".\"address\" LIKE %s ESCAPE '\\')",
-            [pattern, pattern],
-        ))
+        text = Q(_condition(_LIKE, [pattern, pattern]))
     return text | Q(number=term.upper())
 
 

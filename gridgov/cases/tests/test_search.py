@@ -1,3 +1,4 @@
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -6,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gridgov.cases.models import Case
-from gridgov.cases.search import INDEXES, PAIRS, pairs, search
+from gridgov.cases.search import INDEXES, PAIRS, TRIGRAMS, catch_up, pairs, search
 from gridgov.cases.tests.factories import CaseFactory
 from gridgov.grids.tests.factories import GridFactory
 from gridgov.services import search as service_search
@@ -16,13 +17,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cases():
+    """Four cases in the search indexes (on SQLite read in from their backlogs, as the periodic
+    task does)."""
     grid = GridFactory()
-    return {
+    made = {
         "manhole": CaseFactory(grid=grid, description="路边井盖破损，行人容易踩空", address="新泾路100号"),
         "rubbish": CaseFactory(grid=grid, description="小区门口垃圾堆放三天无人清运", address="天山西路5号"),
         "stall": CaseFactory(grid=grid, description="早上有人占道经营卖菜", address="淞虹路地铁站出口"),
         "sign": CaseFactory(grid=grid, description="Shop SIGN 50% 倾斜", address="北渔路_1号"),
     }
+    catch_up()
+    return made
 
 
 def found(text):
@@ -152,6 +157,77 @@ def test_a_term_too_common_for_the_id_list_is_compared_row_by_row(cases, monkeyp
     assert found("无人清运") == {cases["rubbish"].description, "第0处垃圾堆放无人清运",
                              "第1处垃圾堆放无人清运"}
     assert found("井盖破") == {cases["manhole"].description}
+
+
+def _indexed(index, term) -> set[int]:
+    """The ids an FTS table itself answers for a term, its backlog aside."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {index.sqlite_table} WHERE {index.sqlite_table} "
+                       "MATCH %s", [f'"{term}"'])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _backlog(index) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {index.sqlite_backlog}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _check_integrity() -> None:
+    """FTS5's own check of the trigram index against the cases' text (external content)."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO cases_case_fts(cases_case_fts, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="PostgreSQL's indexes are the database's own, filled as rows are written")
+def test_a_new_case_waits_in_the_backlog_and_is_found_meanwhile(cases):
+    case = CaseFactory(description="楼道里堆满纸箱，堵住消防通道", address="仙霞西路88弄")
+    for index in INDEXES:
+        assert _backlog(index) == {case.pk}
+    assert _indexed(TRIGRAMS, "消防通道") == _indexed(PAIRS, "纸箱") == set()
+    # Found the moment it is committed: the backlog's rows are compared as the index answers.
+    assert found("消防通道") == found("纸箱") == found("仙霞") == {case.description}
+    assert found("井盖") == {cases["manhole"].description}
+
+    assert catch_up() == "2 rows indexed"  # one case, in each of the two indexes
+    for index in INDEXES:
+        assert _backlog(index) == set()
+    assert _indexed(TRIGRAMS, "消防通道") == _indexed(PAIRS, "纸箱") == {case.pk}
+    assert found("消防通道") == found("纸箱") == {case.description}
+    assert catch_up() == "0 rows indexed"
+    _check_integrity()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="PostgreSQL's indexes are the database's own, filled as rows are written")
+def test_edits_and_deletions_in_the_backlog_leave_the_index_right(cases):
+    edited = CaseFactory(description="路灯不亮")
+    deleted = CaseFactory(description="窨井盖缺失")
+    Case.objects.filter(pk=edited.pk).update(description="路灯闪烁不停")
+    Case.objects.filter(pk=deleted.pk).delete()
+    assert found("不亮") == set() and found("闪烁") == {"路灯闪烁不停"}
+    assert found("窨井") == set()
+    for index in INDEXES:
+        assert _backlog(index) == {edited.pk}
+    catch_up()
+    assert _indexed(PAIRS, "闪烁") == {edited.pk} and _indexed(PAIRS, "不亮") == set()
+    assert _indexed(PAIRS, "窨井") == set()
+    # Edited and deleted once in the index, they leave it exact too.
+    Case.objects.filter(pk=edited.pk).update(description="路灯已修好")
+    assert _indexed(PAIRS, "闪烁") == set() and _indexed(PAIRS, "修好") == {edited.pk}
+    Case.objects.filter(pk=edited.pk).delete()
+    assert _indexed(PAIRS, "修好") == _indexed(TRIGRAMS, "路灯已") == set()
+    _check_integrity()
+
+
+def test_the_backlog_is_read_by_the_tick():
+    case = CaseFactory(description="共享单车乱停放")
+    call_command("tick", "--only", "cases.search_index", stdout=io.StringIO())
+    assert found("单车") == {case.description}
+    if connection.vendor == "sqlite":
+        assert _indexed(PAIRS, "单车") == {case.pk}
+        assert all(_backlog(index) == set() for index in INDEXES)
 
 
 def test_the_index_survives_later_migrations():
