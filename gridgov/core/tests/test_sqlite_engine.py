@@ -4,6 +4,7 @@
 import importlib
 import sqlite3
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -120,3 +121,19 @@ def test_a_worker_keeps_what_it_loaded_out_of_the_collectors_full_passes():
         assert len(gc.get_objects()) < loaded * 0.1
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.django_db
+def test_placeholders_are_converted_once_per_statement_text(monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the placeholder conversion is the SQLite cursor's")
+    converted = []
+    regex = engine.base.FORMAT_QMARK_REGEX
+    monkeypatch.setattr(engine.base, "FORMAT_QMARK_REGEX", SimpleNamespace(
+        sub=lambda new, query: converted.append(query) or regex.sub(new, query)))
+    engine._qmark_style.cache_clear()
+    with connection.cursor() as cursor:
+        for word in ("一", "二", "三"):
+            cursor.execute("SELECT %s || '%%'", [word])
+            assert cursor.fetchone() == (f"{word}%",)
+    assert converted == ["SELECT %s || '%%'"]
