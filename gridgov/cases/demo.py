@@ -24,7 +24,7 @@ from gridgov.core.scope import ScopeKind
 from gridgov.demo.registry import register
 from gridgov.grids.models import Department, DepartmentKind, Grid, GridStaff
 
-from . import catalogue
+from . import catalogue, search
 from .actions import act, rate, report_case
 from .deadlines import cases_at
 from .models import Case, Category, Source, State
@@ -294,4 +294,5 @@ def load_cases(context) -> None:
     from gridgov.demo.loaders import xinjing_town
 
     made = load_demo_cases(context.town or xinjing_town(), context.random("cases"))
+    search.catch_up()  # the sample cases in the search indexes before the first tick
     context.write(f"  {made} 件示例网格事件" if made else "  示例网格事件已存在")

@@ -48,3 +48,20 @@ def test_sample_cases_notify_no_one(demo_town):
 
     load_demo_cases(demo_town.town, demo_town.random("cases"), count=15)
     assert not Notice.objects.exists()
+
+
+def test_the_demo_cases_are_in_the_search_indexes_before_the_first_tick(demo_town, monkeypatch):
+    from django.db import connection
+
+    from gridgov.cases import demo, search
+
+    few = demo.load_demo_cases
+    monkeypatch.setattr(demo, "load_demo_cases", lambda town, rng: few(town, rng, count=20))
+    demo.load_cases(demo_town)
+    assert Case.objects.count() == 20
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for index in search.INDEXES:
+                cursor.execute(f"SELECT count(*) FROM {index.sqlite_backlog}")
+                assert cursor.fetchone() == (0,)
+    assert search.catch_up() == "0 rows indexed"
