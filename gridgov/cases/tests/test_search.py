@@ -174,7 +174,8 @@ def _backlog(index) -> set[int]:
 
 
 def _check_integrity() -> None:
-    """FTS5's own check of the trigram index against the cases' text (external content)."""
+    """FTS5's own check of the trigram index against the cases' text (external content): it
+    holds every case's text once the backlog is read in."""
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO cases_case_fts(cases_case_fts, rank) VALUES ('integrity-check', 1)")
 
@@ -277,3 +278,27 @@ def test_the_search_tables_keep_only_what_searches_read(cases):
         assert "detail=none" in tables()["cases_case_pairs"]
     assert "cases_case_pairs_docsize" not in tables()
     assert found("井盖") == {cases["manhole"].description}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the backlogs and triggers are SQLite's")
+def test_migration_0021_goes_back_to_row_by_row_triggers_and_forward_again(cases):
+    import importlib
+
+    migration = importlib.import_module("gridgov.cases.migrations.0021_search_indexes_filled_in_batches")
+    waiting = CaseFactory(description="电瓶车楼道充电")
+    with connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        migration.row_by_row(None, editor)
+        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%backlog'")
+        assert cursor.fetchall() == []
+        # The backlog was read in on the way back, and a new case is indexed as it is written.
+        new = CaseFactory(description="电瓶车停在消防通道")
+        assert _indexed(PAIRS, "电瓶") == {waiting.pk, new.pk}
+        assert _indexed(TRIGRAMS, "电瓶车") == {waiting.pk, new.pk}
+
+        migration.Migration.operations[0].code(None, editor)
+        newest = CaseFactory(description="电瓶车乱停")
+        assert _backlog(PAIRS) == _backlog(TRIGRAMS) == {newest.pk}
+    assert found("电瓶车") == {waiting.description, new.description, newest.description}
+    catch_up()
+    _check_integrity()
