@@ -276,9 +276,16 @@ CHANNELS = {
 }
 
 
+# A run: the ceiling, then each channel followed by the ceiling again.
+RUN_ORDER = ("ceiling", *(step for name in CHANNELS for step in (name, "ceiling")))
+
+
 def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers: int) -> dict:
-    """Each run posts per_run reports through the form, per_run through the API and per_run to
-    the ceiling view, one after the other on the same server."""
+    """Each run posts per_run reports to the ceiling view, through the form, to the ceiling,
+    through the API and to the ceiling again, one after the other on the same server: each
+    channel's rate is set against the ceiling measured just before and just after it (the mean
+    of the two), so that the machine's drift within a run (its rates move by a fifth from one
+    second to the next) weighs on both. A channel's ratio is the median of its runs' ratios."""
     import random
 
     from bench.httpload import Server, post_all
@@ -287,6 +294,7 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
     rng = random.Random(311)
     log_path = VAR / "intake-server.log"
     rates = {name: [] for name in (*CHANNELS, "ceiling")}
+    ratios = {name: [] for name in CHANNELS}
     latencies = {name: [] for name in rates}
     statuses = {name: {} for name in CHANNELS}
     codes = {name: [] for name in CHANNELS}
@@ -317,20 +325,28 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
             if name in CHANNELS:
                 codes[name] += [c for c in map(CHANNELS[name][1], warm.outcomes) if c]
         for run in range(1, runs + 1):
-            line = []
-            for name in paths:
+            line, ceilings, channel_rates = [], [], {}
+            for name in RUN_ORDER:
                 result = post_all(server.port, paths[name], bodies[name][run], headers[name],
                                   concurrency)
                 rates[name].append(result.per_second)
                 latencies[name] += [o.seconds for o in result.outcomes]
                 client_errors += result.errors
                 if name in CHANNELS:
+                    channel_rates[name] = result.per_second
                     for outcome in result.outcomes:
                         key = str(outcome.status)
                         statuses[name][key] = statuses[name].get(key, 0) + 1
                     codes[name] += [c for c in map(CHANNELS[name][1], result.outcomes) if c]
+                else:
+                    ceilings.append(result.per_second)
                 line.append(f"{name} {result.per_second:.0f}/s")
-            print(f"  intake run {run}: " + ", ".join(line))
+            # Each channel against the mean of the ceilings measured just before and after it.
+            for position, name in enumerate(CHANNELS):
+                around = ceilings[position:position + 2]
+                ratios[name].append(channel_rates[name] / statistics.mean(around))
+            print(f"  intake run {run}: " + ", ".join(line) + " (against the ceilings around "
+                  "them: " + ", ".join(f"{c} {ratios[c][-1]:.0%}" for c in CHANNELS) + ")")
         log = server.log_text()
     load.append(os.getloadavg()[0])
     lost = {}
@@ -358,7 +374,8 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
         result[name] = {
             "path": paths[name], "cases_per_s": round(rate),
             "cases_per_s_runs": [round(r) for r in rates[name]],
-            "ratio": round(rate / ceiling, 3),
+            "ratio": round(statistics.median(ratios[name]), 3),
+            "ratio_runs": [round(r, 3) for r in ratios[name]],
             "latency_median_ms": ms(statistics.median(latencies[name])),
             "latency_p95_ms": ms(p95(latencies[name])),
             "statuses": statuses[name], "checked": len(codes[name]), "lost": lost[name],
@@ -922,6 +939,10 @@ on 127.0.0.1 (as `make serve`, `gridgov/gunicorn.py`: one worker per core, one t
 on SQLite, four on PostgreSQL) from 16 concurrent
 clients, each from an address of its own (127.0.1.N), with the report limits raised out of
 reach but still checked and counted; its ceiling is a bare view storing one row on the same server.
+Each of the five runs measures the ceiling before and after each channel (ceiling, form,
+ceiling, API, ceiling, 1,500 requests each), and sets the channel's rate against the mean of
+the two; the percentage is the median of the runs' ratios (from stop 20; the PostgreSQL columns,
+measured at stop 16, divide the median rate by the median ceiling of runs of form, API, ceiling).
 A run rewrites only its own column (data set and database) of the tables below, and keeps the
 others as the last run of each left them.
 

@@ -5,7 +5,8 @@ bench server's settings, the data set of `bench/cases.py --db D --size S`, which
 run that first), one after the other, and reports per report:
 - time: the median over the reports of each part of the path, measured by wrapping the
   functions that do it (the form's checks, the report limits, the workflow's input checks and
-  effect, each row written, the commit) — a part's time includes the parts within it;
+  effect, each row written, the commit; on SQLite the writers' turn) — a part's time includes
+  the parts within it;
 - the same for the bare view of bench/server_urls.py that stores one row (the ceiling);
 - SQL statements, and Python function calls (deterministic, unlike time on a shared machine);
 - write-ahead log: on SQLite the pages each table and index adds to the WAL (automatic
@@ -89,6 +90,28 @@ def instrument(watch: Stopwatch) -> None:
     watch.wrap(audit, "record", "audit entry")
     watch.wrap(notifications, "on_event_recorded", "notices (outbox)")
     watch.wrap(BaseDatabaseWrapper, "commit", "commit")
+
+
+def time_the_turn(watch: Stopwatch) -> None:
+    """SQLite: how long each report holds the writers' turn (BEGIN IMMEDIATE to the end of the
+    commit, and the checkpoint's second pass), which every other writer waits for."""
+    from gridgov.core.sqlite import base as engine
+
+    take, end = engine.DatabaseWrapper._take_turn, engine.DatabaseWrapper._end_turn
+    taken = {}
+
+    def timed_take(connection):
+        take(connection)
+        taken[connection] = time.perf_counter()
+
+    def timed_end(connection):
+        if connection._turn is not None and connection in taken:
+            watch.spent["the writers' turn (SQLite: BEGIN to COMMIT)"] += (
+                time.perf_counter() - taken.pop(connection))
+        end(connection)
+
+    engine.DatabaseWrapper._take_turn = timed_take
+    engine.DatabaseWrapper._end_turn = timed_end
 
 
 def report_bodies(count: int) -> list[str]:
@@ -198,6 +221,8 @@ def main() -> None:
 
     watch = Stopwatch()
     instrument(watch)
+    if connection.vendor == "sqlite":
+        time_the_turn(watch)
     totals = post_all(client, "/cases/report/", bodies, after=watch.end_report)
     ceiling = post_all(client, "/bench/ceiling/", bodies)
     parts = watch.medians_ms()
