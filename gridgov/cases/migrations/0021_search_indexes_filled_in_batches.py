@@ -44,6 +44,11 @@ ROW_BY_ROW = {
 }
 
 
+def batched(apps, schema_editor):
+    for index in search.INDEXES:
+        index.replace_sqlite_triggers(apps, schema_editor)
+
+
 def row_by_row(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
@@ -58,10 +63,4 @@ def row_by_row(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0020_unranked_search_tables")]
-    operations = [
-        migrations.RunPython(
-            lambda apps, schema_editor: [index.replace_sqlite_triggers(apps, schema_editor)
-                                         for index in search.INDEXES],
-            row_by_row,
-        ),
-    ]
+    operations = [migrations.RunPython(batched, row_by_row)]
