@@ -90,7 +90,7 @@ TRIGRAMS = TextIndex(
     sqlite_catch_up=(
         "INSERT INTO cases_case_fts(rowid, description, address) "
         "SELECT id, description, address FROM cases_case "
-        "WHERE id IN (SELECT id FROM cases_case_fts_backlog)"
+        "WHERE id IN (SELECT id FROM cases_case_fts_backlog WHERE id <= %s)"
     ),
     postgres_setup=(
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -140,7 +140,7 @@ PAIRS = TextIndex(
     sqlite_catch_up=(
         "INSERT INTO cases_case_pairs(rowid, pairs) "
         "SELECT id, gridgov_pairs(description, address) FROM cases_case "
-        "WHERE id IN (SELECT id FROM cases_case_pairs_backlog)"
+        "WHERE id IN (SELECT id FROM cases_case_pairs_backlog WHERE id <= %s)"
     ),
     postgres_setup=(
         r"""CREATE OR REPLACE FUNCTION gridgov_pairs(description text, address text)
@@ -171,7 +171,7 @@ def restore_sqlite_triggers(*, using="default", **kwargs) -> None:
 
 def catch_up() -> str:
     """The periodic task `cases.search_index`: the cases reported since the last run read into
-    SQLite's search indexes in one transaction."""
+    SQLite's search indexes (gridgov.core.textsearch.catch_up)."""
     return f"{catch_up_indexes(INDEXES)} rows indexed"
 
 

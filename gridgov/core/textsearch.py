@@ -12,8 +12,8 @@ its other filters.
 
 On SQLite an index may be filled in batches (`sqlite_backlog`): a new row's insert trigger only
 notes its id in the index's backlog table, and catch_up(), a periodic task of `gridgov tick`,
-reads every noted row into the index in one transaction. FTS5 writes a segment per transaction
-and merges segments as they pile up: row by row, the two indexes of a new case took 0.16 ms of
+reads the noted rows into the index, CATCH_UP_ROWS a transaction. FTS5 writes a segment per
+transaction and merges segments as they pile up: row by row, the two indexes of a new case took 0.16 ms of
 the one writer's turn and nine pages of the log a report, against 0.03 ms a row in batches of
 64 (docs/benchmarks.md, "Findings", stop 20). The caller's search compares the backlog's few rows
 itself (their text with LIKE) beside the index's answer, so a row is found the moment it is
@@ -42,6 +42,11 @@ PAIR_TABLE = f"content='', tokenize='unicode61 remove_diacritics 0', {UNRANKED},
 
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 100
+
+# A catch-up reads at most this many rows of a backlog into its index per transaction: about
+# 0.1 s of the writers' turn for a case's two indexes, after a day without `gridgov tick` or a
+# bulk import as after a minute's reports.
+CATCH_UP_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,16 @@ class TextIndex:
         if self.sqlite_backlog:
             execute(f"DELETE FROM {self.sqlite_backlog}")  # nosec B608  # the index's own table
 
-    def catch_up(self, cursor) -> int:
-        """SQLite, inside the caller's transaction: the backlog's rows read into the index;
-        returns how many."""
-        cursor.execute(self.sqlite_catch_up)
-        cursor.execute(f"DELETE FROM {self.sqlite_backlog}")  # nosec B608  # the index's own table
+    def catch_up(self, cursor, rows: int) -> int:
+        """SQLite, inside the caller's transaction: the backlog's oldest `rows` rows read into
+        the index (sqlite_catch_up takes the last id to read); returns how many."""
+        cursor.execute(f"SELECT max(id) FROM (SELECT id FROM {self.sqlite_backlog} "  # nosec B608  # the index's own table
+                       "ORDER BY id LIMIT %s)", [rows])
+        (last,) = cursor.fetchone()
+        if last is None:
+            return 0
+        cursor.execute(self.sqlite_catch_up, [last])
+        cursor.execute(f"DELETE FROM {self.sqlite_backlog} WHERE id <= %s", [last])  # nosec B608  # the index's own table
         return cursor.rowcount
 
     def create_backlog(self, execute) -> None:
@@ -126,15 +136,21 @@ class TextIndex:
                 schema_editor.execute(f"DROP TABLE IF EXISTS {self.sqlite_backlog}")
 
 
-def catch_up(indexes, *, using: str = "default") -> int:
-    """SQLite: the rows waiting in the backlogs of `indexes` read into them, in one transaction
-    (the writers' one turn); returns how many. Nothing to do on PostgreSQL, whose indexes are
-    the database's own."""
+def catch_up(indexes, *, using: str = "default", rows: int = CATCH_UP_ROWS) -> int:
+    """SQLite: the rows waiting in the backlogs of `indexes` read into them, at most `rows` of
+    each backlog a transaction (the writers' turn, which every report waits for); returns how
+    many. Nothing to do on PostgreSQL, whose indexes are the database's own."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return 0
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        return sum(index.catch_up(cursor) for index in indexes if index.sqlite_backlog)
+    batched = [index for index in indexes if index.sqlite_backlog]
+    done = 0
+    while True:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            read = [index.catch_up(cursor, rows) for index in batched]
+        done += sum(read)
+        if all(count < rows for count in read):
+            return done
 
 
 def restore_triggers(connection, table: str, indexes) -> None:

@@ -9,6 +9,7 @@ the backlogs into the indexes."""
 from django.db import migrations
 
 from gridgov.cases import search
+from gridgov.core import textsearch
 
 # The triggers before this migration, by name (their bodies as migrations 0002 and 0011 made
 # them).
@@ -52,9 +53,9 @@ def batched(apps, schema_editor):
 def row_by_row(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
+    textsearch.catch_up(search.INDEXES, using=schema_editor.connection.alias)
     with schema_editor.connection.cursor() as cursor:
         for index in search.INDEXES:
-            index.catch_up(cursor)
             for name in index.sqlite_triggers:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(f"CREATE TRIGGER {name} {ROW_BY_ROW[name]}")

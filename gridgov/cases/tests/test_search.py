@@ -222,6 +222,21 @@ def test_edits_and_deletions_in_the_backlog_leave_the_index_right(cases):
     _check_integrity()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="PostgreSQL's indexes are the database's own, filled as rows are written")
+def test_a_long_backlog_is_read_a_few_rows_a_transaction(cases):
+    from gridgov.core import textsearch
+
+    made = [CaseFactory(description=f"第{n}处消防栓漏水") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        assert textsearch.catch_up(INDEXES, rows=2) == 10  # five cases, two indexes
+    emptied = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE FROM")]
+    assert len(emptied) == 6  # three transactions of at most two cases, for each index
+    assert _indexed(PAIRS, "漏水") == _indexed(TRIGRAMS, "消防栓") == {case.pk for case in made}
+    assert all(_backlog(index) == set() for index in INDEXES)
+    _check_integrity()
+
+
 def test_the_backlog_is_read_by_the_tick():
     case = CaseFactory(description="共享单车乱停放")
     call_command("tick", "--only", "cases.search_index", stdout=io.StringIO())
