@@ -20,12 +20,12 @@ created by migration 0011_pair_search. A one-character term is matched with a pl
 by the caller's other filters and page size.
 
 On SQLite each FTS table is asked first how many cases the term matches (at most RARE_MATCHES + 1
-ids, a millisecond, its backlog's matches included): a rare term's cases are then fetched by id, a common term is compared row by
-row, which meets a page of matches within a few hundred rows of the list's own order. SQLite
-cannot tell how many rows a MATCH yields, and left to itself it either reads and sorts every
-match of a common word or walks the whole scope for a rare one (at a million cases: 0.6 s and
-1.2 s; docs/benchmarks.md). PostgreSQL's planner estimates the matches of a trigram or a pair
-itself, from the indexes' statistics.
+ids, a millisecond, its backlog's matches included): a rare term's cases are then fetched by
+id, a common term is compared row by row, which meets a page of matches within a few hundred
+rows of the list's own order. SQLite cannot tell how many rows a MATCH yields, and left to
+itself it either reads and sorts every match of a common word or walks the whole scope for a
+rare one (at a million cases: 0.6 s and 1.2 s; docs/benchmarks.md). PostgreSQL's planner
+estimates the matches of a trigram or a pair itself, from the indexes' statistics.
 
 Terms separated by spaces must all match. A term that is a case number also finds that case.
 """
@@ -51,6 +51,7 @@ from gridgov.core.textsearch import (  # noqa: F401
 )
 from gridgov.core.textsearch import catch_up as catch_up_indexes
 from gridgov.core.textsearch import condition as _condition
+from gridgov.core.textsearch import fts_phrase as _fts_phrase
 from gridgov.core.textsearch import is_pair as _is_pair
 from gridgov.core.textsearch import like_pattern as _like_pattern
 
@@ -184,9 +185,9 @@ def _rare_term_ids(term: str, vendor: str) -> list[int] | None:
     """The ids of the cases whose text holds the term, from an index and its backlog; None when
     there are more than RARE_MATCHES of them or no index can answer the term."""
     if vendor == "sqlite" and len(term) >= TRIGRAM:
-        index, phrase = TRIGRAMS, '"' + term.replace('"', '""') + '"'
+        index, phrase = TRIGRAMS, _fts_phrase(term)
     elif vendor == "sqlite" and _is_pair(term):
-        index, phrase = PAIRS, f'"{term.lower()}"'
+        index, phrase = PAIRS, _fts_phrase(term.lower())
     else:
         return None
     table, pattern = index.sqlite_table, _like_pattern(term)

@@ -13,11 +13,12 @@ its other filters.
 On SQLite an index may be filled in batches (`sqlite_backlog`): a new row's insert trigger only
 notes its id in the index's backlog table, and catch_up(), a periodic task of `gridgov tick`,
 reads the noted rows into the index, CATCH_UP_ROWS a transaction. FTS5 writes a segment per
-transaction and merges segments as they pile up: row by row, the two indexes of a new case took 0.16 ms of
-the one writer's turn and nine pages of the log a report, against 0.03 ms a row in batches of
-64 (docs/benchmarks.md, "Findings", stop 20). The caller's search compares the backlog's few rows
-itself (their text with LIKE) beside the index's answer, so a row is found the moment it is
-committed. Edits and deletions of a row still in the backlog leave the index alone.
+transaction and merges segments as they pile up: row by row, the two indexes of a new case
+took 0.16 ms of the one writer's turn and nine pages of the log a report, against 0.03 ms a
+row in batches of 64 (docs/benchmarks.md, "Findings", stop 20). The caller's search compares
+the backlog's few rows itself (their text with LIKE) beside the index's answer, so a row is
+found the moment it is committed. Edits and deletions of a row still in the backlog leave the
+index alone.
 
 A TextIndex is one such index on either database; an app's migration runs its install() and
 uninstall(), and a post_migrate receiver calls restore_triggers() for the app's table.
