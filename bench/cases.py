@@ -325,7 +325,7 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
             if name in CHANNELS:
                 codes[name] += [c for c in map(CHANNELS[name][1], warm.outcomes) if c]
         for run in range(1, runs + 1):
-            line, ceilings, channel_rates = [], [], {}
+            line = []
             for name in RUN_ORDER:
                 result = post_all(server.port, paths[name], bodies[name][run], headers[name],
                                   concurrency)
@@ -333,18 +333,16 @@ def measure_intake(env: dict, runs: int, per_run: int, concurrency: int, workers
                 latencies[name] += [o.seconds for o in result.outcomes]
                 client_errors += result.errors
                 if name in CHANNELS:
-                    channel_rates[name] = result.per_second
                     for outcome in result.outcomes:
                         key = str(outcome.status)
                         statuses[name][key] = statuses[name].get(key, 0) + 1
                     codes[name] += [c for c in map(CHANNELS[name][1], result.outcomes) if c]
-                else:
-                    ceilings.append(result.per_second)
                 line.append(f"{name} {result.per_second:.0f}/s")
             # Each channel against the mean of the ceilings measured just before and after it.
+            ceilings = rates["ceiling"][-len(CHANNELS) - 1:]
             for position, name in enumerate(CHANNELS):
                 around = ceilings[position:position + 2]
-                ratios[name].append(channel_rates[name] / statistics.mean(around))
+                ratios[name].append(rates[name][-1] / statistics.mean(around))
             print(f"  intake run {run}: " + ", ".join(line) + " (against the ceilings around "
                   "them: " + ", ".join(f"{c} {ratios[c][-1]:.0%}" for c in CHANNELS) + ")")
         log = server.log_text()
